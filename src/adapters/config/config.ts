@@ -1,0 +1,99 @@
+import { isAbsolute, resolve } from 'node:path';
+import { parseDurationMs } from './duration.js';
+
+export type LogFormat = 'json' | 'pretty';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Everything the service reads from its environment, validated once at start-up. */
+export interface Config {
+  grpc: { host: string; port: number };
+  database: {
+    /** Unset means: start an embedded PostgreSQL. */
+    url: string | undefined;
+    poolSize: number;
+    embeddedDir: string;
+    /** 0 picks a free port at every start. */
+    embeddedPort: number;
+  };
+  log: { level: LogLevel; format: LogFormat };
+  /** How long a shutdown waits for in-flight calls before cancelling them. */
+  shutdownGraceMs: number;
+}
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+/** Reads and validates the configuration; throws ConfigError on the first bad value. */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const read = new EnvReader(env);
+  return {
+    grpc: {
+      host: read.string('GRPC_HOST', '127.0.0.1'),
+      port: read.integer('GRPC_PORT', 50051, 0, 65535),
+    },
+    database: {
+      url: read.optionalString('DATABASE_URL'),
+      poolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
+      embeddedDir: absolute(read.string('EMBEDDED_POSTGRES_DIR', '.data/postgres'), cwd),
+      embeddedPort: read.integer('EMBEDDED_POSTGRES_PORT', 0, 0, 65535),
+    },
+    log: {
+      level: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      format: read.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
+    },
+    shutdownGraceMs: read.duration('SHUTDOWN_GRACE', 10_000),
+  };
+}
+
+function absolute(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  optionalString(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optionalString(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optionalString(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a whole number from ${min} to ${max}`);
+    }
+    return Number(raw);
+  }
+
+  duration(name: string, fallbackMs: number): number {
+    const raw = this.optionalString(name);
+    if (raw === undefined) return fallbackMs;
+    const ms = parseDurationMs(raw);
+    if (ms === undefined) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a duration such as 500ms, 10s, 5m or 1h`);
+    }
+    return ms;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optionalString(name);
+    if (raw === undefined) return fallback;
+    const value = allowed.find((candidate) => candidate === raw.toLowerCase());
+    if (value === undefined) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected one of ${allowed.join(', ')}`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { Metadata, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+
+/** What a handler may know about the call it serves, without touching grpc-js. */
+export interface CallContext {
+  /** The full method path, e.g. /jobscheduler.v1.JobSchedulerService/CreateJob. */
+  readonly method: string;
+  readonly metadata: Metadata;
+  /** Aborted when the client cancels, the deadline passes or the server shuts down. */
+  readonly signal: AbortSignal;
+  readonly peer: string;
+  /** From the caller's x-correlation-id (or x-request-id) header, or generated; appears in every log line of the call. */
+  readonly correlationId: string;
+}
+
+const CORRELATION_HEADERS = ['x-correlation-id', 'x-request-id'];
+const SAFE_ID = /^[\w.:-]{1,128}$/;
+
+type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+
+export function createCallContext(method: string, call: ServerCall, shutdown: AbortSignal): CallContext {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  call.on('cancelled', abort);
+  shutdown.addEventListener('abort', abort, { once: true });
+  controller.signal.addEventListener('abort', () => shutdown.removeEventListener('abort', abort), { once: true });
+  return {
+    method,
+    metadata: call.metadata,
+    signal: controller.signal,
+    peer: call.getPeer(),
+    correlationId: correlationIdOf(call.metadata),
+  };
+}
+
+function correlationIdOf(metadata: Metadata): string {
+  for (const header of CORRELATION_HEADERS) {
+    const [value] = metadata.get(header);
+    if (typeof value === 'string' && SAFE_ID.test(value)) return value;
+  }
+  return randomUUID();
+}

@@ -1,0 +1,98 @@
+import { create, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import {
+  credentials as grpcCredentials,
+  makeGenericClientConstructor,
+  Metadata,
+  type CallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type Client,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { grpcServiceDefinition } from '../service-definition.js';
+
+export interface CallSettings {
+  /** Absolute deadline or milliseconds from now. */
+  deadline?: Date | number;
+  metadata?: Metadata | Record<string, string>;
+  /** Cancels the call (CANCELLED) when aborted. */
+  signal?: AbortSignal;
+}
+
+type UnaryMethod<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  settings?: CallSettings,
+) => Promise<MessageShape<O>>;
+
+type ServerStreamMethod<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  settings?: CallSettings,
+) => AsyncIterable<MessageShape<O>>;
+
+type ClientMethodFor<M> = M extends { methodKind: 'unary'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+  ? UnaryMethod<I, O>
+  : M extends { methodKind: 'server_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+    ? ServerStreamMethod<I, O>
+    : never;
+
+/** A promise-based client with one typed method per RPC, plus close(). */
+export type ServiceClient<S extends DescService> = { [K in keyof S['method']]: ClientMethodFor<S['method'][K]> } & {
+  /** The underlying grpc-js client, for waitForReady and channel state. */
+  readonly grpc: Client;
+  close(): void;
+};
+
+/**
+ * Builds a typed client from a generated service descriptor: requests are plain objects (or
+ * messages), responses protobuf-es messages, and failures grpc-js ServiceErrors with code and
+ * details.
+ */
+export function createServiceClient<S extends DescService>(
+  service: S,
+  address: string,
+  channelCredentials: ChannelCredentials = grpcCredentials.createInsecure(),
+  channelOptions: ChannelOptions = {},
+): ServiceClient<S> {
+  const Constructor = makeGenericClientConstructor(grpcServiceDefinition(service), service.typeName);
+  const client = new Constructor(address, channelCredentials, channelOptions);
+  const methods: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    const invoke = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method.localName]!.bind(client);
+    methods[method.localName] =
+      method.methodKind === 'server_streaming'
+        ? (request: MessageInitShape<DescMessage>, settings: CallSettings = {}) =>
+            streamOf(invoke(create(method.input, request), toMetadata(settings.metadata), callOptions(settings)) as ClientReadableStream<MessageShape<DescMessage>>, settings.signal)
+        : (request: MessageInitShape<DescMessage>, settings: CallSettings = {}) =>
+            new Promise((resolve, reject) => {
+              const call = invoke(create(method.input, request), toMetadata(settings.metadata), callOptions(settings), (error: ServiceError | null, response: unknown) =>
+                error ? reject(error) : resolve(response),
+              ) as { cancel(): void };
+              settings.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+            });
+  }
+  return Object.assign(methods, { grpc: client, close: () => client.close() }) as ServiceClient<S>;
+}
+
+async function* streamOf<T>(call: ClientReadableStream<T>, signal: AbortSignal | undefined): AsyncIterable<T> {
+  const cancel = () => call.cancel();
+  signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    for await (const message of call) yield message as T;
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+    call.cancel();
+  }
+}
+
+function toMetadata(input: CallSettings['metadata']): Metadata {
+  if (input instanceof Metadata) return input;
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(input ?? {})) metadata.set(key, value);
+  return metadata;
+}
+
+function callOptions(settings: CallSettings): CallOptions {
+  if (settings.deadline === undefined) return {};
+  return { deadline: typeof settings.deadline === 'number' ? Date.now() + settings.deadline : settings.deadline };
+}

@@ -1,0 +1,64 @@
+import type { DescFile } from '@bufbuild/protobuf';
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Logger } from '../../application/ports/logger.js';
+import type { HealthReporter } from './health.js';
+import { addReflection } from './reflection.js';
+
+export interface ServiceRegistration {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+export interface GrpcServerOptions {
+  host: string;
+  /** 0 binds a free port; the bound one is returned by start(). */
+  port: number;
+  services: readonly ServiceRegistration[];
+  /** The generated files the services are defined in, for reflection. */
+  files: readonly DescFile[];
+  health: HealthReporter;
+  logger: Logger;
+}
+
+/** The gRPC listener: our services, reflection and health on one port. */
+export class GrpcServer {
+  private readonly server = new Server();
+  private boundPort: number | undefined;
+
+  constructor(private readonly options: GrpcServerOptions) {
+    for (const service of options.services) this.server.addService(service.definition, service.implementation);
+    addReflection(this.server, options.files);
+    options.health.addToServer(this.server);
+  }
+
+  get address(): string {
+    if (this.boundPort === undefined) throw new Error('the gRPC server is not listening');
+    return `${formatHost(this.options.host)}:${this.boundPort}`;
+  }
+
+  async start(): Promise<string> {
+    const target = `${formatHost(this.options.host)}:${this.options.port}`;
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(target, ServerCredentials.createInsecure(), (error, port) =>
+        error ? reject(new Error(`cannot listen on ${target}: ${error.message}`)) : resolve(port),
+      ),
+    );
+    this.options.logger.info({ address: this.address }, 'gRPC server listening');
+    return this.address;
+  }
+
+  /**
+   * Stops accepting calls and waits for running ones up to graceMs; what still runs after that is
+   * cancelled (its handlers see their signal abort).
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.boundPort === undefined) return;
+    const timer = setTimeout(() => this.server.forceShutdown(), graceMs);
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    clearTimeout(timer);
+  }
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

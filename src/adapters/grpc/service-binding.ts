@@ -1,0 +1,128 @@
+import { create, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import {
+  Metadata,
+  status,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type StatusObject,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { Logger } from '../../application/ports/logger.js';
+import { DomainError } from '../../domain/errors.js';
+import { createCallContext, type CallContext } from './call-context.js';
+import { GrpcError, STATUS_BY_KIND } from './status-table.js';
+
+type UnaryHandler<I extends DescMessage, O extends DescMessage> = (
+  request: MessageShape<I>,
+  context: CallContext,
+) => Promise<MessageInitShape<O>>;
+
+/** send() resolves once the message is handed to the transport, waiting while the client is slow. */
+type ServerStreamHandler<I extends DescMessage, O extends DescMessage> = (
+  request: MessageShape<I>,
+  send: (message: MessageInitShape<O>) => Promise<void>,
+  context: CallContext,
+) => Promise<void>;
+
+type HandlerFor<M> = M extends { methodKind: 'unary'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+  ? UnaryHandler<I, O>
+  : M extends { methodKind: 'server_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+    ? ServerStreamHandler<I, O>
+    : never;
+
+/** One typed handler per RPC of a generated service. */
+export type ServiceHandlers<S extends DescService> = { [K in keyof S['method']]: HandlerFor<S['method'][K]> };
+
+export interface BindingOptions {
+  logger: Logger;
+  /** Aborts every call's signal when the server shuts down. */
+  shutdown: AbortSignal;
+}
+
+/**
+ * Turns typed promise handlers into a grpc-js implementation. This is the one wrapper around every
+ * handler: a rejected promise becomes a status from the error table, never an unhandled rejection,
+ * and an unexpected error becomes INTERNAL with a correlation id that also appears in the log line,
+ * so no database message or stack trace reaches a client.
+ */
+export function bindService<S extends DescService>(
+  service: S,
+  handlers: ServiceHandlers<S>,
+  options: BindingOptions,
+): UntypedServiceImplementation {
+  const implementation: UntypedServiceImplementation = {};
+  for (const method of service.methods) {
+    const path = `/${service.typeName}/${method.name}`;
+    const handler = (handlers as Record<string, unknown>)[method.localName];
+    if (typeof handler !== 'function') throw new Error(`no handler for ${path}`);
+    if (method.methodKind === 'unary') {
+      implementation[method.localName] = unary(path, method.output, handler as UnaryHandler<DescMessage, DescMessage>, options);
+    } else if (method.methodKind === 'server_streaming') {
+      implementation[method.localName] = serverStream(path, method.output, handler as ServerStreamHandler<DescMessage, DescMessage>, options);
+    } else {
+      throw new Error(`${path}: ${method.methodKind} methods are not supported`);
+    }
+  }
+  return implementation;
+}
+
+function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMessage, DescMessage>, options: BindingOptions) {
+  return (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
+    const context = createCallContext(path, call, options.shutdown);
+    const started = process.hrtime.bigint();
+    handler(call.request, context).then(
+      (response) => {
+        logCall(options.logger, context, status.OK, started);
+        callback(null, create(output, response));
+      },
+      (error: unknown) => {
+        const statusObject = toStatus(error, context, options.logger);
+        logCall(options.logger, context, statusObject.code, started);
+        callback(statusObject);
+      },
+    );
+  };
+}
+
+function serverStream(path: string, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
+  return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
+    const context = createCallContext(path, call, options.shutdown);
+    const started = process.hrtime.bigint();
+    const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
+      call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
+    handler(call.request, send, context).then(
+      () => {
+        logCall(options.logger, context, status.OK, started);
+        call.end();
+      },
+      (error: unknown) => {
+        const statusObject = toStatus(error, context, options.logger);
+        logCall(options.logger, context, statusObject.code, started);
+        // grpc-js turns an 'error' event on a server stream into the call's final status.
+        call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
+      },
+    );
+  };
+}
+
+function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {
+  const metadata = new Metadata();
+  metadata.set('x-correlation-id', context.correlationId);
+  if (error instanceof DomainError) return { code: STATUS_BY_KIND[error.kind], details: error.message, metadata };
+  if (error instanceof GrpcError) return { code: error.code, details: error.message, metadata };
+  logger.error({ err: error, method: context.method, correlation_id: context.correlationId }, 'unexpected error in RPC handler');
+  return { code: status.INTERNAL, details: `internal error (correlation id ${context.correlationId})`, metadata };
+}
+
+function logCall(logger: Logger, context: CallContext, code: status, started: bigint): void {
+  const fields = {
+    rpc: context.method,
+    code: status[code],
+    duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+    correlation_id: context.correlationId,
+    peer: context.peer,
+  };
+  if (code === status.OK) logger.debug(fields, 'rpc');
+  else logger.info(fields, 'rpc');
+}

@@ -1,0 +1,33 @@
+import { fromBinary, toBinary, type DescMessage, type DescService, type MessageShape } from '@bufbuild/protobuf';
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+
+/**
+ * grpc-js has no protobuf-es code generator, so the grpc-js service definition is derived from the
+ * descriptor protobuf-es generates: paths from the proto names, (de)serialisation with
+ * toBinary/fromBinary. Keys are the methods' local names (createJob); grpc-js also accepts the
+ * proto names (CreateJob) through originalName. The same definition builds typed clients.
+ */
+export function grpcServiceDefinition(service: DescService): ServiceDefinition {
+  const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const method of service.methods) {
+    definition[method.localName] = {
+      path: `/${service.typeName}/${method.name}`,
+      originalName: method.name,
+      requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
+      responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
+      requestSerialize: encoder(method.input),
+      requestDeserialize: decoder(method.input),
+      responseSerialize: encoder(method.output),
+      responseDeserialize: decoder(method.output),
+    } as MethodDefinition<unknown, unknown>;
+  }
+  return definition as ServiceDefinition;
+}
+
+function encoder<Desc extends DescMessage>(schema: Desc) {
+  return (message: MessageShape<Desc>): Buffer => Buffer.from(toBinary(schema, message));
+}
+
+function decoder<Desc extends DescMessage>(schema: Desc) {
+  return (bytes: Buffer): MessageShape<Desc> => fromBinary(schema, bytes);
+}

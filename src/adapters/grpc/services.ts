@@ -1,0 +1,21 @@
+import type { DescFile } from '@bufbuild/protobuf';
+import { file_jobscheduler_v1_job_scheduler_service, JobSchedulerService } from '../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { file_jobscheduler_v1_worker_service, WorkerService } from '../../gen/jobscheduler/v1/worker_service_pb.js';
+import type { ServiceRegistration } from './grpc-server.js';
+import { grpcServiceDefinition } from './service-definition.js';
+import { bindService, type BindingOptions } from './service-binding.js';
+import { unimplementedHandlers } from './unimplemented.js';
+
+/** The generated files our services live in; reflection serves them with their dependencies. */
+export const serviceFiles: readonly DescFile[] = [file_jobscheduler_v1_job_scheduler_service, file_jobscheduler_v1_worker_service];
+
+/** Fully-qualified names, as health checks and reflection know them. */
+export const serviceNames: readonly string[] = [JobSchedulerService.typeName, WorkerService.typeName];
+
+/** Both services with their handlers. */
+export function grpcServices(options: BindingOptions): ServiceRegistration[] {
+  return [
+    { definition: grpcServiceDefinition(JobSchedulerService), implementation: bindService(JobSchedulerService, unimplementedHandlers(JobSchedulerService), options) },
+    { definition: grpcServiceDefinition(WorkerService), implementation: bindService(WorkerService, unimplementedHandlers(WorkerService), options) },
+  ];
+}

@@ -1,0 +1,61 @@
+import pg from 'pg';
+import type { Logger } from '../../application/ports/logger.js';
+import type { Config } from '../config/config.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+
+const EMBEDDED_DATABASE = 'jobscheduler';
+
+/** The service's connection to PostgreSQL, and the embedded cluster behind it if there is one. */
+export interface Database {
+  readonly pool: pg.Pool;
+  /** Where the pool connects (password removed), for logs. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to DATABASE_URL, or starts the embedded cluster when it is unset. The first query runs
+ * here so that an unreachable database stops start-up with its reason instead of failing later.
+ */
+export async function openDatabase(config: Config['database'], logger: Logger): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.url;
+  if (url === undefined) {
+    embedded = await EmbeddedPostgres.start({
+      dataDir: config.embeddedDir,
+      port: config.embeddedPort,
+      log: (message) => logger.info({ component: 'embedded-postgres' }, message),
+    });
+    await embedded.ensureDatabase(EMBEDDED_DATABASE);
+    url = embedded.url(EMBEDDED_DATABASE);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: config.poolSize, application_name: 'jobscheduler' });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener that
+  // would crash the process. The next checkout simply opens a new connection.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    await embedded?.stop();
+    throw new Error(`cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`);
+  }
+  return {
+    pool,
+    description: redact(url),
+    async close() {
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The logging the core needs. Structured fields first, then the message, so any structured logger
+ * (pino in production, a recorder in tests) fits without an adapter.
+ */
+export interface Logger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+  child(fields: object): Logger;
+}

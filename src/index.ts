@@ -1,0 +1,9 @@
+// The package's public surface: typed clients and the generated messages they speak.
+export { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from './adapters/grpc/client/index.js';
+export { createServiceClient, type CallSettings, type ServiceClient } from './adapters/grpc/client/typed-client.js';
+export * from './gen/jobscheduler/v1/job_pb.js';
+export * from './gen/jobscheduler/v1/schedule_pb.js';
+export * from './gen/jobscheduler/v1/execution_pb.js';
+export * from './gen/jobscheduler/v1/stats_pb.js';
+export * from './gen/jobscheduler/v1/job_scheduler_service_pb.js';
+export * from './gen/jobscheduler/v1/worker_service_pb.js';

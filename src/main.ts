@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig, type Config } from './adapters/config/config.js';
+import { startService } from './adapters/di/container.js';
+import { createLogger } from './adapters/logging/logger.js';
+
+/**
+ * Entry point: validate the configuration, start one replica, and stop it in order on SIGINT or
+ * SIGTERM. A bad configuration value or a failed start exits non-zero with one line naming the
+ * cause.
+ */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`jobscheduler: configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.log);
+  let runtime;
+  try {
+    runtime = await startService(config, { logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    process.stderr.write(`jobscheduler: start-up failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const stop = (signal: NodeJS.Signals) => {
+    runtime.stop(`received ${signal}`).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+void main();
