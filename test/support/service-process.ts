@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export const MAIN = 'dist/src/main.js';
+
+/** The service as its own process (node dist/src/main.js), the way operators run it. */
+export class ServiceProcess {
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  private readonly logListeners = new Set<(entry: Record<string, unknown>) => void>();
+
+  constructor(readonly child: ChildProcess) {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    if (child.stdout) {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          return;
+        }
+        for (const listener of this.logListeners) listener(entry);
+      });
+    }
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  }
+
+  static spawn(env: Record<string, string>): ServiceProcess {
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new ServiceProcess(child);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Resolves with the first JSON log line whose msg matches; rejects if the process exits first. */
+  waitForLog(msg: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const listener = (entry: Record<string, unknown>) => {
+        if (entry.msg !== msg) return;
+        this.logListeners.delete(listener);
+        resolve(entry);
+      };
+      this.logListeners.add(listener);
+      void this.exited.then(({ code, stderr }) => reject(new Error(`service exited (${code}) before logging "${msg}": ${stderr.trim()}`)));
+    });
+  }
+
+  /** Starts and resolves with the gRPC address once the service reports it started. */
+  async started(): Promise<string> {
+    return (await this.waitForLog('JobScheduler started')).address as string;
+  }
+
+  exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+    return this.exited;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+}
