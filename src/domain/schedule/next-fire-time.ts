@@ -1,0 +1,71 @@
+import { DomainError } from '../errors.js';
+import { nextCronMatch } from './cron.js';
+import { nextIntervalFireMs } from './interval.js';
+import type { CronSchedule, Schedule } from './schedule.js';
+import { firstInstantReaching, wallClockHighWaterMark } from './wall-clock.js';
+
+/**
+ * When a schedule fires. `origin` is the job's creation time: the instant of a once schedule
+ * without `at`, the default anchor of an interval, and the earliest an interval may fire (never
+ * at or before it). Cron fire times do not depend on it.
+ *
+ * A once schedule fires at `at ?? origin` even when that lies before `origin` (a past `at` is due
+ * at once), so the first run of any job is nextFireTime(schedule, origin - 1 ms, origin).
+ */
+
+/** The last instant a Date can hold. */
+const MAX_TIME_MS = 8.64e15;
+
+/** The first fire time strictly after `after`, or undefined if there is none. */
+export function nextFireTime(schedule: Schedule, after: Date, origin: Date): Date | undefined {
+  const next = nextFireMs(schedule, validTime('after', after), validTime('origin', origin));
+  return next === undefined || next > MAX_TIME_MS ? undefined : new Date(next);
+}
+
+/** The fire times in (afterExclusive, untilInclusive], in order, at most `limit` of them. */
+export function fireTimesBetween(schedule: Schedule, afterExclusive: Date, untilInclusive: Date, origin: Date, limit: number): Date[] {
+  if (!Number.isInteger(limit) || limit < 0) throw DomainError.invalidArgument(`limit must be a whole number of at least 0, got ${limit}`);
+  const until = validTime('untilInclusive', untilInclusive);
+  const times: Date[] = [];
+  let cursor: Date | undefined = afterExclusive;
+  while (times.length < limit) {
+    cursor = nextFireTime(schedule, cursor, origin);
+    if (cursor === undefined || cursor.getTime() > until) break;
+    times.push(cursor);
+  }
+  return times;
+}
+
+/** The next `count` fire times strictly after `after` (fewer if the schedule ends). */
+export function nextFireTimes(schedule: Schedule, after: Date, origin: Date, count: number): Date[] {
+  return fireTimesBetween(schedule, after, new Date(MAX_TIME_MS), origin, count);
+}
+
+function nextFireMs(schedule: Schedule, after: number, origin: number): number | undefined {
+  switch (schedule.kind) {
+    case 'once': {
+      const at = schedule.at?.getTime() ?? origin;
+      return at > after ? at : undefined;
+    }
+    case 'interval':
+      return nextIntervalFireMs(schedule, after, origin);
+    case 'cron':
+      return nextCronFireMs(schedule, after);
+  }
+}
+
+/**
+ * Each matching wall-clock time fires once, at the first instant the zone's clock reaches it:
+ * skipped times fire when the gap ends, repeated times on their first occurrence. So the next
+ * fire is the first match later than any wall-clock time already shown.
+ */
+function nextCronFireMs(schedule: CronSchedule, after: number): number | undefined {
+  const wall = nextCronMatch(schedule.expression, wallClockHighWaterMark(schedule.timeZone, after));
+  return wall === undefined ? undefined : firstInstantReaching(schedule.timeZone, wall);
+}
+
+function validTime(name: string, value: Date): number {
+  const ms = value instanceof Date ? value.getTime() : Number.NaN;
+  if (Number.isNaN(ms)) throw DomainError.invalidArgument(`${name} is not a valid time`);
+  return ms;
+}
