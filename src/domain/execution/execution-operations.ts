@@ -1,0 +1,54 @@
+import type { JsonObject } from '../json.js';
+import { moveExecution, type ExecutionStatus } from './execution-status.js';
+import type { Execution, ExecutionError } from './execution.js';
+
+const NO_LEASE = { leaseToken: undefined, leaseExpiresAt: undefined } as const;
+
+/** A worker acquires a queued execution under a lease; the attempt's deadline starts now. */
+export function startExecution(execution: Execution, workerId: string, leaseToken: string, leaseDurationMs: number, now: Date): Execution {
+  return {
+    ...execution,
+    status: moveExecution(execution.status, 'running'),
+    startedAt: now,
+    workerId,
+    leaseToken,
+    leaseDurationMs,
+    leaseExpiresAt: new Date(now.getTime() + leaseDurationMs),
+    deadlineAt: execution.attemptTimeoutMs === undefined ? undefined : new Date(now.getTime() + execution.attemptTimeoutMs),
+  };
+}
+
+/** A heartbeat: the lease runs for its duration from now (never beyond the attempt deadline's relevance). */
+export function extendLease(execution: Execution, now: Date, progress: JsonObject | undefined): Execution {
+  return {
+    ...execution,
+    leaseExpiresAt: new Date(now.getTime() + (execution.leaseDurationMs ?? 0)),
+    progress: progress ?? execution.progress,
+  };
+}
+
+export function succeedExecution(execution: Execution, now: Date, result: JsonObject | undefined): Execution {
+  return { ...execution, ...NO_LEASE, status: moveExecution(execution.status, 'succeeded'), finishedAt: now, result };
+}
+
+/** failed (the worker said so), timed_out (deadline passed) or lost (lease expired). */
+export function failExecution(execution: Execution, status: Extract<ExecutionStatus, 'failed' | 'timed_out' | 'lost'>, error: ExecutionError, now: Date): Execution {
+  return { ...execution, ...NO_LEASE, status: moveExecution(execution.status, status), finishedAt: now, error };
+}
+
+/** Cancelled by an operator, queued or running; a running worker learns it from its heartbeat. */
+export function cancelExecution(execution: Execution, now: Date, reason: string): Execution {
+  return {
+    ...execution,
+    ...NO_LEASE,
+    status: moveExecution(execution.status, 'cancelled'),
+    finishedAt: now,
+    cancelRequested: true,
+    error: { message: reason, details: undefined, retryable: false },
+  };
+}
+
+/** The run time of a finished execution that started. */
+export function durationMs(execution: Pick<Execution, 'startedAt' | 'finishedAt'>): number | undefined {
+  return execution.startedAt && execution.finishedAt ? execution.finishedAt.getTime() - execution.startedAt.getTime() : undefined;
+}

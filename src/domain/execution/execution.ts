@@ -1,0 +1,72 @@
+import type { JsonObject } from '../json.js';
+import type { Trigger } from '../job/job-operations.js';
+import type { ExecutionStatus } from './execution-status.js';
+
+export interface ExecutionError {
+  readonly message: string;
+  readonly details: JsonObject | undefined;
+  readonly retryable: boolean;
+}
+
+/** One attempt at one occurrence of a job. Durations in milliseconds. */
+export interface Execution {
+  readonly id: string;
+  readonly jobId: string;
+  readonly jobType: string;
+  readonly number: number;
+  readonly occurrenceAt: Date;
+  readonly attempt: number;
+  readonly trigger: Trigger;
+  readonly status: ExecutionStatus;
+  /** The job's priority when the execution was created; orders the queue. */
+  readonly priority: number;
+  /** The job's attempt timeout when the execution was created. */
+  readonly attemptTimeoutMs: number | undefined;
+  readonly queuedAt: Date;
+  /** Not acquirable before this (the occurrence time, or the end of a retry's backoff). */
+  readonly scheduledAt: Date;
+  readonly startedAt: Date | undefined;
+  readonly finishedAt: Date | undefined;
+  readonly workerId: string | undefined;
+  readonly leaseToken: string | undefined;
+  readonly leaseDurationMs: number | undefined;
+  readonly leaseExpiresAt: Date | undefined;
+  readonly deadlineAt: Date | undefined;
+  readonly cancelRequested: boolean;
+  readonly error: ExecutionError | undefined;
+  readonly result: JsonObject | undefined;
+  readonly progress: JsonObject | undefined;
+}
+
+export interface NewExecution {
+  readonly id: string;
+  readonly number: number;
+  readonly occurrenceAt: Date;
+  readonly attempt: number;
+  readonly trigger: Trigger;
+  readonly scheduledAt: Date;
+}
+
+/** A queued execution of a job, with the job's routing, priority and timeout copied onto it. */
+export function queuedExecution(job: { id: string; type: string; priority: number; attemptTimeoutMs: number | undefined }, fields: NewExecution, now: Date): Execution {
+  return {
+    ...fields,
+    jobId: job.id,
+    jobType: job.type,
+    status: 'queued',
+    priority: job.priority,
+    attemptTimeoutMs: job.attemptTimeoutMs,
+    queuedAt: now,
+    startedAt: undefined,
+    finishedAt: undefined,
+    workerId: undefined,
+    leaseToken: undefined,
+    leaseDurationMs: undefined,
+    leaseExpiresAt: undefined,
+    deadlineAt: undefined,
+    cancelRequested: false,
+    error: undefined,
+    result: undefined,
+    progress: undefined,
+  };
+}

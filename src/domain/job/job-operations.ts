@@ -1,0 +1,191 @@
+import { DomainError } from '../errors.js';
+import { planFiring } from '../firing/plan-firing.js';
+import { nextFireTime } from '../schedule/next-fire-time.js';
+import type { Schedule } from '../schedule/schedule.js';
+import type { JobOperation, JobState } from './job-state.js';
+import { transition } from './job-transitions.js';
+import { isRecurring, type Job, type JobDefinition } from './job.js';
+
+/** Why an execution is created: ExecutionTrigger on the wire. */
+export type Trigger = 'schedule' | 'retry' | 'run_now' | 'manual_retry';
+
+export interface StartedOccurrence {
+  readonly job: Job;
+  readonly occurrenceAt: Date;
+  readonly trigger: Trigger;
+}
+
+/** Every state change goes through here: the table check, a new version, the change time. */
+function change(job: Job, operation: JobOperation, to: JobState, now: Date, patch: Partial<Job> = {}): Job {
+  return { ...job, ...patch, state: transition(operation, job.state, to), version: job.version + 1, updatedAt: now };
+}
+
+/** The first fire time: a one-shot's instant (however far in the past), else the first one after now. */
+function firstRunAt(schedule: Schedule, origin: Date, now: Date): Date | undefined {
+  return schedule.kind === 'once' ? (schedule.at ?? origin) : nextFireTime(schedule, now, origin);
+}
+
+function dueState(nextRunAt: Date | undefined, now: Date): 'pending' | 'scheduled' {
+  return nextRunAt !== undefined && nextRunAt <= now ? 'pending' : 'scheduled';
+}
+
+export function createJob(id: string, definition: JobDefinition, now: Date): Job {
+  const nextRunAt = firstRunAt(definition.schedule, now, now);
+  return {
+    ...definition,
+    id,
+    state: dueState(nextRunAt, now),
+    nextRunAt,
+    version: 1,
+    activeOccurrences: 0,
+    executionCount: 0,
+    consecutiveFailures: 0,
+    lastError: '',
+    lastRunAt: undefined,
+    lastSuccessAt: undefined,
+    createdAt: now,
+    updatedAt: now,
+    pausedAt: undefined,
+    cancelledAt: undefined,
+    finishedAt: undefined,
+  };
+}
+
+/** Stops new occurrences. Active ones finish (and their retries still run). */
+export function pauseJob(job: Job, now: Date): Job {
+  return change(job, 'pause', 'paused', now, { nextRunAt: undefined, pausedAt: now });
+}
+
+/**
+ * A recurring job picks up at the first occurrence after the pause began; if that is already
+ * past, the next dispatcher pass applies the catch-up policy to everything missed. A one-shot
+ * that never fired is due at its instant again.
+ */
+export function resumeJob(job: Job, now: Date): Job {
+  const pausedAt = job.pausedAt ?? now;
+  const neverFired = job.executionCount === 0;
+  const nextRunAt = isRecurring(job) ? nextFireTime(job.schedule, pausedAt, job.createdAt) : neverFired ? firstRunAt(job.schedule, job.createdAt, now) : undefined;
+  if (nextRunAt === undefined && job.activeOccurrences === 0) {
+    throw DomainError.illegalTransition(`cannot resume a job that is paused with nothing left to run (its schedule has no further occurrence)`);
+  }
+  const to = job.activeOccurrences > 0 ? 'running' : dueState(nextRunAt, now);
+  return change(job, 'resume', to, now, { nextRunAt, pausedAt: undefined });
+}
+
+/** Terminal. The caller cancels the job's queued and running executions in the same transaction. */
+export function cancelJob(job: Job, now: Date): Job {
+  return change(job, 'cancel', 'cancelled', now, { nextRunAt: undefined, cancelledAt: now, pausedAt: undefined });
+}
+
+/** A failed one-shot runs again now, as a new occurrence whose attempts count from 1. */
+export function retryJob(job: Job, now: Date): StartedOccurrence {
+  return start(change(job, 'retry', 'running', now, { finishedAt: undefined }), now, 'manual_retry');
+}
+
+/**
+ * An extra run now. For a one-shot that has not fired yet, this is its run (it will not fire
+ * again later); a recurring job keeps its schedule. A paused job stays paused.
+ */
+export function runJobNow(job: Job, now: Date): StartedOccurrence {
+  const to = job.state === 'paused' ? 'paused' : 'running';
+  const patch: Partial<Job> = isRecurring(job) ? { finishedAt: undefined } : { nextRunAt: undefined, finishedAt: undefined };
+  return start(change(job, 'runNow', to, now, patch), now, 'run_now');
+}
+
+/** A new schedule: armed at once for waiting or running jobs, kept for later otherwise. */
+export function rescheduleJob(job: Job, schedule: Schedule, now: Date): Job {
+  const updated = { ...job, schedule };
+  switch (job.state) {
+    case 'pending':
+    case 'scheduled': {
+      const nextRunAt = firstRunAt(schedule, job.createdAt, now);
+      return change(updated, 'reschedule', dueState(nextRunAt, now), now, { nextRunAt });
+    }
+    case 'running':
+      return change(updated, 'reschedule', 'running', now, { nextRunAt: isRecurring(updated) ? nextFireTime(schedule, now, job.createdAt) : undefined });
+    default:
+      return change(updated, 'reschedule', job.state, now);
+  }
+}
+
+export interface FiredJob {
+  readonly job: Job;
+  readonly occurrences: readonly Date[];
+  readonly skipped: number;
+}
+
+/** The dispatcher found the job due: start what the overlap and catch-up policies call for. */
+export function fireDueJob(job: Job, now: Date, misfireGraceMs: number): FiredJob {
+  const dueAt = job.nextRunAt;
+  if (dueAt === undefined || dueAt > now) throw DomainError.illegalTransition(`cannot fire a job that is not due (next_run_at ${dueAt?.toISOString() ?? 'unset'})`);
+  if (!isRecurring(job)) {
+    const fired = change(job, 'fire', 'running', now, { nextRunAt: undefined, lastRunAt: now });
+    return { job: { ...fired, activeOccurrences: job.activeOccurrences + 1, executionCount: job.executionCount + 1 }, occurrences: [dueAt], skipped: 0 };
+  }
+  const plan = planFiring({
+    schedule: job.schedule,
+    origin: job.createdAt,
+    dueAt,
+    now,
+    catchUp: job.catchUpPolicy,
+    catchUpWindowMs: job.catchUpWindowMs,
+    overlap: job.overlapPolicy,
+    activeOccurrences: job.activeOccurrences,
+    misfireGraceMs,
+  });
+  const count = plan.fire.length;
+  const moved =
+    count > 0
+      ? change(job, 'fire', 'running', now, { lastRunAt: now })
+      : change(job, 'skip', job.state === 'running' ? 'running' : 'scheduled', now);
+  return {
+    job: { ...moved, nextRunAt: plan.nextRunAt, activeOccurrences: job.activeOccurrences + count, executionCount: job.executionCount + count },
+    occurrences: plan.fire,
+    skipped: plan.skipped,
+  };
+}
+
+/** An attempt failed and its retry is queued: the occurrence stays active. */
+export function recordAttemptFailure(job: Job, now: Date, message: string): Job {
+  return { ...change(job, 'attemptFailed', job.state, now, { lastError: message }), executionCount: job.executionCount + 1 };
+}
+
+export type OccurrenceOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * An occurrence ended. Counters move (a success resets consecutive failures, a failure adds
+ * one, a cancel neither), and the state follows: a one-shot completes or fails; a recurring job
+ * goes back to waiting, or pauses when it reached pause_after_consecutive_failures.
+ */
+export function settleOccurrence(job: Job, outcome: OccurrenceOutcome, now: Date, message = ''): Job {
+  const active = Math.max(0, job.activeOccurrences - 1);
+  const consecutiveFailures = outcome === 'succeeded' ? 0 : outcome === 'failed' ? job.consecutiveFailures + 1 : job.consecutiveFailures;
+  const counters: Partial<Job> = {
+    activeOccurrences: active,
+    consecutiveFailures,
+    ...(outcome === 'succeeded' ? { lastSuccessAt: now } : {}),
+    ...(outcome !== 'succeeded' && message ? { lastError: message } : {}),
+  };
+  const finalOutcome = outcome === 'succeeded' ? 'completed' : 'failed';
+  if (job.state === 'paused') {
+    const done = !isRecurring(job) && active === 0;
+    return change(job, 'settle', done ? finalOutcome : 'paused', now, done ? { ...counters, finishedAt: now, pausedAt: undefined } : counters);
+  }
+  if (active > 0) return change(job, 'settle', 'running', now, counters);
+  if (!isRecurring(job)) return change(job, 'settle', finalOutcome, now, { ...counters, finishedAt: now });
+  const limit = job.pauseAfterConsecutiveFailures;
+  if (outcome === 'failed' && limit > 0 && consecutiveFailures >= limit) {
+    return change(job, 'settle', 'paused', now, { ...counters, nextRunAt: undefined, pausedAt: now });
+  }
+  return change(job, 'settle', 'scheduled', now, counters);
+}
+
+/** Manual runs are occurrences at "now"; two in the same millisecond are kept one apart (the occurrence is a key). */
+function start(job: Job, now: Date, trigger: Trigger): StartedOccurrence {
+  const occurrenceAt = job.lastRunAt && job.lastRunAt >= now ? new Date(job.lastRunAt.getTime() + 1) : now;
+  return {
+    job: { ...job, activeOccurrences: job.activeOccurrences + 1, executionCount: job.executionCount + 1, lastRunAt: occurrenceAt },
+    occurrenceAt,
+    trigger,
+  };
+}
