@@ -2,20 +2,26 @@ import pg from 'pg';
 import type { Logger } from '../../application/ports/logger.js';
 import type { Config } from '../config/config.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { Migrator } from './migrator.js';
+import { MIGRATIONS } from './migrations/index.js';
 
 const EMBEDDED_DATABASE = 'jobscheduler';
 
 /** The service's connection to PostgreSQL, and the embedded cluster behind it if there is one. */
 export interface Database {
   readonly pool: pg.Pool;
+  /** The connection string, for connections outside the pool (LISTEN). */
+  readonly url: string;
   /** Where the pool connects (password removed), for logs. */
   readonly description: string;
   close(): Promise<void>;
 }
 
 /**
- * Connects to DATABASE_URL, or starts the embedded cluster when it is unset. The first query runs
- * here so that an unreachable database stops start-up with its reason instead of failing later.
+ * Connects to DATABASE_URL, or starts the embedded cluster when it is unset, and migrates the
+ * schema (under an advisory lock, so replicas starting together migrate once). The first query
+ * runs here so that an unreachable database or a failed migration stops start-up with its
+ * reason instead of failing later.
  */
 export async function openDatabase(config: Config['database'], logger: Logger): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
@@ -40,8 +46,17 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
     await embedded?.stop();
     throw new Error(`cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`);
   }
+  try {
+    const applied = await new Migrator(pool, MIGRATIONS).up();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database schema migrated');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    await embedded?.stop();
+    throw new Error(`database migration failed, nothing was changed: ${(error as Error).message}`);
+  }
   return {
     pool,
+    url,
     description: redact(url),
     async close() {
       await pool.end();

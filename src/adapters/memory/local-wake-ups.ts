@@ -1,0 +1,25 @@
+import type { WakeUps } from '../../application/ports/wake-ups.js';
+
+/** Wake-ups within one process: listeners are called synchronously. */
+export class LocalWakeUps implements WakeUps {
+  private readonly due = new Set<() => void>();
+  private readonly queued = new Set<(types: readonly string[]) => void>();
+
+  jobsDue(): void {
+    for (const listener of this.due) listener();
+  }
+
+  executionsQueued(jobTypes: readonly string[]): void {
+    for (const listener of this.queued) listener(jobTypes);
+  }
+
+  onJobsDue(listener: () => void): () => void {
+    this.due.add(listener);
+    return () => this.due.delete(listener);
+  }
+
+  onExecutionsQueued(listener: (jobTypes: readonly string[]) => void): () => void {
+    this.queued.add(listener);
+    return () => this.queued.delete(listener);
+  }
+}

@@ -1,0 +1,31 @@
+import { DomainError } from '../../domain/errors.js';
+import type { EventFilter, EventStore, ExecutionEventRecord, StoredExecutionEvent } from '../../application/ports/event-store.js';
+import type { MemoryState } from './memory-state.js';
+
+/** The event log in memory: appends are immediately final, since transactions run one at a time. */
+export class MemoryEventStore implements EventStore {
+  constructor(private readonly state: MemoryState) {}
+
+  async append(events: readonly ExecutionEventRecord[]): Promise<void> {
+    for (const event of events) {
+      this.state.events.push({ ...event, cursor: `0:${this.state.nextEventId}` });
+      this.state.nextEventId += 1;
+    }
+  }
+
+  async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<{ events: StoredExecutionEvent[]; cursor: string }> {
+    if (cursor === undefined) return { events: [], cursor: `0:${this.state.nextEventId - 1}` };
+    const match = /^0:(\d+)$/.exec(cursor);
+    if (!match) throw DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`);
+    const after = Number(match[1]);
+    const read = this.state.events.filter((event) => Number(event.cursor.slice(2)) > after).slice(0, limit);
+    const events = read.filter((e) => (!filter.jobId || e.jobId === filter.jobId) && (!filter.jobTypes?.length || filter.jobTypes.includes(e.jobType)));
+    return { events, cursor: read.at(-1)?.cursor ?? cursor };
+  }
+
+  async prune(before: Date, batch: number): Promise<number> {
+    const doomed = this.state.events.filter((event) => event.occurredAt < before).slice(0, batch);
+    this.state.events = this.state.events.filter((event) => !doomed.includes(event));
+    return doomed.length;
+  }
+}

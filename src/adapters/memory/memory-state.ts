@@ -1,0 +1,24 @@
+import type { StoredExecutionEvent } from '../../application/ports/event-store.js';
+import type { Execution } from '../../domain/execution/execution.js';
+import type { Job } from '../../domain/job/job.js';
+
+/** Everything the in-memory store holds. Values are immutable, so a shallow copy is a snapshot. */
+export interface MemoryState {
+  jobs: Map<string, Job>;
+  requests: Map<string, { jobId: string; fingerprint: string }>;
+  executions: Map<string, Execution>;
+  events: StoredExecutionEvent[];
+  nextEventId: number;
+}
+
+export function emptyState(): MemoryState {
+  return { jobs: new Map(), requests: new Map(), executions: new Map(), events: [], nextEventId: 1 };
+}
+
+export function snapshot(state: MemoryState): MemoryState {
+  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), events: [...state.events], nextEventId: state.nextEventId };
+}
+
+export function restore(state: MemoryState, saved: MemoryState): void {
+  Object.assign(state, saved);
+}

@@ -1,0 +1,30 @@
+import type { Store, Transaction } from '../../application/ports/store.js';
+import { MemoryEventStore } from './memory-event-store.js';
+import { MemoryExecutionStore } from './memory-execution-store.js';
+import { MemoryJobStore } from './memory-job-store.js';
+import { emptyState, restore, snapshot, type MemoryState } from './memory-state.js';
+
+/**
+ * The Store port in memory, for fast unit tests of the core. Transactions run one after another
+ * (a promise chain), and a failed one restores the snapshot taken when it began. The conformance
+ * suite runs against this and the PostgreSQL store so they cannot drift.
+ */
+export class MemoryStore implements Store {
+  private readonly state: MemoryState = emptyState();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const saved = snapshot(this.state);
+      try {
+        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state) });
+      } catch (error) {
+        restore(this.state, saved);
+        throw error;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

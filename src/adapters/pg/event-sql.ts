@@ -1,0 +1,73 @@
+import { DomainError } from '../../domain/errors.js';
+import type { EventFilter, EventStore, ExecutionEventKind, ExecutionEventRecord, StoredExecutionEvent } from '../../application/ports/event-store.js';
+import type { Queryable } from './queryable.js';
+
+/** Only rows of transactions older than every running one are final (see migration 001). */
+const FINAL = 'xid < pg_snapshot_xmin(pg_current_snapshot())';
+
+interface EventRow {
+  id: string;
+  xid: string;
+  occurred_at: Date;
+  kind: ExecutionEventKind;
+  execution_id: string;
+  job_id: string;
+  job_type: string;
+}
+
+/** The execution event log. A cursor is "<xid>:<id>", the row's position in (xid, id) order. */
+export class PgEventStore implements EventStore {
+  constructor(private readonly db: Queryable) {}
+
+  async append(events: readonly ExecutionEventRecord[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db.query(
+      `INSERT INTO execution_events (occurred_at, kind, execution_id, job_id, job_type)
+       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::uuid[], $5::text[])`,
+      [events.map((e) => e.occurredAt), events.map((e) => e.kind), events.map((e) => e.executionId), events.map((e) => e.jobId), events.map((e) => e.jobType)],
+    );
+  }
+
+  async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<{ events: StoredExecutionEvent[]; cursor: string }> {
+    if (cursor === undefined) return { events: [], cursor: await this.end() };
+    const [xid, id] = parseCursor(cursor);
+    // Filters apply after reading, so the cursor moves past events nobody here wants.
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT id::text, xid::text, occurred_at, kind, execution_id, job_id, job_type FROM execution_events
+       WHERE (xid, id) > ($1::xid8, $2::bigint) AND ${FINAL} ORDER BY xid, id LIMIT $3`,
+      [xid, id, limit],
+    );
+    const last = rows.at(-1);
+    const events = rows
+      .filter((row) => (!filter.jobId || row.job_id === filter.jobId) && (!filter.jobTypes?.length || filter.jobTypes.includes(row.job_type)))
+      .map((row) => ({
+        cursor: `${row.xid}:${row.id}`,
+        kind: row.kind,
+        occurredAt: row.occurred_at,
+        executionId: row.execution_id,
+        jobId: row.job_id,
+        jobType: row.job_type,
+      }));
+    return { events, cursor: last ? `${last.xid}:${last.id}` : cursor };
+  }
+
+  async prune(before: Date, batch: number): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `DELETE FROM execution_events WHERE (xid, id) IN (SELECT xid, id FROM execution_events WHERE occurred_at < $1 ORDER BY xid, id LIMIT $2)`,
+      [before, batch],
+    );
+    return rowCount ?? 0;
+  }
+
+  private async end(): Promise<string> {
+    const { rows } = await this.db.query<{ xid: string; id: string }>(`SELECT xid::text, id::text FROM execution_events WHERE ${FINAL} ORDER BY xid DESC, id DESC LIMIT 1`);
+    const row = rows[0];
+    return row ? `${row.xid}:${row.id}` : '0:0';
+  }
+}
+
+function parseCursor(cursor: string): [string, string] {
+  const match = /^(\d{1,20}):(\d{1,19})$/.exec(cursor);
+  if (!match) throw DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`);
+  return [match[1] as string, match[2] as string];
+}

@@ -1,0 +1,99 @@
+import type { Execution } from '../../domain/execution/execution.js';
+import type { ExecutionStatus } from '../../domain/execution/execution-status.js';
+import type { Trigger } from '../../domain/job/job-operations.js';
+import type { JsonObject } from '../../domain/json.js';
+import { iso, optionalDate, optionalNumber } from './job-row.js';
+
+/** The executions columns the service writes, with their SQL types (for jsonb_to_recordset). */
+export const EXECUTION_COLUMNS = {
+  id: 'uuid',
+  job_id: 'uuid',
+  job_type: 'text',
+  number: 'bigint',
+  occurrence_at: 'timestamptz',
+  attempt: 'integer',
+  trigger: 'text',
+  status: 'text',
+  priority: 'integer',
+  attempt_timeout_ms: 'bigint',
+  queued_at: 'timestamptz',
+  scheduled_at: 'timestamptz',
+  started_at: 'timestamptz',
+  finished_at: 'timestamptz',
+  worker_id: 'text',
+  lease_token: 'uuid',
+  lease_duration_ms: 'bigint',
+  lease_expires_at: 'timestamptz',
+  deadline_at: 'timestamptz',
+  cancel_requested: 'boolean',
+  error_message: 'text',
+  error_details: 'jsonb',
+  error_retryable: 'boolean',
+  result: 'jsonb',
+  progress: 'jsonb',
+} as const;
+
+export type ExecutionRow = Record<keyof typeof EXECUTION_COLUMNS, unknown>;
+
+/** The one mapping from an executions row to an Execution. */
+export function executionFromRow(row: ExecutionRow): Execution {
+  return {
+    id: row.id as string,
+    jobId: row.job_id as string,
+    jobType: row.job_type as string,
+    number: Number(row.number),
+    occurrenceAt: row.occurrence_at as Date,
+    attempt: row.attempt as number,
+    trigger: row.trigger as Trigger,
+    status: row.status as ExecutionStatus,
+    priority: row.priority as number,
+    attemptTimeoutMs: optionalNumber(row.attempt_timeout_ms),
+    queuedAt: row.queued_at as Date,
+    scheduledAt: row.scheduled_at as Date,
+    startedAt: optionalDate(row.started_at),
+    finishedAt: optionalDate(row.finished_at),
+    workerId: (row.worker_id as string | null) ?? undefined,
+    leaseToken: (row.lease_token as string | null) ?? undefined,
+    leaseDurationMs: optionalNumber(row.lease_duration_ms),
+    leaseExpiresAt: optionalDate(row.lease_expires_at),
+    deadlineAt: optionalDate(row.deadline_at),
+    cancelRequested: row.cancel_requested as boolean,
+    error:
+      row.error_message === null || row.error_message === undefined
+        ? undefined
+        : { message: row.error_message as string, details: (row.error_details as JsonObject | null) ?? undefined, retryable: (row.error_retryable as boolean | null) ?? false },
+    result: (row.result as JsonObject | null) ?? undefined,
+    progress: (row.progress as JsonObject | null) ?? undefined,
+  };
+}
+
+/** The one mapping from an Execution to the values jsonb_to_recordset reads. */
+export function executionToRecord(execution: Execution): Record<string, unknown> {
+  return {
+    id: execution.id,
+    job_id: execution.jobId,
+    job_type: execution.jobType,
+    number: execution.number,
+    occurrence_at: iso(execution.occurrenceAt),
+    attempt: execution.attempt,
+    trigger: execution.trigger,
+    status: execution.status,
+    priority: execution.priority,
+    attempt_timeout_ms: execution.attemptTimeoutMs ?? null,
+    queued_at: iso(execution.queuedAt),
+    scheduled_at: iso(execution.scheduledAt),
+    started_at: iso(execution.startedAt),
+    finished_at: iso(execution.finishedAt),
+    worker_id: execution.workerId ?? null,
+    lease_token: execution.leaseToken ?? null,
+    lease_duration_ms: execution.leaseDurationMs ?? null,
+    lease_expires_at: iso(execution.leaseExpiresAt),
+    deadline_at: iso(execution.deadlineAt),
+    cancel_requested: execution.cancelRequested,
+    error_message: execution.error?.message ?? null,
+    error_details: execution.error?.details ?? null,
+    error_retryable: execution.error?.retryable ?? null,
+    result: execution.result ?? null,
+    progress: execution.progress ?? null,
+  };
+}

@@ -1,0 +1,135 @@
+import type { Job } from '../../domain/job/job.js';
+import type { JobState } from '../../domain/job/job-state.js';
+import type { JsonObject } from '../../domain/json.js';
+import type { RetryPolicy } from '../../domain/retry/retry-policy.js';
+import type { Schedule } from '../../domain/schedule/schedule.js';
+
+/** The jobs columns the service writes, with their SQL types (for jsonb_to_recordset). */
+export const JOB_COLUMNS = {
+  id: 'uuid',
+  name: 'text',
+  type: 'text',
+  description: 'text',
+  payload: 'jsonb',
+  schedule: 'jsonb',
+  retry_policy: 'jsonb',
+  attempt_timeout_ms: 'bigint',
+  priority: 'integer',
+  overlap_policy: 'text',
+  catch_up_policy: 'text',
+  catch_up_window_ms: 'bigint',
+  labels: 'jsonb',
+  pause_after_consecutive_failures: 'integer',
+  expect_success_within_ms: 'bigint',
+  state: 'text',
+  next_run_at: 'timestamptz',
+  version: 'bigint',
+  active_occurrences: 'integer',
+  execution_count: 'bigint',
+  consecutive_failures: 'integer',
+  last_error: 'text',
+  last_run_at: 'timestamptz',
+  last_success_at: 'timestamptz',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  paused_at: 'timestamptz',
+  cancelled_at: 'timestamptz',
+  finished_at: 'timestamptz',
+} as const;
+
+export type JobRow = Record<keyof typeof JOB_COLUMNS, unknown>;
+
+/** The one mapping from a jobs row to a Job. */
+export function jobFromRow(row: JobRow): Job {
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    type: row.type as string,
+    description: row.description as string,
+    payload: row.payload as JsonObject,
+    schedule: scheduleFromJson(row.schedule as Record<string, unknown>),
+    retryPolicy: row.retry_policy as RetryPolicy,
+    attemptTimeoutMs: optionalNumber(row.attempt_timeout_ms),
+    priority: row.priority as number,
+    overlapPolicy: row.overlap_policy as Job['overlapPolicy'],
+    catchUpPolicy: row.catch_up_policy as Job['catchUpPolicy'],
+    catchUpWindowMs: Number(row.catch_up_window_ms),
+    labels: row.labels as Record<string, string>,
+    pauseAfterConsecutiveFailures: row.pause_after_consecutive_failures as number,
+    expectSuccessWithinMs: optionalNumber(row.expect_success_within_ms),
+    state: row.state as JobState,
+    nextRunAt: optionalDate(row.next_run_at),
+    version: Number(row.version),
+    activeOccurrences: row.active_occurrences as number,
+    executionCount: Number(row.execution_count),
+    consecutiveFailures: row.consecutive_failures as number,
+    lastError: row.last_error as string,
+    lastRunAt: optionalDate(row.last_run_at),
+    lastSuccessAt: optionalDate(row.last_success_at),
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+    pausedAt: optionalDate(row.paused_at),
+    cancelledAt: optionalDate(row.cancelled_at),
+    finishedAt: optionalDate(row.finished_at),
+  };
+}
+
+/** The one mapping from a Job to the values jsonb_to_recordset reads (dates as ISO text). */
+export function jobToRecord(job: Job): Record<string, unknown> {
+  return {
+    id: job.id,
+    name: job.name,
+    type: job.type,
+    description: job.description,
+    payload: job.payload,
+    schedule: job.schedule,
+    retry_policy: job.retryPolicy,
+    attempt_timeout_ms: job.attemptTimeoutMs ?? null,
+    priority: job.priority,
+    overlap_policy: job.overlapPolicy,
+    catch_up_policy: job.catchUpPolicy,
+    catch_up_window_ms: job.catchUpWindowMs,
+    labels: job.labels,
+    pause_after_consecutive_failures: job.pauseAfterConsecutiveFailures,
+    expect_success_within_ms: job.expectSuccessWithinMs ?? null,
+    state: job.state,
+    next_run_at: iso(job.nextRunAt),
+    version: job.version,
+    active_occurrences: job.activeOccurrences,
+    execution_count: job.executionCount,
+    consecutive_failures: job.consecutiveFailures,
+    last_error: job.lastError,
+    last_run_at: iso(job.lastRunAt),
+    last_success_at: iso(job.lastSuccessAt),
+    created_at: iso(job.createdAt),
+    updated_at: iso(job.updatedAt),
+    paused_at: iso(job.pausedAt),
+    cancelled_at: iso(job.cancelledAt),
+    finished_at: iso(job.finishedAt),
+  };
+}
+
+/** Schedules are stored as JSON (dates as ISO strings, as JSON.stringify writes them). */
+function scheduleFromJson(json: Record<string, unknown>): Schedule {
+  switch (json.kind) {
+    case 'once':
+      return { kind: 'once', at: optionalDate(json.at) };
+    case 'interval':
+      return { kind: 'interval', every: json.every as number, unit: json.unit as 'minutes', anchor: optionalDate(json.anchor) };
+    default:
+      return { kind: 'cron', expression: json.expression as string, timeZone: json.timeZone as string };
+  }
+}
+
+export function optionalDate(value: unknown): Date | undefined {
+  if (value === null || value === undefined) return undefined;
+  return value instanceof Date ? value : new Date(value as string);
+}
+
+export function optionalNumber(value: unknown): number | undefined {
+  return value === null || value === undefined ? undefined : Number(value);
+}
+
+export function iso(date: Date | undefined): string | null {
+  return date ? date.toISOString() : null;
+}

@@ -1,0 +1,132 @@
+import { DomainError } from '../../domain/errors.js';
+import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
+import type { Job } from '../../domain/job/job.js';
+import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
+import { JOB_COLUMNS, jobFromRow, jobToRecord, type JobRow } from './job-row.js';
+import type { Queryable } from './queryable.js';
+import { assignments, recordsetColumns } from './recordset.js';
+
+const FIRING_STATES = `('pending', 'scheduled', 'running')`;
+const COLUMNS = Object.keys(JOB_COLUMNS).join(', ');
+const RECORDSET = recordsetColumns(JOB_COLUMNS);
+
+/** All SQL about jobs. Every statement takes "now" as a parameter; nothing reads the database clock. */
+export class PgJobStore implements JobStore {
+  constructor(private readonly db: Queryable) {}
+
+  async get(id: string): Promise<Job | undefined> {
+    const { rows } = await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]);
+    return rows[0] && jobFromRow(rows[0]);
+  }
+
+  async lock(ids: readonly string[]): Promise<Job[]> {
+    // Locking in id order keeps two transactions that lock overlapping sets from deadlocking.
+    const { rows } = await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]);
+    return rows.map(jobFromRow);
+  }
+
+  async claimDue(now: Date, limit: number): Promise<Job[]> {
+    const { rows } = await this.db.query<JobRow>(
+      `SELECT ${COLUMNS} FROM jobs WHERE state IN ${FIRING_STATES} AND next_run_at <= $1
+       ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    return rows.map(jobFromRow);
+  }
+
+  async nextDueAt(): Promise<Date | undefined> {
+    const { rows } = await this.db.query<{ at: Date | null }>(`SELECT min(next_run_at) AS at FROM jobs WHERE state IN ${FIRING_STATES}`);
+    return rows[0]?.at ?? undefined;
+  }
+
+  async insert(jobs: readonly Job[], idempotency: readonly (Idempotency | undefined)[] = []): Promise<void> {
+    if (jobs.length === 0) return;
+    const records = jobs.map((job, i) => ({ ...jobToRecord(job), request_id: idempotency[i]?.requestId ?? null, request_fingerprint: idempotency[i]?.fingerprint ?? null }));
+    try {
+      await this.db.query(
+        `INSERT INTO jobs (${COLUMNS}, request_id, request_fingerprint)
+         SELECT ${COLUMNS}, request_id, request_fingerprint FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, request_id text, request_fingerprint text)`,
+        [JSON.stringify(records)],
+      );
+    } catch (error) {
+      if ((error as { constraint?: string }).constraint === 'jobs_request_id') throw DomainError.alreadyExists('a job with this request_id was created concurrently');
+      throw error;
+    }
+  }
+
+  async findByRequestId(requestId: string): Promise<{ job: Job; fingerprint: string } | undefined> {
+    const { rows } = await this.db.query<JobRow & { request_fingerprint: string }>(`SELECT ${COLUMNS}, request_fingerprint FROM jobs WHERE request_id = $1`, [requestId]);
+    const row = rows[0];
+    return row && { job: jobFromRow(row), fingerprint: row.request_fingerprint };
+  }
+
+  async update(changes: readonly JobChange[]): Promise<Set<string>> {
+    if (changes.length === 0) return new Set();
+    const records = changes.map((change) => ({ ...jobToRecord(change.job), expected_version: change.expectedVersion }));
+    const { rows } = await this.db.query<{ id: string }>(
+      `UPDATE jobs SET ${assignments(JOB_COLUMNS, ['id', 'created_at'])}
+       FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, expected_version bigint)
+       WHERE jobs.id = c.id AND jobs.version = c.expected_version
+       RETURNING jobs.id`,
+      [JSON.stringify(records)],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async delete(id: string, expectedVersion: number): Promise<boolean> {
+    const { rowCount } = await this.db.query('DELETE FROM jobs WHERE id = $1 AND version = $2', [id, expectedVersion]);
+    return rowCount === 1;
+  }
+
+  async list(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage> {
+    const where = new Conditions(filter);
+    const total = await this.db.query<{ count: string }>(`SELECT count(*) AS count FROM jobs WHERE ${where.sql}`, where.params);
+    const page = new Conditions(filter);
+    if (after) page.add('(created_at, id) < ($?, $?)', after.createdAt, after.id);
+    const { rows } = await this.db.query<JobRow>(
+      `SELECT ${COLUMNS} FROM jobs WHERE ${page.sql} ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+      page.params,
+    );
+    const jobs = rows.slice(0, limit).map(jobFromRow);
+    const last = jobs.at(-1);
+    return { jobs, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined, total: Number(total.rows[0]?.count ?? 0) };
+  }
+
+  async ids(filter: JobFilter, limit: number): Promise<string[]> {
+    const where = new Conditions(filter);
+    const { rows } = await this.db.query<{ id: string }>(`SELECT id FROM jobs WHERE ${where.sql} ORDER BY created_at, id LIMIT ${limit}`, where.params);
+    return rows.map((row) => row.id);
+  }
+
+  async countByState(): Promise<Record<JobState, number>> {
+    const { rows } = await this.db.query<{ state: JobState; count: string }>('SELECT state, count(*) AS count FROM jobs GROUP BY state');
+    const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
+    for (const row of rows) counts[row.state] = Number(row.count);
+    return counts;
+  }
+}
+
+/** A WHERE clause built from a filter, with numbered parameters. */
+class Conditions {
+  private readonly parts: string[] = ['true'];
+  readonly params: unknown[] = [];
+
+  constructor(filter: JobFilter) {
+    if (filter.states && filter.states.length > 0) this.add('state = ANY($?::text[])', [...filter.states]);
+    if (filter.type) this.add('type = $?', filter.type);
+    if (filter.labels && Object.keys(filter.labels).length > 0) this.add('labels @> $?::jsonb', JSON.stringify(filter.labels));
+  }
+
+  add(condition: string, ...values: unknown[]): void {
+    let sql = condition;
+    for (const value of values) {
+      this.params.push(value);
+      sql = sql.replace('$?', `$${this.params.length}`);
+    }
+    this.parts.push(sql);
+  }
+
+  get sql(): string {
+    return this.parts.join(' AND ');
+  }
+}

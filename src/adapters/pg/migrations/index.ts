@@ -1,0 +1,5 @@
+import { jobsAndExecutions } from './001-jobs-and-executions.js';
+import type { Migration } from './migration.js';
+
+/** Every migration, in order. Append; never edit one that has been released. */
+export const MIGRATIONS: readonly Migration[] = [jobsAndExecutions];

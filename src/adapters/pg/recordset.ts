@@ -1,0 +1,14 @@
+/** "a uuid, b text, …": the column definition list of jsonb_to_recordset. */
+export function recordsetColumns(columns: Readonly<Record<string, string>>): string {
+  return Object.entries(columns)
+    .map(([name, type]) => `${name} ${type}`)
+    .join(', ');
+}
+
+/** "a = c.a, b = c.b, …" for UPDATE … FROM jsonb_to_recordset(…) AS c. */
+export function assignments(columns: Readonly<Record<string, string>>, except: readonly string[] = ['id']): string {
+  return Object.keys(columns)
+    .filter((name) => !except.includes(name))
+    .map((name) => `${name} = c.${name}`)
+    .join(', ');
+}

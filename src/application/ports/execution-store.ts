@@ -1,0 +1,73 @@
+import type { Execution } from '../../domain/execution/execution.js';
+import type { ExecutionStatus } from '../../domain/execution/execution-status.js';
+import type { ExecutionStatistics } from '../../domain/statistics/execution-statistics.js';
+
+export interface ExecutionFilter {
+  readonly jobId?: string;
+  readonly statuses?: readonly ExecutionStatus[];
+  readonly jobType?: string;
+}
+
+/** Keyset position, newest first: by number within one job, by queue time across jobs. */
+export interface ExecutionCursor {
+  readonly queuedAt: Date;
+  readonly number: number;
+  readonly id: string;
+}
+
+export interface ExecutionPage {
+  readonly executions: readonly Execution[];
+  readonly next: ExecutionCursor | undefined;
+}
+
+export interface AcquireRequest {
+  readonly workerId: string;
+  readonly jobTypes: readonly string[];
+  readonly capacity: number;
+  readonly leaseDurationMs: number;
+  readonly now: Date;
+}
+
+export interface ExecutionChange {
+  readonly execution: Execution;
+  /** The status read; with a running execution also its lease token (fencing). */
+  readonly expectedStatus: ExecutionStatus;
+  readonly expectedLeaseToken?: string | undefined;
+}
+
+export interface RetentionPolicy {
+  /** Keep at least this many newest executions per job… */
+  readonly keepPerJob: number;
+  /** …and everything younger than this. */
+  readonly keepForMs: number;
+}
+
+/** Executions, inside a transaction. Writes of existing rows are compare-and-set on status (and lease token). */
+export interface ExecutionStore {
+  get(id: string): Promise<Execution | undefined>;
+  insert(executions: readonly Execution[]): Promise<void>;
+  /**
+   * Moves up to `capacity` queued executions of the types, due by `now`, to running under new
+   * leases (tokens from newToken), highest priority first, then earliest scheduled; skips rows
+   * other transactions hold.
+   */
+  acquire(request: AcquireRequest, newToken: () => string): Promise<Execution[]>;
+  /** Reads and locks running executions still held under these tokens; others are left out. */
+  lockLeased(leases: readonly { id: string; leaseToken: string }[]): Promise<Execution[]>;
+  /** Reads and locks executions by id (any status). */
+  lock(ids: readonly string[]): Promise<Execution[]>;
+  /** Reads and locks the queued and running executions of a job. */
+  lockActive(jobId: string): Promise<Execution[]>;
+  /** Locks up to `limit` running executions whose lease expired or whose deadline passed by `now`. */
+  claimExpired(now: Date, limit: number): Promise<Execution[]>;
+  /** Extends leases still held (fenced by token); returns the executions as they are now. */
+  heartbeat(leases: readonly { id: string; leaseToken: string; progress: Execution['progress'] }[], now: Date): Promise<Execution[]>;
+  /** Writes the changes whose expected status (and token) still hold; returns the ids written. */
+  update(changes: readonly ExecutionChange[]): Promise<Set<string>>;
+  /** The earliest scheduled_at after `now` of queued executions of the types (long-poll sleep). */
+  nextScheduledAt(jobTypes: readonly string[], now: Date): Promise<Date | undefined>;
+  list(filter: ExecutionFilter, after: ExecutionCursor | undefined, limit: number): Promise<ExecutionPage>;
+  statistics(jobId: string): Promise<ExecutionStatistics>;
+  /** Deletes up to `batch` executions the retention policy no longer keeps; returns how many. */
+  prune(policy: RetentionPolicy, now: Date, batch: number): Promise<number>;
+}

@@ -1,0 +1,59 @@
+import type { Job } from '../../domain/job/job.js';
+import type { JobState } from '../../domain/job/job-state.js';
+
+export interface JobFilter {
+  readonly states?: readonly JobState[];
+  readonly type?: string;
+  /** Every label must match. */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Keyset position: the last row of the previous page, newest first. */
+export interface JobCursor {
+  readonly createdAt: Date;
+  readonly id: string;
+}
+
+export interface JobPage {
+  readonly jobs: readonly Job[];
+  /** Set when more rows follow. */
+  readonly next: JobCursor | undefined;
+  readonly total: number;
+}
+
+export interface JobChange {
+  readonly job: Job;
+  /** The version the change was computed from: the write happens only if it is still stored. */
+  readonly expectedVersion: number;
+}
+
+export interface Idempotency {
+  readonly requestId: string;
+  /** A digest of the request, so a reused id with a different request can be told apart. */
+  readonly fingerprint: string;
+}
+
+/**
+ * Jobs, inside a transaction. Every write of an existing job is a compare-and-set on the version
+ * it read (a version changes with every change, state included) and reports whether it won.
+ */
+export interface JobStore {
+  get(id: string): Promise<Job | undefined>;
+  /** Reads and locks these jobs until the transaction ends; missing ids are left out. */
+  lock(ids: readonly string[]): Promise<Job[]>;
+  /** Locks up to `limit` jobs due by `now` that no other transaction holds, earliest due first. */
+  claimDue(now: Date, limit: number): Promise<Job[]>;
+  /** The earliest next_run_at of a job that can fire, for the dispatcher's sleep. */
+  nextDueAt(): Promise<Date | undefined>;
+  /** Inserts new jobs (all or none). A request id already stored fails the transaction with AlreadyExists. */
+  insert(jobs: readonly Job[], idempotency?: readonly (Idempotency | undefined)[]): Promise<void>;
+  findByRequestId(requestId: string): Promise<{ job: Job; fingerprint: string } | undefined>;
+  /** Writes the changes that still match their expected version; returns the ids written. */
+  update(changes: readonly JobChange[]): Promise<Set<string>>;
+  /** Deletes the job (and its executions) if its version is still the expected one. */
+  delete(id: string, expectedVersion: number): Promise<boolean>;
+  list(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage>;
+  /** Ids of jobs matching a filter, for bulk operations, up to `limit`. */
+  ids(filter: JobFilter, limit: number): Promise<string[]>;
+  countByState(): Promise<Record<JobState, number>>;
+}

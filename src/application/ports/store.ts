@@ -1,0 +1,14 @@
+import type { EventStore } from './event-store.js';
+import type { ExecutionStore } from './execution-store.js';
+import type { JobStore } from './job-store.js';
+
+export interface Transaction {
+  readonly jobs: JobStore;
+  readonly executions: ExecutionStore;
+  readonly events: EventStore;
+}
+
+/** The system of record. Work inside transaction() commits together or not at all. */
+export interface Store {
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+}
