@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log);
   let runtime;
   try {
-    runtime = await startService(config, { logger });
+    ({ runtime } = await startService(config, { logger }));
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     process.stderr.write(`jobscheduler: start-up failed: ${(error as Error).message}\n`);

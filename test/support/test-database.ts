@@ -1,19 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-/** A database of its own for one test file, dropped afterwards, so files run in any order. */
+export const TEMPLATE_DATABASE = 'jobscheduler_test_template';
+
+/**
+ * A database of its own for one test file, dropped afterwards, so files run in any order. By
+ * default a clone of the migrated template; empty for tests of the migrations themselves.
+ */
 export class TestDatabase {
   private constructor(
     readonly name: string,
     readonly url: string,
   ) {}
 
-  static async create(): Promise<TestDatabase> {
+  static async create(options: { empty?: boolean } = {}): Promise<TestDatabase> {
     const name = `test_${randomBytes(6).toString('hex')}`;
-    await withAdmin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
+    const template = options.empty ? '' : ` TEMPLATE ${TEMPLATE_DATABASE}`;
+    await withAdmin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}${template}`));
     const url = new URL(adminUrl());
     url.pathname = `/${name}`;
     return new TestDatabase(name, url.toString());
+  }
+
+  /** A pool on this database, for tests that look at rows directly. */
+  pool(max = 5): pg.Pool {
+    return new pg.Pool({ connectionString: this.url, max });
   }
 
   async drop(): Promise<void> {

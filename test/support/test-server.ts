@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { Clock } from '../../src/application/ports/clock.js';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { startService } from '../../src/adapters/di/container.js';
+import type { UseCases } from '../../src/adapters/di/use-cases.js';
 import { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from '../../src/adapters/grpc/client/index.js';
 import type { ServiceRuntime } from '../../src/adapters/runtime/service-runtime.js';
 import { TestDatabase } from './test-database.js';
@@ -9,6 +10,7 @@ import { TestDatabase } from './test-database.js';
 export interface TestServer {
   address: string;
   runtime: ServiceRuntime;
+  useCases: UseCases;
   database: TestDatabase;
   scheduler: JobSchedulerClient;
   worker: WorkerClient;
@@ -19,18 +21,19 @@ export interface TestServer {
 export const testLogger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 
 /**
- * The real server on a free port (127.0.0.1:0) against a fresh database, with typed clients
- * built from the generated descriptors.
+ * The real server on a free port (127.0.0.1:0) against a fresh database (or a given one, for
+ * several replicas), with typed clients built from the generated descriptors.
  */
-export async function startTestServer(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
-  const database = await TestDatabase.create();
+export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase } = {}): Promise<TestServer> {
+  const database = options.database ?? (await TestDatabase.create());
   const config = loadConfig({ GRPC_PORT: '0', DATABASE_URL: database.url, SHUTDOWN_GRACE: '2s', ...options.env });
-  const runtime = await startService(config, { logger: testLogger, ...(options.clock ? { clock: options.clock } : {}) });
+  const { runtime, useCases } = await startService(config, { logger: testLogger, ...(options.clock ? { clock: options.clock } : {}) });
   const scheduler = createJobSchedulerClient(runtime.address);
   const worker = createWorkerClient(runtime.address);
   return {
     address: runtime.address,
     runtime,
+    useCases,
     database,
     scheduler,
     worker,
@@ -38,7 +41,7 @@ export async function startTestServer(options: { clock?: Clock; env?: Record<str
       scheduler.close();
       worker.close();
       await runtime.stop('test finished');
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

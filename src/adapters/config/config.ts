@@ -16,6 +16,14 @@ export interface Config {
     embeddedPort: number;
   };
   log: { level: LogLevel; format: LogFormat };
+  engine: {
+    pollIntervalMs: number;
+    dispatchBatchSize: number;
+    misfireGraceMs: number;
+    defaultLeaseMs: number;
+    reaperIntervalMs: number;
+  };
+  limits: { maxPayloadBytes: number };
   /** How long a shutdown waits for in-flight calls before cancelling them. */
   shutdownGraceMs: number;
 }
@@ -48,6 +56,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       level: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       format: read.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     },
+    engine: {
+      pollIntervalMs: read.duration('POLL_INTERVAL', 1_000, 10, 3_600_000),
+      dispatchBatchSize: read.integer('DISPATCH_BATCH_SIZE', 500, 1, 10_000),
+      misfireGraceMs: read.duration('MISFIRE_GRACE', 60_000, 0, 86_400_000),
+      defaultLeaseMs: read.duration('LEASE_DURATION', 30_000, 5_000, 3_600_000),
+      reaperIntervalMs: read.duration('REAPER_INTERVAL', 1_000, 10, 3_600_000),
+    },
+    limits: { maxPayloadBytes: read.integer('MAX_PAYLOAD_BYTES', 256 * 1024, 1, 64 * 1024 * 1024) },
     shutdownGraceMs: read.duration('SHUTDOWN_GRACE', 10_000),
   };
 }
@@ -77,12 +93,15 @@ class EnvReader {
     return Number(raw);
   }
 
-  duration(name: string, fallbackMs: number): number {
+  duration(name: string, fallbackMs: number, minMs = 0, maxMs = Number.MAX_SAFE_INTEGER): number {
     const raw = this.optionalString(name);
     if (raw === undefined) return fallbackMs;
     const ms = parseDurationMs(raw);
     if (ms === undefined) {
       throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a duration such as 500ms, 10s, 5m or 1h`);
+    }
+    if (ms < minMs || ms > maxMs) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a duration from ${minMs}ms to ${maxMs}ms`);
     }
     return ms;
   }

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { Container } from 'inversify';
 import type { Clock } from '../../application/ports/clock.js';
 import type { Logger } from '../../application/ports/logger.js';
+import type { Store } from '../../application/ports/store.js';
 import { systemClock } from '../clock/system-clock.js';
 import type { Config } from '../config/config.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
@@ -9,8 +11,11 @@ import { HealthReporter } from '../grpc/health.js';
 import { grpcServices, serviceFiles, serviceNames } from '../grpc/services.js';
 import { createLogger } from '../logging/logger.js';
 import { openDatabase, type Database } from '../pg/database.js';
+import { PgStore } from '../pg/pg-store.js';
+import { PgWakeUps } from '../pg/pg-wake-ups.js';
 import { ServiceRuntime } from '../runtime/service-runtime.js';
 import { TOKENS } from './tokens.js';
+import { buildUseCases, type UseCases } from './use-cases.js';
 
 export interface ContainerOverrides {
   logger?: Logger;
@@ -26,34 +31,43 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(overrides.logger ?? createLogger(config.log));
   container.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? systemClock);
+  container.bind(TOKENS.Ids).toConstantValue({ newId: randomUUID });
+  container.bind(TOKENS.Random).toConstantValue(Math.random);
   container.bind(TOKENS.Shutdown).toConstantValue(new AbortController());
   container.bind(TOKENS.Health).toResolvedValue(() => new HealthReporter(serviceNames));
+  container.bind(TOKENS.Database).toResolvedValue((logger: Logger) => openDatabase(config.database, logger), [TOKENS.Logger]);
+  container.bind(TOKENS.Store).toResolvedValue((database: Database) => new PgStore(database.pool), [TOKENS.Database]);
+  container.bind(TOKENS.WakeUps).toResolvedValue((database: Database, logger: Logger) => new PgWakeUps(database.pool, database.url, logger), [TOKENS.Database, TOKENS.Logger]);
   container
-    .bind(TOKENS.Database)
-    .toResolvedValue((logger: Logger) => openDatabase(config.database, logger), [TOKENS.Logger]);
+    .bind(TOKENS.UseCases)
+    .toResolvedValue(
+      (store: Store, clock: Clock, ids, random, wakeUps: PgWakeUps, logger: Logger) => buildUseCases({ store, clock, ids, random, wakeUps, logger }, config),
+      [TOKENS.Store, TOKENS.Clock, TOKENS.Ids, TOKENS.Random, TOKENS.WakeUps, TOKENS.Logger],
+    );
   container.bind(TOKENS.GrpcServer).toResolvedValue(
-    (logger: Logger, health: HealthReporter, shutdown: AbortController) =>
+    (useCases: UseCases, logger: Logger, health: HealthReporter, shutdown: AbortController) =>
       new GrpcServer({
         host: config.grpc.host,
         port: config.grpc.port,
-        services: grpcServices({ logger, shutdown: shutdown.signal }),
+        services: grpcServices(useCases, { logger, shutdown: shutdown.signal }),
         files: serviceFiles,
         health,
         logger,
       }),
-    [TOKENS.Logger, TOKENS.Health, TOKENS.Shutdown],
+    [TOKENS.UseCases, TOKENS.Logger, TOKENS.Health, TOKENS.Shutdown],
   );
   container.bind(TOKENS.Runtime).toResolvedValue(
-    (database: Database, server: GrpcServer, health: HealthReporter, logger: Logger, shutdown: AbortController) =>
-      new ServiceRuntime({ database, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs }),
-    [TOKENS.Database, TOKENS.GrpcServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown],
+    (database: Database, wakeUps: PgWakeUps, useCases: UseCases, server: GrpcServer, health: HealthReporter, logger: Logger, shutdown: AbortController) =>
+      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs }),
+    [TOKENS.Database, TOKENS.WakeUps, TOKENS.UseCases, TOKENS.GrpcServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown],
   );
   return container;
 }
 
-/** Builds the container, opens the database and starts listening. */
-export async function startService(config: Config, overrides: ContainerOverrides = {}): Promise<ServiceRuntime> {
-  const runtime = await buildContainer(config, overrides).getAsync(TOKENS.Runtime);
+/** Builds the container, opens the database, starts the engine and starts listening. */
+export async function startService(config: Config, overrides: ContainerOverrides = {}): Promise<{ runtime: ServiceRuntime; useCases: UseCases }> {
+  const container = buildContainer(config, overrides);
+  const runtime = await container.getAsync(TOKENS.Runtime);
   await runtime.start();
-  return runtime;
+  return { runtime, useCases: await container.getAsync(TOKENS.UseCases) };
 }

@@ -1,18 +1,27 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { Clock } from '../../application/ports/clock.js';
+import type { IdGenerator, Random } from '../../application/ports/ids.js';
 import type { Logger } from '../../application/ports/logger.js';
+import type { Store } from '../../application/ports/store.js';
 import type { Config } from '../config/config.js';
 import type { GrpcServer } from '../grpc/grpc-server.js';
 import type { HealthReporter } from '../grpc/health.js';
 import type { Database } from '../pg/database.js';
+import type { PgWakeUps } from '../pg/pg-wake-ups.js';
 import type { ServiceRuntime } from '../runtime/service-runtime.js';
+import type { UseCases } from './use-cases.js';
 
 /** Identifiers of everything the composition root wires. */
 export const TOKENS = {
   Config: Symbol.for('Config') as ServiceIdentifier<Config>,
   Logger: Symbol.for('Logger') as ServiceIdentifier<Logger>,
   Clock: Symbol.for('Clock') as ServiceIdentifier<Clock>,
+  Ids: Symbol.for('Ids') as ServiceIdentifier<IdGenerator>,
+  Random: Symbol.for('Random') as ServiceIdentifier<Random>,
   Database: Symbol.for('Database') as ServiceIdentifier<Database>,
+  Store: Symbol.for('Store') as ServiceIdentifier<Store>,
+  WakeUps: Symbol.for('WakeUps') as ServiceIdentifier<PgWakeUps>,
+  UseCases: Symbol.for('UseCases') as ServiceIdentifier<UseCases>,
   Health: Symbol.for('Health') as ServiceIdentifier<HealthReporter>,
   Shutdown: Symbol.for('Shutdown') as ServiceIdentifier<AbortController>,
   GrpcServer: Symbol.for('GrpcServer') as ServiceIdentifier<GrpcServer>,

@@ -1,7 +1,11 @@
 import type { DescFile } from '@bufbuild/protobuf';
 import { file_jobscheduler_v1_job_scheduler_service, JobSchedulerService } from '../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { file_jobscheduler_v1_worker_service, WorkerService } from '../../gen/jobscheduler/v1/worker_service_pb.js';
+import type { UseCases } from '../di/use-cases.js';
 import type { ServiceRegistration } from './grpc-server.js';
+import { executionHandlers } from './handlers/execution-handlers.js';
+import { jobHandlers } from './handlers/job-handlers.js';
+import { workerHandlers } from './handlers/worker-handlers.js';
 import { grpcServiceDefinition } from './service-definition.js';
 import { bindService, type BindingOptions } from './service-binding.js';
 import { unimplementedHandlers } from './unimplemented.js';
@@ -12,10 +16,11 @@ export const serviceFiles: readonly DescFile[] = [file_jobscheduler_v1_job_sched
 /** Fully-qualified names, as health checks and reflection know them. */
 export const serviceNames: readonly string[] = [JobSchedulerService.typeName, WorkerService.typeName];
 
-/** Both services with their handlers. */
-export function grpcServices(options: BindingOptions): ServiceRegistration[] {
+/** Both services with their handlers; RPCs not built yet answer UNIMPLEMENTED naming themselves. */
+export function grpcServices(useCases: UseCases, options: BindingOptions): ServiceRegistration[] {
+  const scheduler = { ...unimplementedHandlers(JobSchedulerService), ...jobHandlers(useCases.jobs), ...executionHandlers(useCases.executions) };
   return [
-    { definition: grpcServiceDefinition(JobSchedulerService), implementation: bindService(JobSchedulerService, unimplementedHandlers(JobSchedulerService), options) },
-    { definition: grpcServiceDefinition(WorkerService), implementation: bindService(WorkerService, unimplementedHandlers(WorkerService), options) },
+    { definition: grpcServiceDefinition(JobSchedulerService), implementation: bindService(JobSchedulerService, scheduler, options) },
+    { definition: grpcServiceDefinition(WorkerService), implementation: bindService(WorkerService, workerHandlers(useCases.worker), options) },
   ];
 }

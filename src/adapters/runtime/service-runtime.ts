@@ -1,10 +1,14 @@
+import type { SchedulerEngine } from '../../application/engine/scheduler-engine.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { GrpcServer } from '../grpc/grpc-server.js';
 import type { HealthReporter } from '../grpc/health.js';
 import type { Database } from '../pg/database.js';
+import type { PgWakeUps } from '../pg/pg-wake-ups.js';
 
 export interface ServiceRuntimeParts {
   database: Database;
+  wakeUps: PgWakeUps;
+  engine: SchedulerEngine;
   server: GrpcServer;
   health: HealthReporter;
   logger: Logger;
@@ -14,9 +18,10 @@ export interface ServiceRuntimeParts {
 }
 
 /**
- * Starts and stops the parts of one replica in order. Start: database (already open), listener,
- * then SERVING. Stop: NOT_SERVING (load balancers drain us), stop taking calls and let running
- * ones finish within the grace period, and close the database last, since draining needs it.
+ * Starts and stops the parts of one replica in order. Start: database (open and migrated),
+ * wake-ups, engine loops, listener, then SERVING. Stop: NOT_SERVING (load balancers drain us),
+ * stop claiming due jobs, end long polls and let running calls finish within the grace period
+ * (so outcomes workers report now are still recorded), and close the database last.
  */
 export class ServiceRuntime {
   private stopping: Promise<void> | undefined;
@@ -28,6 +33,8 @@ export class ServiceRuntime {
   }
 
   async start(): Promise<string> {
+    await this.parts.wakeUps.start();
+    this.parts.engine.start();
     const address = await this.parts.server.start();
     this.parts.health.setServing(true);
     this.parts.logger.info({ address, database: this.parts.database.description }, 'JobScheduler started');
@@ -41,11 +48,13 @@ export class ServiceRuntime {
   }
 
   private async shutDown(reason: string): Promise<void> {
-    const { logger, health, server, database, shutdown, shutdownGraceMs } = this.parts;
+    const { logger, health, engine, server, wakeUps, database, shutdown, shutdownGraceMs } = this.parts;
     logger.info({ reason, grace_ms: shutdownGraceMs }, 'JobScheduler stopping');
     health.setServing(false);
+    await engine.stop();
     shutdown.abort();
     await server.stop(shutdownGraceMs);
+    await wakeUps.stop();
     await database.close();
     logger.info({}, 'JobScheduler stopped');
   }

@@ -8,8 +8,8 @@ import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 /** RPCs of the contract that this version does not build yet. Shrinks as issues land. */
 const NOT_BUILT: Record<string, readonly string[]> = {
-  [JobSchedulerService.typeName]: JobSchedulerService.methods.map((m) => m.name),
-  [WorkerService.typeName]: WorkerService.methods.map((m) => m.name),
+  [JobSchedulerService.typeName]: ['UpdateJob', 'DeleteJob', 'PauseJobs', 'ResumeJobs', 'CancelJobs', 'GetSchedulerMetrics', 'WatchExecutions'],
+  [WorkerService.typeName]: [],
 };
 
 describe('RPCs not built yet', () => {

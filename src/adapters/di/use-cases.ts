@@ -1,0 +1,48 @@
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../application/engine/engine-settings.js';
+import { DispatchDueJobs } from '../../application/engine/dispatch-due-jobs.js';
+import { RescueExpiredExecutions } from '../../application/engine/rescue-expired.js';
+import { SchedulerEngine } from '../../application/engine/scheduler-engine.js';
+import { CancelExecution } from '../../application/jobs/cancel-execution.js';
+import { ControlJob } from '../../application/jobs/control-job.js';
+import { CreateJobs } from '../../application/jobs/create-jobs.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { IdGenerator, Random } from '../../application/ports/ids.js';
+import type { Logger } from '../../application/ports/logger.js';
+import type { Store } from '../../application/ports/store.js';
+import type { WakeUps } from '../../application/ports/wake-ups.js';
+import { JobQueries } from '../../application/queries/job-queries.js';
+import { PreviewSchedule } from '../../application/schedules/preview-schedule.js';
+import { AcquireExecutions } from '../../application/worker/acquire-executions.js';
+import { Heartbeat } from '../../application/worker/heartbeat.js';
+import { ReportOutcomes } from '../../application/worker/report-outcomes.js';
+import type { Config } from '../config/config.js';
+
+export interface CorePorts {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  random: Random;
+  wakeUps: WakeUps;
+  logger: Logger;
+}
+
+/** Every use case of one replica, built from the ports. Plain constructors: no container in the core. */
+export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 'limits'>) {
+  const { store, clock, ids, random, wakeUps, logger } = ports;
+  const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
+  const deps = { ids, random };
+  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger);
+  const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger);
+  const queries = new JobQueries(store, clock);
+  return {
+    settings,
+    dispatch,
+    rescue,
+    engine: new SchedulerEngine(dispatch, rescue, store, clock, wakeUps, settings, logger),
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps), control: new ControlJob(store, clock, ids, wakeUps), queries, limits: config.limits },
+    executions: { queries, cancelExecution: new CancelExecution(store, clock, deps), preview: new PreviewSchedule(clock) },
+    worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings), heartbeat: new Heartbeat(store, clock), report: new ReportOutcomes(store, clock, deps, wakeUps) },
+  };
+}
+
+export type UseCases = ReturnType<typeof buildUseCases>;

@@ -1,0 +1,89 @@
+import type { CancelExecution } from '../../../application/jobs/cancel-execution.js';
+import type { JobQueries } from '../../../application/queries/job-queries.js';
+import type { PreviewSchedule } from '../../../application/schedules/preview-schedule.js';
+import { DomainError } from '../../../domain/errors.js';
+import type { ExecutionStatus as DomainStatus } from '../../../domain/execution/execution-status.js';
+import type { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { executionMessage, STATUS_TO_WIRE } from '../mapping/execution-message.js';
+import { decodePageToken, encodePageToken, isNumber, isString, pageSize, positionField } from '../mapping/page-token.js';
+import { scheduleInput } from '../mapping/schedule-message.js';
+import { dateFrom, duration, requireId, timestamp } from '../mapping/wire-values.js';
+import type { ServiceHandlers } from '../service-binding.js';
+import { reason } from './job-handlers.js';
+
+type Handlers = ServiceHandlers<typeof JobSchedulerService>;
+
+export interface ExecutionUseCases {
+  queries: JobQueries;
+  cancelExecution: CancelExecution;
+  preview: PreviewSchedule;
+}
+
+/** Execution history, statistics, execution cancel and schedule preview. */
+export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, 'cancelExecution' | 'listExecutions' | 'getExecution' | 'getJobStats' | 'previewSchedule'> {
+  return {
+    async cancelExecution(request) {
+      return { execution: executionMessage(await useCases.cancelExecution.execute(requireId('id', request.id), reason(request.reason))) };
+    },
+
+    async getExecution(request) {
+      return { execution: executionMessage(await useCases.queries.execution(requireId('id', request.id))) };
+    },
+
+    async listExecutions(request) {
+      const filter = {
+        ...(request.jobId ? { jobId: requireId('job_id', request.jobId) } : {}),
+        statuses: request.statuses.map((status, i) => statusFromWire(`statuses[${i}]`, status)),
+        ...(request.jobType ? { jobType: request.jobType } : {}),
+      };
+      const limit = pageSize(request.pageSize);
+      const position = decodePageToken(request.pageToken, filter);
+      const after = position && { queuedAt: new Date(positionField(position, 'q', isNumber)), number: positionField(position, 'n', isNumber), id: positionField(position, 'i', isString) };
+      const page = await useCases.queries.executions(filter, after, limit);
+      return {
+        executions: page.executions.map(executionMessage),
+        nextPageToken: page.next ? encodePageToken({ q: page.next.queuedAt.getTime(), n: page.next.number, i: page.next.id }, filter) : '',
+      };
+    },
+
+    async getJobStats(request) {
+      const { job, statistics, lastExecution, expectation } = await useCases.queries.statistics(requireId('job_id', request.jobId));
+      const s = statistics.byStatus;
+      return {
+        stats: {
+          jobId: job.id,
+          totalExecutions: BigInt(statistics.total),
+          succeeded: BigInt(s.succeeded),
+          failed: BigInt(s.failed),
+          cancelled: BigInt(s.cancelled),
+          timedOut: BigInt(s.timed_out),
+          lost: BigInt(s.lost),
+          queued: BigInt(s.queued),
+          running: BigInt(s.running),
+          successRate: statistics.successRate,
+          averageDuration: duration(statistics.meanDurationMs === undefined ? undefined : Math.round(statistics.meanDurationMs)),
+          p50Duration: duration(statistics.p50DurationMs),
+          p95Duration: duration(statistics.p95DurationMs),
+          ...(lastExecution ? { lastExecution: executionMessage(lastExecution) } : {}),
+          lastSuccessAt: timestamp(statistics.lastSuccessAt ?? job.lastSuccessAt),
+          lastFailureAt: timestamp(statistics.lastFailureAt),
+          nextRunAt: timestamp(job.nextRunAt),
+          consecutiveFailures: job.consecutiveFailures,
+          successExpectedBy: timestamp(expectation?.expectedBy),
+          overdue: expectation?.overdue ?? false,
+        },
+      };
+    },
+
+    async previewSchedule(request) {
+      const times = useCases.preview.execute(scheduleInput(request.schedule), request.count, dateFrom('after', request.after));
+      return { fireTimes: times.map((time) => timestamp(time)).filter((t) => t !== undefined) };
+    },
+  };
+}
+
+function statusFromWire(field: string, status: number): DomainStatus {
+  const found = (Object.entries(STATUS_TO_WIRE) as [DomainStatus, number][]).find(([, wire]) => wire === status);
+  if (!found) throw DomainError.invalidArgument(`${field} has an unknown or unspecified execution status (${status})`);
+  return found[0];
+}

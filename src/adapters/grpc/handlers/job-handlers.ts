@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { CreateJobs } from '../../../application/jobs/create-jobs.js';
+import type { ControlJob, ControlResult } from '../../../application/jobs/control-job.js';
+import type { JobQueries } from '../../../application/queries/job-queries.js';
+import type { JobFilter } from '../../../application/ports/job-store.js';
+import { DomainError } from '../../../domain/errors.js';
+import { jobDefinition, type DefinitionLimits } from '../../../domain/job/job-definition.js';
+import type { CreateJobRequest, JobFilter as WireJobFilter, JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { executionMessage } from '../mapping/execution-message.js';
+import { definitionInput, jobMessage, stateFromWire } from '../mapping/job-message.js';
+import { decodePageToken, encodePageToken, isNumber, isString, pageSize, positionField } from '../mapping/page-token.js';
+import { requireId } from '../mapping/wire-values.js';
+import type { ServiceHandlers } from '../service-binding.js';
+
+type Handlers = ServiceHandlers<typeof JobSchedulerService>;
+
+export interface JobUseCases {
+  create: CreateJobs;
+  control: ControlJob;
+  queries: JobQueries;
+  limits: DefinitionLimits;
+}
+
+const MAX_BATCH = 1000;
+
+/** The job RPCs of JobSchedulerService: create, read, list and the single-job controls. */
+export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' | 'batchCreateJobs' | 'getJob' | 'listJobs' | 'pauseJob' | 'resumeJob' | 'cancelJob' | 'retryJob' | 'runJob'> {
+  const command = (request: CreateJobRequest, field: string) => {
+    const definition = jobDefinition(definitionInput(request.job, `${field}job`), useCases.limits);
+    if (request.requestId.length > 128) throw DomainError.invalidArgument(`${field}request_id must be at most 128 characters, got ${request.requestId.length}`);
+    return { definition, idempotency: request.requestId ? { requestId: request.requestId, fingerprint: fingerprint(definition) } : undefined };
+  };
+  const control = (result: ControlResult) => ({ job: jobMessage(result.job), ...(result.execution ? { execution: executionMessage(result.execution) } : {}) });
+
+  return {
+    async createJob(request) {
+      const [job] = await useCases.create.execute([command(request, '')]);
+      return { job: jobMessage(job as NonNullable<typeof job>) };
+    },
+
+    async batchCreateJobs(request) {
+      if (request.requests.length < 1 || request.requests.length > MAX_BATCH) throw DomainError.invalidArgument(`requests must hold 1 to ${MAX_BATCH} jobs, got ${request.requests.length}`);
+      const commands = request.requests.map((r, i) => command(r, `requests[${i}].`));
+      return { jobs: (await useCases.create.execute(commands)).map(jobMessage) };
+    },
+
+    async getJob(request) {
+      return { job: jobMessage(await useCases.queries.job(requireId('id', request.id))) };
+    },
+
+    async listJobs(request) {
+      const filter = jobFilter(request.filter);
+      const limit = pageSize(request.pageSize);
+      const position = decodePageToken(request.pageToken, filter);
+      const after = position && { createdAt: new Date(positionField(position, 'c', isNumber)), id: positionField(position, 'i', isString) };
+      const page = await useCases.queries.jobs(filter, after, limit);
+      return {
+        jobs: page.jobs.map(jobMessage),
+        nextPageToken: page.next ? encodePageToken({ c: page.next.createdAt.getTime(), i: page.next.id }, filter) : '',
+        totalSize: BigInt(page.total),
+      };
+    },
+
+    pauseJob: async (request) => control(await useCases.control.pause(requireId('id', request.id))),
+    resumeJob: async (request) => control(await useCases.control.resume(requireId('id', request.id))),
+    cancelJob: async (request) => control(await useCases.control.cancel(requireId('id', request.id), reason(request.reason))),
+    retryJob: async (request) => control(await useCases.control.retry(requireId('id', request.id))),
+    runJob: async (request) => control(await useCases.control.runNow(requireId('id', request.id))),
+  };
+}
+
+export function jobFilter(filter: WireJobFilter | undefined, field = 'filter'): JobFilter {
+  if (!filter) return {};
+  return {
+    states: filter.states.map((state, i) => stateFromWire(`${field}.states[${i}]`, state)),
+    ...(filter.type ? { type: filter.type } : {}),
+    ...(Object.keys(filter.labels).length > 0 ? { labels: filter.labels } : {}),
+  };
+}
+
+export function reason(text: string): string {
+  if (text.length > 1000) throw DomainError.invalidArgument(`reason must be at most 1000 characters, got ${text.length}`);
+  return text;
+}
+
+/** A digest of what a CreateJob asked for, key order aside, to recognise a repeated request. */
+function fingerprint(definition: object): string {
+  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,133 @@
+import { status } from '@grpc/grpc-js';
+import type { AcquireExecutions } from '../../../application/worker/acquire-executions.js';
+import type { Heartbeat } from '../../../application/worker/heartbeat.js';
+import type { OutcomeResult, ReportedOutcome, ReportOutcomes } from '../../../application/worker/report-outcomes.js';
+import { DomainError } from '../../../domain/errors.js';
+import type { ExecutionFailure, ExecutionOutcome, ExecutionSuccess } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
+import type { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
+import { executionMessage } from '../mapping/execution-message.js';
+import { boundedJson, truncate } from '../mapping/json-limits.js';
+import { msFrom, requireId, requireText, timestamp } from '../mapping/wire-values.js';
+import type { ServiceHandlers } from '../service-binding.js';
+import { GrpcError } from '../status-table.js';
+
+const TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
+const MAX_BATCH = 1000;
+
+export interface WorkerUseCases {
+  acquire: AcquireExecutions;
+  heartbeat: Heartbeat;
+  report: ReportOutcomes;
+}
+
+/** WorkerService: validates each request, calls the use case, maps the answer. */
+export function workerHandlers(useCases: WorkerUseCases): ServiceHandlers<typeof WorkerService> {
+  return {
+    async acquireExecutions(request, context) {
+      const workerId = requireText('worker_id', request.workerId, 200);
+      if (request.jobTypes.length < 1 || request.jobTypes.length > 100) throw DomainError.invalidArgument(`job_types must list 1 to 100 types, got ${request.jobTypes.length}`);
+      request.jobTypes.forEach((type, i) => {
+        if (!TYPE_PATTERN.test(type)) throw DomainError.invalidArgument(`job_types[${i}] ${JSON.stringify(type.slice(0, 120))} is not a valid job type`);
+      });
+      if (request.capacity < 1 || request.capacity > MAX_BATCH) throw DomainError.invalidArgument(`capacity must be from 1 to ${MAX_BATCH}, got ${request.capacity}`);
+      const waitMs = msFrom('wait', request.wait) ?? 0;
+      if (waitMs > 60_000) throw DomainError.invalidArgument(`wait must be at most 60s, got ${waitMs / 1000}s`);
+      const acquired = await useCases.acquire.execute({
+        workerId,
+        jobTypes: request.jobTypes,
+        capacity: request.capacity,
+        waitMs,
+        leaseDurationMs: msFrom('lease_duration', request.leaseDuration),
+        signal: context.signal,
+      });
+      return {
+        executions: acquired.map(({ execution, jobName, payload }) => ({
+          execution: executionMessage(execution),
+          jobName,
+          payload,
+          leaseToken: execution.leaseToken ?? '',
+          leaseExpiresAt: timestamp(execution.leaseExpiresAt),
+        })),
+      };
+    },
+
+    async heartbeat(request) {
+      requireText('worker_id', request.workerId, 200);
+      if (request.leases.length < 1 || request.leases.length > MAX_BATCH) throw DomainError.invalidArgument(`leases must list 1 to ${MAX_BATCH} leases, got ${request.leases.length}`);
+      const leases = request.leases.map((lease, i) => ({
+        executionId: requireId(`leases[${i}].execution_id`, lease.executionId),
+        leaseToken: requireId(`leases[${i}].lease_token`, lease.leaseToken),
+        progress: boundedJson(`leases[${i}].progress`, lease.progress),
+      }));
+      const statuses = await useCases.heartbeat.execute(leases);
+      return {
+        leases: statuses.map((s) => ({ executionId: s.executionId, held: s.held, leaseExpiresAt: timestamp(s.leaseExpiresAt), cancelRequested: s.cancelRequested, reason: s.reason })),
+      };
+    },
+
+    async completeExecution(request) {
+      const [result] = await useCases.report.execute([
+        { executionId: requireId('execution_id', request.executionId), leaseToken: requireId('lease_token', request.leaseToken), outcome: success('', request.result) },
+      ]);
+      return { execution: executionMessage(accepted(result).execution) };
+    },
+
+    async failExecution(request) {
+      const [result] = await useCases.report.execute([
+        {
+          executionId: requireId('execution_id', request.executionId),
+          leaseToken: requireId('lease_token', request.leaseToken),
+          outcome: failure('', request),
+        },
+      ]);
+      const { execution, retry } = accepted(result);
+      return { execution: executionMessage(execution), ...(retry ? { retry: executionMessage(retry) } : {}) };
+    },
+
+    async reportOutcomes(request) {
+      requireText('worker_id', request.workerId, 200);
+      if (request.outcomes.length < 1 || request.outcomes.length > MAX_BATCH) throw DomainError.invalidArgument(`outcomes must list 1 to ${MAX_BATCH} outcomes, got ${request.outcomes.length}`);
+      const outcomes = request.outcomes.map((o, i) => reported(`outcomes[${i}]`, o));
+      const results = await useCases.report.execute(outcomes);
+      return {
+        results: results.map((r) =>
+          r.accepted ? { executionId: r.executionId, accepted: true } : { executionId: r.executionId, accepted: false, code: r.notFound ? status.NOT_FOUND : status.FAILED_PRECONDITION, message: r.reason },
+        ),
+      };
+    },
+  };
+}
+
+function reported(field: string, outcome: ExecutionOutcome): ReportedOutcome {
+  const executionId = requireId(`${field}.execution_id`, outcome.executionId);
+  const leaseToken = requireId(`${field}.lease_token`, outcome.leaseToken);
+  switch (outcome.outcome.case) {
+    case 'success':
+      return { executionId, leaseToken, outcome: success(`${field}.success.`, outcome.outcome.value.result) };
+    case 'failure':
+      return { executionId, leaseToken, outcome: failure(`${field}.failure.`, outcome.outcome.value) };
+    default:
+      throw DomainError.invalidArgument(`${field} must set success or failure`);
+  }
+}
+
+function success(prefix: string, result: ExecutionSuccess['result']): ReportedOutcome['outcome'] {
+  return { kind: 'succeeded' as const, result: boundedJson(`${prefix}result`, result) };
+}
+
+function failure(prefix: string, failed: Pick<ExecutionFailure, 'errorMessage' | 'errorDetails' | 'retryable'>): ReportedOutcome['outcome'] {
+  return {
+    kind: 'failed' as const,
+    error: {
+      message: truncate(requireText(`${prefix}error_message`, failed.errorMessage, Number.MAX_SAFE_INTEGER)),
+      details: boundedJson(`${prefix}error_details`, failed.errorDetails),
+      retryable: failed.retryable ?? true,
+    },
+  };
+}
+
+function accepted(result: OutcomeResult | undefined): Extract<OutcomeResult, { accepted: true }> {
+  if (!result) throw new Error('no outcome result');
+  if (result.accepted) return result;
+  throw new GrpcError(result.notFound ? status.NOT_FOUND : status.FAILED_PRECONDITION, `execution ${result.executionId}: ${result.reason}`);
+}

@@ -1,0 +1,50 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { Execution } from '../../../domain/execution/execution.js';
+import type { ExecutionStatus as DomainStatus } from '../../../domain/execution/execution-status.js';
+import type { Trigger } from '../../../domain/job/job-operations.js';
+import { ExecutionStatus, ExecutionTrigger, type ExecutionSchema } from '../../../gen/jobscheduler/v1/execution_pb.js';
+import { durationMs } from '../../../domain/execution/execution-operations.js';
+import { duration, timestamp } from './wire-values.js';
+
+export const STATUS_TO_WIRE: Readonly<Record<DomainStatus, ExecutionStatus>> = {
+  queued: ExecutionStatus.QUEUED,
+  running: ExecutionStatus.RUNNING,
+  succeeded: ExecutionStatus.SUCCEEDED,
+  failed: ExecutionStatus.FAILED,
+  cancelled: ExecutionStatus.CANCELLED,
+  timed_out: ExecutionStatus.TIMED_OUT,
+  lost: ExecutionStatus.LOST,
+};
+
+const TRIGGER_TO_WIRE: Readonly<Record<Trigger, ExecutionTrigger>> = {
+  schedule: ExecutionTrigger.SCHEDULE,
+  retry: ExecutionTrigger.RETRY,
+  run_now: ExecutionTrigger.RUN_NOW,
+  manual_retry: ExecutionTrigger.MANUAL_RETRY,
+};
+
+/** The one mapping from a domain Execution to the wire message. The lease token never leaves here. */
+export function executionMessage(execution: Execution): MessageInitShape<typeof ExecutionSchema> {
+  return {
+    id: execution.id,
+    jobId: execution.jobId,
+    jobType: execution.jobType,
+    number: BigInt(execution.number),
+    occurrenceAt: timestamp(execution.occurrenceAt),
+    attempt: execution.attempt,
+    trigger: TRIGGER_TO_WIRE[execution.trigger],
+    status: STATUS_TO_WIRE[execution.status],
+    queuedAt: timestamp(execution.queuedAt),
+    scheduledAt: timestamp(execution.scheduledAt),
+    startedAt: timestamp(execution.startedAt),
+    finishedAt: timestamp(execution.finishedAt),
+    duration: duration(durationMs(execution)),
+    workerId: execution.workerId ?? '',
+    leaseExpiresAt: timestamp(execution.leaseExpiresAt),
+    deadlineAt: timestamp(execution.deadlineAt),
+    cancelRequested: execution.cancelRequested,
+    ...(execution.error ? { error: { message: execution.error.message, retryable: execution.error.retryable, ...(execution.error.details ? { details: execution.error.details } : {}) } } : {}),
+    ...(execution.result ? { result: execution.result } : {}),
+    ...(execution.progress ? { progress: execution.progress } : {}),
+  };
+}

@@ -1,0 +1,103 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { JobDefinitionInput } from '../../../domain/job/job-definition.js';
+import type { JobState as DomainState } from '../../../domain/job/job-state.js';
+import type { CatchUpPolicy as DomainCatchUp, Job, OverlapPolicy as DomainOverlap } from '../../../domain/job/job.js';
+import { parseSchedule } from '../../../domain/schedule/parse-schedule.js';
+import { DomainError } from '../../../domain/errors.js';
+import { CatchUpPolicy, JobState, OverlapPolicy, type Job as WireJob, type JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
+import { scheduleInput, scheduleMessage } from './schedule-message.js';
+import { duration, msFrom, timestamp } from './wire-values.js';
+
+export const STATE_TO_WIRE: Readonly<Record<DomainState, JobState>> = {
+  pending: JobState.PENDING,
+  scheduled: JobState.SCHEDULED,
+  running: JobState.RUNNING,
+  paused: JobState.PAUSED,
+  completed: JobState.COMPLETED,
+  failed: JobState.FAILED,
+  cancelled: JobState.CANCELLED,
+};
+
+export function stateFromWire(field: string, state: JobState): DomainState {
+  const found = (Object.entries(STATE_TO_WIRE) as [DomainState, JobState][]).find(([, wire]) => wire === state);
+  if (!found) throw DomainError.invalidArgument(`${field} has an unknown or unspecified job state (${state})`);
+  return found[0];
+}
+
+const OVERLAP: Readonly<Record<DomainOverlap, OverlapPolicy>> = { skip: OverlapPolicy.SKIP, allow: OverlapPolicy.ALLOW };
+const CATCH_UP: Readonly<Record<DomainCatchUp, CatchUpPolicy>> = { skip: CatchUpPolicy.SKIP, run_once: CatchUpPolicy.RUN_ONCE, run_all: CatchUpPolicy.RUN_ALL };
+
+function fromWire<D extends string, W extends number>(field: string, table: Readonly<Record<D, W>>, value: W): D | undefined {
+  if (value === 0) return undefined;
+  const found = (Object.entries(table) as [D, W][]).find(([, wire]) => wire === value);
+  if (!found) throw DomainError.invalidArgument(`${field} has an unknown value (${value})`);
+  return found[0];
+}
+
+/** The input fields of a wire Job, unvalidated; jobDefinition() and parseSchedule() judge them. */
+export function definitionInput(job: WireJob | undefined, field = 'job'): JobDefinitionInput {
+  if (!job) throw DomainError.invalidArgument(`${field} is required`);
+  const policy = job.retryPolicy;
+  return {
+    name: job.name,
+    type: job.type,
+    description: job.description,
+    payload: job.payload,
+    schedule: parseSchedule(scheduleInput(job.schedule, `${field}.schedule`)),
+    retryPolicy: policy && {
+      maxRetries: policy.maxRetries,
+      initialBackoffMs: msFrom(`${field}.retry_policy.initial_backoff`, policy.initialBackoff),
+      maxBackoffMs: msFrom(`${field}.retry_policy.max_backoff`, policy.maxBackoff),
+      multiplier: policy.multiplier,
+      jitter: policy.jitter,
+    },
+    attemptTimeoutMs: msFrom(`${field}.attempt_timeout`, job.attemptTimeout),
+    priority: job.priority,
+    overlapPolicy: fromWire(`${field}.overlap_policy`, OVERLAP, job.overlapPolicy),
+    catchUpPolicy: fromWire(`${field}.catch_up_policy`, CATCH_UP, job.catchUpPolicy),
+    catchUpWindowMs: msFrom(`${field}.catch_up_window`, job.catchUpWindow),
+    labels: job.labels,
+    pauseAfterConsecutiveFailures: job.pauseAfterConsecutiveFailures,
+    expectSuccessWithinMs: msFrom(`${field}.expect_success_within`, job.expectSuccessWithin),
+  };
+}
+
+/** The one mapping from a domain Job to the wire message. */
+export function jobMessage(job: Job): MessageInitShape<typeof JobSchema> {
+  return {
+    id: job.id,
+    name: job.name,
+    type: job.type,
+    payload: job.payload,
+    schedule: scheduleMessage(job.schedule),
+    retryPolicy: {
+      maxRetries: job.retryPolicy.maxRetries,
+      initialBackoff: duration(job.retryPolicy.initialBackoffMs),
+      maxBackoff: duration(job.retryPolicy.maxBackoffMs),
+      multiplier: job.retryPolicy.multiplier,
+      jitter: job.retryPolicy.jitter,
+    },
+    attemptTimeout: duration(job.attemptTimeoutMs),
+    priority: job.priority,
+    overlapPolicy: OVERLAP[job.overlapPolicy],
+    catchUpPolicy: CATCH_UP[job.catchUpPolicy],
+    catchUpWindow: duration(job.catchUpWindowMs),
+    labels: { ...job.labels },
+    pauseAfterConsecutiveFailures: job.pauseAfterConsecutiveFailures,
+    expectSuccessWithin: duration(job.expectSuccessWithinMs),
+    description: job.description,
+    state: STATE_TO_WIRE[job.state],
+    nextRunAt: timestamp(job.nextRunAt),
+    version: BigInt(job.version),
+    executionCount: BigInt(job.executionCount),
+    consecutiveFailures: job.consecutiveFailures,
+    lastError: job.lastError,
+    lastRunAt: timestamp(job.lastRunAt),
+    lastSuccessAt: timestamp(job.lastSuccessAt),
+    createdAt: timestamp(job.createdAt),
+    updatedAt: timestamp(job.updatedAt),
+    pausedAt: timestamp(job.pausedAt),
+    cancelledAt: timestamp(job.cancelledAt),
+    finishedAt: timestamp(job.finishedAt),
+  };
+}

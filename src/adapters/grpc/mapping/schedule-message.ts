@@ -1,0 +1,40 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { Schedule, ScheduleInput } from '../../../domain/schedule/schedule.js';
+import { IntervalUnit, type Schedule as WireSchedule, type ScheduleSchema } from '../../../gen/jobscheduler/v1/schedule_pb.js';
+import { dateFrom, timestamp } from './wire-values.js';
+
+const UNIT_FROM_WIRE: Readonly<Record<IntervalUnit, string | undefined>> = {
+  [IntervalUnit.UNSPECIFIED]: undefined,
+  [IntervalUnit.MINUTES]: 'minutes',
+  [IntervalUnit.HOURS]: 'hours',
+  [IntervalUnit.DAYS]: 'days',
+};
+
+const UNIT_TO_WIRE = { minutes: IntervalUnit.MINUTES, hours: IntervalUnit.HOURS, days: IntervalUnit.DAYS } as const;
+
+/** The wire Schedule as the domain's (unvalidated) input; parseSchedule judges it. */
+export function scheduleInput(schedule: WireSchedule | undefined, field = 'schedule'): ScheduleInput | undefined {
+  const kind = schedule?.kind;
+  switch (kind?.case) {
+    case 'once':
+      return { kind: 'once', at: dateFrom(`${field}.once.at`, kind.value.at) };
+    case 'interval':
+      // An enum number the contract does not know reads as "not set": parseSchedule names the field.
+      return { kind: 'interval', every: kind.value.every, unit: UNIT_FROM_WIRE[kind.value.unit] ?? `unknown (${kind.value.unit})`, anchor: dateFrom(`${field}.interval.anchor`, kind.value.anchor) };
+    case 'cron':
+      return { kind: 'cron', expression: kind.value.expression, timeZone: kind.value.timeZone || undefined };
+    default:
+      return undefined;
+  }
+}
+
+export function scheduleMessage(schedule: Schedule): MessageInitShape<typeof ScheduleSchema> {
+  switch (schedule.kind) {
+    case 'once':
+      return { kind: { case: 'once', value: { at: timestamp(schedule.at) } } };
+    case 'interval':
+      return { kind: { case: 'interval', value: { every: schedule.every, unit: UNIT_TO_WIRE[schedule.unit], anchor: timestamp(schedule.anchor) } } };
+    case 'cron':
+      return { kind: { case: 'cron', value: { expression: schedule.expression, timeZone: schedule.timeZone } } };
+  }
+}

@@ -1,0 +1,73 @@
+import { DomainError } from '../../domain/errors.js';
+import { queuedExecution, type Execution } from '../../domain/execution/execution.js';
+import { fireDueJob } from '../../domain/job/job-operations.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdGenerator } from '../ports/ids.js';
+import type { Logger } from '../ports/logger.js';
+import type { Store } from '../ports/store.js';
+import type { WakeUps } from '../ports/wake-ups.js';
+import type { EngineSettings } from './engine-settings.js';
+import { eventOf } from './execution-events.js';
+
+export interface DispatchResult {
+  /** Jobs claimed in this pass. */
+  readonly jobs: number;
+  readonly executions: number;
+  readonly skipped: number;
+}
+
+/**
+ * One dispatcher pass: claim due jobs (FOR UPDATE SKIP LOCKED, so replicas share the work
+ * without waiting on each other), and in the same transaction create the executions the
+ * domain's firing rules call for, advance next_run_at and the state, compare-and-set on the
+ * version each job was read with. A unique key on (job, occurrence, attempt) backs this up.
+ */
+export class DispatchDueJobs {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly wakeUps: WakeUps,
+    private readonly settings: Pick<EngineSettings, 'dispatchBatchSize' | 'misfireGraceMs'>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Repeats passes until no due job is left; returns the totals. */
+  async runUntilIdle(): Promise<DispatchResult> {
+    const total = { jobs: 0, executions: 0, skipped: 0 };
+    for (;;) {
+      const pass = await this.runOnce();
+      total.jobs += pass.jobs;
+      total.executions += pass.executions;
+      total.skipped += pass.skipped;
+      if (pass.jobs < this.settings.dispatchBatchSize) return total;
+    }
+  }
+
+  async runOnce(): Promise<DispatchResult> {
+    const now = this.clock.now();
+    const result = await this.store.transaction(async (tx) => {
+      const due = await tx.jobs.claimDue(now, this.settings.dispatchBatchSize);
+      const executions: Execution[] = [];
+      let skipped = 0;
+      const changes = due.map((job) => {
+        const fired = fireDueJob(job, now, this.settings.misfireGraceMs);
+        fired.occurrences.forEach((occurrenceAt, i) =>
+          executions.push(
+            queuedExecution(job, { id: this.ids.newId(), number: job.executionCount + i + 1, occurrenceAt, attempt: 1, trigger: 'schedule', scheduledAt: occurrenceAt }, now),
+          ),
+        );
+        skipped += fired.skipped;
+        if (fired.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: fired.skipped }, 'skipped due occurrences (overlap or catch-up policy)');
+        return { job: fired.job, expectedVersion: job.version };
+      });
+      const written = await tx.jobs.update(changes);
+      if (written.size !== changes.length) throw DomainError.conflict('a claimed job changed during dispatch');
+      await tx.executions.insert(executions);
+      await tx.events.append(executions.map((execution) => eventOf(execution, now)));
+      return { jobs: due.length, executions, skipped };
+    });
+    if (result.executions.length > 0) this.wakeUps.executionsQueued([...new Set(result.executions.map((e) => e.jobType))]);
+    return { jobs: result.jobs, executions: result.executions.length, skipped: result.skipped };
+  }
+}

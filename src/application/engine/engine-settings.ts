@@ -1,0 +1,30 @@
+/** The engine's tunables (configuration; all durations in milliseconds). */
+export interface EngineSettings {
+  /** Fallback poll interval of the dispatcher when no wake-up arrives. */
+  readonly pollIntervalMs: number;
+  /** Jobs claimed per dispatcher transaction. */
+  readonly dispatchBatchSize: number;
+  /** Occurrences later than this are "missed" and follow the catch-up policy. */
+  readonly misfireGraceMs: number;
+  /** Lease length when a worker does not ask for one. */
+  readonly defaultLeaseMs: number;
+  readonly minLeaseMs: number;
+  readonly maxLeaseMs: number;
+  /** How often the reaper looks for expired leases and passed deadlines. */
+  readonly reaperIntervalMs: number;
+  readonly reaperBatchSize: number;
+  /** Longest AcquireExecutions long poll. */
+  readonly maxAcquireWaitMs: number;
+}
+
+export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
+  pollIntervalMs: 1_000,
+  dispatchBatchSize: 500,
+  misfireGraceMs: 60_000,
+  defaultLeaseMs: 30_000,
+  minLeaseMs: 5_000,
+  maxLeaseMs: 3_600_000,
+  reaperIntervalMs: 1_000,
+  reaperBatchSize: 500,
+  maxAcquireWaitMs: 60_000,
+};

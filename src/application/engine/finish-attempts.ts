@@ -1,0 +1,95 @@
+import { DomainError } from '../../domain/errors.js';
+import { cancelExecution, failExecution, succeedExecution } from '../../domain/execution/execution-operations.js';
+import { queuedExecution, type Execution, type ExecutionError } from '../../domain/execution/execution.js';
+import { recordAttemptFailure, settleOccurrence } from '../../domain/job/job-operations.js';
+import type { Job } from '../../domain/job/job.js';
+import type { JsonObject } from '../../domain/json.js';
+import { decideRetry } from '../../domain/retry/retry-policy.js';
+import type { IdGenerator, Random } from '../ports/ids.js';
+import type { Transaction } from '../ports/store.js';
+import { eventOf } from './execution-events.js';
+
+export type AttemptOutcome =
+  | { readonly kind: 'succeeded'; readonly result: JsonObject | undefined }
+  | { readonly kind: 'failed' | 'timed_out' | 'lost'; readonly error: ExecutionError }
+  | { readonly kind: 'cancelled'; readonly reason: string };
+
+export interface AttemptEnd {
+  /** The execution as read (and locked) in this transaction. */
+  readonly execution: Execution;
+  readonly outcome: AttemptOutcome;
+}
+
+export interface FinishedAttempts {
+  /** The executions that ended, as stored now. */
+  readonly finished: Execution[];
+  /** Attempts queued by the retry policy. */
+  readonly retries: Execution[];
+  /** Executions that had already ended or changed hands: nothing was written for them. */
+  readonly refused: string[];
+}
+
+/**
+ * Ends attempts and applies what follows, inside the caller's transaction: the execution's
+ * terminal status (compare-and-set on the status and lease token it was read with, so a worker
+ * that lost its lease changes nothing), then for its job either a retry (a new execution after
+ * the backoff) or the settling of the occurrence. Workers' outcomes, the reaper's rescues and
+ * operators' cancels all end attempts through here, so the rules live in one place.
+ */
+export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[], now: Date, deps: { ids: IdGenerator; random: Random }): Promise<FinishedAttempts> {
+  const ended = ends.map((end) => ({ end, next: endExecution(end, now) }));
+  const written = await tx.executions.update(
+    ended.map(({ end, next }) => ({ execution: next, expectedStatus: end.execution.status, expectedLeaseToken: end.execution.leaseToken })),
+  );
+  const won = ended.filter(({ next }) => written.has(next.id));
+  const jobs = new Map((await tx.jobs.lock(won.map(({ next }) => next.jobId))).map((job) => [job.id, job]));
+  const versions = new Map([...jobs.values()].map((job) => [job.id, job.version]));
+  const retries: Execution[] = [];
+  for (const { end, next } of won) {
+    const job = jobs.get(next.jobId);
+    // A deleted or cancelled job has nothing left to settle: its executions end on their own.
+    if (!job || job.state === 'cancelled') continue;
+    const { job: updated, retry } = applyToJob(job, end, now, deps);
+    jobs.set(job.id, updated);
+    if (retry) retries.push(retry);
+  }
+  const changes = [...jobs.values()].filter((job) => job.version !== versions.get(job.id)).map((job) => ({ job, expectedVersion: versions.get(job.id) as number }));
+  const jobsWritten = await tx.jobs.update(changes);
+  if (jobsWritten.size !== changes.length) throw DomainError.conflict('a job changed while its attempts were being settled; retry');
+  await tx.executions.insert(retries);
+  const finished = won.map(({ next }) => next);
+  await tx.events.append([...finished, ...retries].map((execution) => eventOf(execution, now)));
+  return { finished, retries, refused: ended.filter(({ next }) => !written.has(next.id)).map(({ next }) => next.id) };
+}
+
+function endExecution({ execution, outcome }: AttemptEnd, now: Date): Execution {
+  switch (outcome.kind) {
+    case 'succeeded':
+      return succeedExecution(execution, now, outcome.result);
+    case 'cancelled':
+      return cancelExecution(execution, now, outcome.reason);
+    default:
+      return failExecution(execution, outcome.kind, outcome.error, now);
+  }
+}
+
+function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, deps: { ids: IdGenerator; random: Random }): { job: Job; retry?: Execution } {
+  if (outcome.kind === 'succeeded') return { job: settleOccurrence(job, 'succeeded', now) };
+  if (outcome.kind === 'cancelled') return { job: settleOccurrence(job, 'cancelled', now, outcome.reason) };
+  const decision = decideRetry(job.retryPolicy, execution.attempt, outcome.error.retryable, deps.random);
+  if (!decision.retry) return { job: settleOccurrence(job, 'failed', now, outcome.error.message) };
+  const updated = recordAttemptFailure(job, now, outcome.error.message);
+  const retry = queuedExecution(
+    updated,
+    {
+      id: deps.ids.newId(),
+      number: updated.executionCount,
+      occurrenceAt: execution.occurrenceAt,
+      attempt: decision.nextAttempt,
+      trigger: 'retry',
+      scheduledAt: new Date(now.getTime() + decision.delayMs),
+    },
+    now,
+  );
+  return { job: updated, retry };
+}

@@ -1,0 +1,59 @@
+import type { Clock } from '../ports/clock.js';
+import type { IdGenerator, Random } from '../ports/ids.js';
+import type { Logger } from '../ports/logger.js';
+import type { Store } from '../ports/store.js';
+import type { WakeUps } from '../ports/wake-ups.js';
+import type { EngineSettings } from './engine-settings.js';
+import { finishAttempts, type AttemptEnd } from './finish-attempts.js';
+
+export interface RescueResult {
+  /** Executions whose lease expired: recorded as lost. */
+  readonly lost: number;
+  /** Executions past their attempt deadline: recorded as timed out. */
+  readonly timedOut: number;
+  readonly retried: number;
+}
+
+/**
+ * The reaper. A lease that was not renewed in time means the worker died or was cut off: the
+ * attempt is recorded as lost and the retry policy applies. An attempt past its deadline is
+ * recorded as timed out (its worker learns it from the next heartbeat). Both are fenced like any
+ * other outcome, so a worker that comes back late can no longer report.
+ */
+export class RescueExpiredExecutions {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly deps: { ids: IdGenerator; random: Random },
+    private readonly wakeUps: WakeUps,
+    private readonly settings: Pick<EngineSettings, 'reaperBatchSize'>,
+    private readonly logger: Logger,
+  ) {}
+
+  async runOnce(): Promise<RescueResult> {
+    const now = this.clock.now();
+    const result = await this.store.transaction(async (tx) => {
+      const expired = await tx.executions.claimExpired(now, this.settings.reaperBatchSize);
+      const ends: AttemptEnd[] = expired.map((execution) => {
+        const timedOut = execution.deadlineAt !== undefined && execution.deadlineAt < now;
+        const message = timedOut
+          ? `attempt timed out after ${execution.attemptTimeoutMs} ms`
+          : `lease expired at ${execution.leaseExpiresAt?.toISOString()} without a heartbeat from worker ${execution.workerId}`;
+        return { execution, outcome: { kind: timedOut ? 'timed_out' : 'lost', error: { message, details: undefined, retryable: true } } };
+      });
+      return finishAttempts(tx, ends, now, this.deps);
+    });
+    for (const execution of result.finished) {
+      this.logger.warn(
+        { job_id: execution.jobId, execution_id: execution.id, type: execution.jobType, attempt: execution.attempt, status: execution.status, worker_id: execution.workerId },
+        execution.status === 'lost' ? 'rescued an execution whose lease expired' : 'ended an execution that passed its attempt timeout',
+      );
+    }
+    if (result.retries.length > 0) this.wakeUps.executionsQueued([...new Set(result.retries.map((e) => e.jobType))]);
+    return {
+      lost: result.finished.filter((e) => e.status === 'lost').length,
+      timedOut: result.finished.filter((e) => e.status === 'timed_out').length,
+      retried: result.retries.length,
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { DomainError } from '../../domain/errors.js';
+import { cancelExecution } from '../../domain/execution/execution-operations.js';
+import { queuedExecution, type Execution } from '../../domain/execution/execution.js';
+import { cancelJob, pauseJob, resumeJob, retryJob, runJobNow, type StartedOccurrence } from '../../domain/job/job-operations.js';
+import type { Job } from '../../domain/job/job.js';
+import { eventOf } from '../engine/execution-events.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdGenerator } from '../ports/ids.js';
+import type { Store, Transaction } from '../ports/store.js';
+import type { WakeUps } from '../ports/wake-ups.js';
+
+export interface ControlResult {
+  readonly job: Job;
+  /** The execution a retry or run created. */
+  readonly execution?: Execution;
+  /** Executions a cancel ended. */
+  readonly cancelled?: readonly Execution[];
+}
+
+/**
+ * The operator's controls on one job: pause, resume, cancel, retry, run now. Each reads and
+ * locks the job, asks the domain whether the operation is legal from its current state
+ * (FAILED_PRECONDITION naming the state if not) and writes the result compare-and-set.
+ */
+export class ControlJob {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly wakeUps: WakeUps,
+  ) {}
+
+  pause(id: string): Promise<ControlResult> {
+    return this.apply(id, async (_tx, job, now) => ({ job: pauseJob(job, now) }));
+  }
+
+  async resume(id: string): Promise<ControlResult> {
+    const result = await this.apply(id, async (_tx, job, now) => ({ job: resumeJob(job, now) }));
+    this.wakeUps.jobsDue();
+    return result;
+  }
+
+  /** Terminal; its queued and running executions are cancelled in the same transaction. */
+  cancel(id: string, reason: string): Promise<ControlResult> {
+    return this.apply(id, async (tx, job, now) => {
+      const cancelledJob = cancelJob(job, now);
+      const active = await tx.executions.lockActive(id);
+      const why = reason ? `job cancelled: ${reason}` : 'job cancelled';
+      const cancelled = active.map((execution) => cancelExecution(execution, now, why));
+      const written = await tx.executions.update(active.map((execution, i) => ({ execution: cancelled[i] as Execution, expectedStatus: execution.status })));
+      if (written.size !== active.length) throw DomainError.conflict('an execution of the job changed during cancel; retry');
+      await tx.events.append(cancelled.map((execution) => eventOf(execution, now)));
+      return { job: { ...cancelledJob, activeOccurrences: 0 }, cancelled };
+    });
+  }
+
+  retry(id: string): Promise<ControlResult> {
+    return this.start(id, retryJob);
+  }
+
+  runNow(id: string): Promise<ControlResult> {
+    return this.start(id, runJobNow);
+  }
+
+  private async start(id: string, operation: (job: Job, now: Date) => StartedOccurrence): Promise<ControlResult> {
+    const result = await this.apply(id, async (tx, job, now) => {
+      const started = operation(job, now);
+      const execution = queuedExecution(
+        started.job,
+        { id: this.ids.newId(), number: started.job.executionCount, occurrenceAt: started.occurrenceAt, attempt: 1, trigger: started.trigger, scheduledAt: now },
+        now,
+      );
+      await tx.executions.insert([execution]);
+      await tx.events.append([eventOf(execution, now)]);
+      return { job: started.job, execution };
+    });
+    if (result.execution) this.wakeUps.executionsQueued([result.execution.jobType]);
+    return result;
+  }
+
+  private async apply(id: string, change: (tx: Transaction, job: Job, now: Date) => Promise<ControlResult>): Promise<ControlResult> {
+    const now = this.clock.now();
+    return this.store.transaction(async (tx) => {
+      const [job] = await tx.jobs.lock([id]);
+      if (!job) throw DomainError.notFound(`job ${id} does not exist`);
+      const result = await change(tx, job, now);
+      const written = await tx.jobs.update([{ job: result.job, expectedVersion: job.version }]);
+      if (!written.has(id)) throw DomainError.conflict(`job ${id} changed concurrently; retry`);
+      return result;
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import type { Execution } from '../../domain/execution/execution.js';
+import { DomainError } from '../../domain/errors.js';
+import type { JsonObject } from '../../domain/json.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdGenerator } from '../ports/ids.js';
+import type { Store } from '../ports/store.js';
+import type { WakeUps } from '../ports/wake-ups.js';
+import type { EngineSettings } from '../engine/engine-settings.js';
+import { eventOf } from '../engine/execution-events.js';
+
+export interface AcquireCommand {
+  readonly workerId: string;
+  readonly jobTypes: readonly string[];
+  readonly capacity: number;
+  readonly waitMs: number;
+  readonly leaseDurationMs: number | undefined;
+  /** Aborts the wait (client gone, server draining). */
+  readonly signal: AbortSignal;
+}
+
+export interface AcquiredExecution {
+  readonly execution: Execution;
+  readonly jobName: string;
+  readonly payload: JsonObject;
+}
+
+/**
+ * AcquireExecutions: hands out queued executions under fresh leases, waiting (long poll) until
+ * some arrive, the wait ends, or the call is cancelled. Waiting is woken by "executions queued"
+ * signals from any replica and, for retries in backoff, by the clock at their scheduled time.
+ */
+export class AcquireExecutions {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly wakeUps: WakeUps,
+    private readonly settings: Pick<EngineSettings, 'defaultLeaseMs' | 'minLeaseMs' | 'maxLeaseMs' | 'maxAcquireWaitMs'>,
+  ) {}
+
+  async execute(command: AcquireCommand): Promise<AcquiredExecution[]> {
+    const leaseMs = command.leaseDurationMs ?? this.settings.defaultLeaseMs;
+    if (leaseMs < this.settings.minLeaseMs || leaseMs > this.settings.maxLeaseMs) {
+      throw DomainError.invalidArgument(`lease_duration must be from ${this.settings.minLeaseMs / 1000}s to ${this.settings.maxLeaseMs / 1000}s, got ${leaseMs / 1000}s`);
+    }
+    const deadline = this.clock.now().getTime() + Math.min(command.waitMs, this.settings.maxAcquireWaitMs);
+    for (;;) {
+      // Subscribe before looking, so a signal that arrives while we look is not missed.
+      const woken = new AbortController();
+      const unsubscribe = this.wakeUps.onExecutionsQueued((types) => {
+        if (types.includes('*') || types.some((type) => command.jobTypes.includes(type))) woken.abort();
+      });
+      try {
+        const acquired = await this.tryAcquire(command, leaseMs);
+        const now = this.clock.now();
+        if (acquired.length > 0 || now.getTime() >= deadline || command.signal.aborted) return acquired;
+        const next = await this.store.transaction((tx) => tx.executions.nextScheduledAt(command.jobTypes, now));
+        const until = Math.min(deadline, next?.getTime() ?? deadline);
+        await this.clock.sleep(until - now.getTime(), AbortSignal.any([woken.signal, command.signal]));
+      } finally {
+        unsubscribe();
+      }
+    }
+  }
+
+  private async tryAcquire(command: AcquireCommand, leaseDurationMs: number): Promise<AcquiredExecution[]> {
+    const now = this.clock.now();
+    return this.store.transaction(async (tx) => {
+      const executions = await tx.executions.acquire(
+        { workerId: command.workerId, jobTypes: command.jobTypes, capacity: command.capacity, leaseDurationMs, now },
+        () => this.ids.newId(),
+      );
+      if (executions.length === 0) return [];
+      const jobs = new Map((await Promise.all([...new Set(executions.map((e) => e.jobId))].map((id) => tx.jobs.get(id)))).flatMap((job) => (job ? [[job.id, job] as const] : [])));
+      await tx.events.append(executions.map((execution) => eventOf(execution, now)));
+      return executions.map((execution) => {
+        const job = jobs.get(execution.jobId);
+        return { execution, jobName: job?.name ?? '', payload: job?.payload ?? {} };
+      });
+    });
+  }
+}
