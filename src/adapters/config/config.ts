@@ -17,6 +17,8 @@ export interface Config {
   };
   log: { level: LogLevel; format: LogFormat };
   engine: {
+    /** false: an API-only replica that neither dispatches nor rescues (workers and API still served). */
+    enabled: boolean;
     pollIntervalMs: number;
     dispatchBatchSize: number;
     misfireGraceMs: number;
@@ -57,6 +59,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       format: read.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     },
     engine: {
+      enabled: read.boolean('SCHEDULER_ENABLED', true),
       pollIntervalMs: read.duration('POLL_INTERVAL', 1_000, 10, 3_600_000),
       dispatchBatchSize: read.integer('DISPATCH_BATCH_SIZE', 500, 1, 10_000),
       misfireGraceMs: read.duration('MISFIRE_GRACE', 60_000, 0, 86_400_000),
@@ -104,6 +107,14 @@ class EnvReader {
       throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a duration from ${minMs}ms to ${maxMs}ms`);
     }
     return ms;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.optionalString(name);
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['false', '0', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected true or false`);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -58,7 +58,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   );
   container.bind(TOKENS.Runtime).toResolvedValue(
     (database: Database, wakeUps: PgWakeUps, useCases: UseCases, server: GrpcServer, health: HealthReporter, logger: Logger, shutdown: AbortController) =>
-      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs }),
+      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs }),
     [TOKENS.Database, TOKENS.WakeUps, TOKENS.UseCases, TOKENS.GrpcServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown],
   );
   return container;

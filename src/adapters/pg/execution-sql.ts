@@ -41,7 +41,7 @@ export class PgExecutionStore implements ExecutionStore {
        )
        UPDATE executions e SET
          status = 'running', started_at = $2, worker_id = $4, lease_token = ($6::uuid[])[picked.rank],
-         lease_duration_ms = $5, lease_expires_at = $2::timestamptz + $5 * interval '1 millisecond',
+         lease_duration_ms = $5::bigint, lease_expires_at = $2::timestamptz + $5::bigint * interval '1 millisecond',
          deadline_at = CASE WHEN e.attempt_timeout_ms IS NULL THEN NULL ELSE $2::timestamptz + e.attempt_timeout_ms * interval '1 millisecond' END
        FROM picked WHERE e.id = picked.id
        RETURNING ${QUALIFIED}`,
@@ -165,7 +165,7 @@ export class PgExecutionStore implements ExecutionStore {
     const { rowCount } = await this.db.query(
       `DELETE FROM executions WHERE id IN (
          SELECT e.id FROM executions e JOIN jobs j ON j.id = e.job_id
-         WHERE e.finished_at < $1::timestamptz - $2 * interval '1 millisecond'
+         WHERE e.finished_at < $1::timestamptz - $2::bigint * interval '1 millisecond'
            AND e.number <= j.execution_count - $3
          LIMIT $4 FOR UPDATE OF e SKIP LOCKED)`,
       [now, policy.keepForMs, policy.keepPerJob, batch],

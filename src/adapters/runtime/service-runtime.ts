@@ -9,6 +9,7 @@ export interface ServiceRuntimeParts {
   database: Database;
   wakeUps: PgWakeUps;
   engine: SchedulerEngine;
+  engineEnabled: boolean;
   server: GrpcServer;
   health: HealthReporter;
   logger: Logger;
@@ -34,7 +35,7 @@ export class ServiceRuntime {
 
   async start(): Promise<string> {
     await this.parts.wakeUps.start();
-    this.parts.engine.start();
+    if (this.parts.engineEnabled) this.parts.engine.start();
     const address = await this.parts.server.start();
     this.parts.health.setServing(true);
     this.parts.logger.info({ address, database: this.parts.database.description }, 'JobScheduler started');
