@@ -6,6 +6,7 @@ import { CancelExecution } from '../../application/jobs/cancel-execution.js';
 import { ControlJob } from '../../application/jobs/control-job.js';
 import { CreateJobs } from '../../application/jobs/create-jobs.js';
 import type { Clock } from '../../application/ports/clock.js';
+import { NO_OBSERVER, type EngineObserver } from '../../application/ports/engine-observer.js';
 import type { IdGenerator, Random } from '../../application/ports/ids.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { Store } from '../../application/ports/store.js';
@@ -24,24 +25,29 @@ export interface CorePorts {
   random: Random;
   wakeUps: WakeUps;
   logger: Logger;
+  observer?: EngineObserver;
 }
 
 /** Every use case of one replica, built from the ports. Plain constructors: no container in the core. */
 export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 'limits'>) {
   const { store, clock, ids, random, wakeUps, logger } = ports;
+  const observer = ports.observer ?? NO_OBSERVER;
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
   const deps = { ids, random };
-  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger);
-  const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger);
+  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer);
+  const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger, observer);
   const queries = new JobQueries(store, clock);
   return {
     settings,
     dispatch,
     rescue,
     engine: new SchedulerEngine(dispatch, rescue, store, clock, wakeUps, settings, logger),
-    jobs: { create: new CreateJobs(store, clock, ids, wakeUps), control: new ControlJob(store, clock, ids, wakeUps), queries, limits: config.limits },
-    executions: { queries, cancelExecution: new CancelExecution(store, clock, deps), preview: new PreviewSchedule(clock) },
-    worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings), heartbeat: new Heartbeat(store, clock), report: new ReportOutcomes(store, clock, deps, wakeUps) },
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps), control: new ControlJob(store, clock, ids, wakeUps, observer), queries, limits: config.limits },
+    executions: { queries, cancelExecution: new CancelExecution(store, clock, deps, observer), preview: new PreviewSchedule(clock) },
+    worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer),
+      heartbeat: new Heartbeat(store, clock),
+      report: new ReportOutcomes(store, clock, deps, wakeUps, observer),
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { DomainError } from '../../domain/errors.js';
 import { queuedExecution, type Execution } from '../../domain/execution/execution.js';
 import { fireDueJob } from '../../domain/job/job-operations.js';
 import type { Clock } from '../ports/clock.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
@@ -30,6 +31,7 @@ export class DispatchDueJobs {
     private readonly wakeUps: WakeUps,
     private readonly settings: Pick<EngineSettings, 'dispatchBatchSize' | 'misfireGraceMs'>,
     private readonly logger: Logger,
+    private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}
 
   /** Repeats passes until no due job is left; returns the totals. */
@@ -45,6 +47,7 @@ export class DispatchDueJobs {
   }
 
   async runOnce(): Promise<DispatchResult> {
+    const started = performance.now();
     const now = this.clock.now();
     const result = await this.store.transaction(async (tx) => {
       const due = await tx.jobs.claimDue(now, this.settings.dispatchBatchSize);
@@ -68,6 +71,8 @@ export class DispatchDueJobs {
       return { jobs: due.length, executions, skipped };
     });
     if (result.executions.length > 0) this.wakeUps.executionsQueued([...new Set(result.executions.map((e) => e.jobType))]);
+    this.observer.queued(result.executions);
+    this.observer.dispatchPass(performance.now() - started, result.jobs, result.executions.length, result.skipped);
     return { jobs: result.jobs, executions: result.executions.length, skipped: result.skipped };
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
@@ -28,6 +29,7 @@ export class RescueExpiredExecutions {
     private readonly wakeUps: WakeUps,
     private readonly settings: Pick<EngineSettings, 'reaperBatchSize'>,
     private readonly logger: Logger,
+    private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}
 
   async runOnce(): Promise<RescueResult> {
@@ -50,6 +52,8 @@ export class RescueExpiredExecutions {
       );
     }
     if (result.retries.length > 0) this.wakeUps.executionsQueued([...new Set(result.retries.map((e) => e.jobType))]);
+    this.observer.finished(result.finished);
+    this.observer.queued(result.retries);
     return {
       lost: result.finished.filter((e) => e.status === 'lost').length,
       timedOut: result.finished.filter((e) => e.status === 'timed_out').length,

@@ -3,6 +3,7 @@ import { isFinished } from '../../domain/execution/execution-status.js';
 import type { Execution } from '../../domain/execution/execution.js';
 import { finishAttempts } from '../engine/finish-attempts.js';
 import type { Clock } from '../ports/clock.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
 
@@ -16,11 +17,12 @@ export class CancelExecution {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly deps: { ids: IdGenerator; random: Random },
+    private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}
 
   async execute(id: string, reason: string): Promise<Execution> {
     const now = this.clock.now();
-    return this.store.transaction(async (tx) => {
+    const cancelled = await this.store.transaction(async (tx) => {
       const [execution] = await tx.executions.lock([id]);
       if (!execution) throw DomainError.notFound(`execution ${id} does not exist`);
       if (isFinished(execution.status)) throw DomainError.illegalTransition(`cannot cancel execution ${id}: it already ended as ${execution.status}`);
@@ -30,5 +32,7 @@ export class CancelExecution {
       if (!cancelled) throw DomainError.conflict(`execution ${id} changed concurrently; retry`);
       return cancelled;
     });
+    this.observer.finished([cancelled]);
+    return cancelled;
   }
 }

@@ -5,6 +5,7 @@ import { cancelJob, pauseJob, resumeJob, retryJob, runJobNow, type StartedOccurr
 import type { Job } from '../../domain/job/job.js';
 import { eventOf } from '../engine/execution-events.js';
 import type { Clock } from '../ports/clock.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { Store, Transaction } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
@@ -28,6 +29,7 @@ export class ControlJob {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly wakeUps: WakeUps,
+    private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}
 
   pause(id: string): Promise<ControlResult> {
@@ -41,8 +43,8 @@ export class ControlJob {
   }
 
   /** Terminal; its queued and running executions are cancelled in the same transaction. */
-  cancel(id: string, reason: string): Promise<ControlResult> {
-    return this.apply(id, async (tx, job, now) => {
+  async cancel(id: string, reason: string): Promise<ControlResult> {
+    const result = await this.apply(id, async (tx, job, now) => {
       const cancelledJob = cancelJob(job, now);
       const active = await tx.executions.lockActive(id);
       const why = reason ? `job cancelled: ${reason}` : 'job cancelled';
@@ -52,6 +54,8 @@ export class ControlJob {
       await tx.events.append(cancelled.map((execution) => eventOf(execution, now)));
       return { job: { ...cancelledJob, activeOccurrences: 0 }, cancelled };
     });
+    this.observer.finished(result.cancelled ?? []);
+    return result;
   }
 
   retry(id: string): Promise<ControlResult> {
@@ -74,7 +78,10 @@ export class ControlJob {
       await tx.events.append([eventOf(execution, now)]);
       return { job: started.job, execution };
     });
-    if (result.execution) this.wakeUps.executionsQueued([result.execution.jobType]);
+    if (result.execution) {
+      this.wakeUps.executionsQueued([result.execution.jobType]);
+      this.observer.queued([result.execution]);
+    }
     return result;
   }
 

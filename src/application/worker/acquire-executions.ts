@@ -2,6 +2,7 @@ import type { Execution } from '../../domain/execution/execution.js';
 import { DomainError } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { Clock } from '../ports/clock.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
@@ -36,6 +37,7 @@ export class AcquireExecutions {
     private readonly ids: IdGenerator,
     private readonly wakeUps: WakeUps,
     private readonly settings: Pick<EngineSettings, 'defaultLeaseMs' | 'minLeaseMs' | 'maxLeaseMs' | 'maxAcquireWaitMs'>,
+    private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}
 
   async execute(command: AcquireCommand): Promise<AcquiredExecution[]> {
@@ -52,6 +54,7 @@ export class AcquireExecutions {
       });
       try {
         const acquired = await this.tryAcquire(command, leaseMs);
+        if (acquired.length > 0) this.observer.started(acquired.map((a) => a.execution));
         const now = this.clock.now();
         if (acquired.length > 0 || now.getTime() >= deadline || command.signal.aborted) return acquired;
         const next = await this.store.transaction((tx) => tx.executions.nextScheduledAt(command.jobTypes, now));

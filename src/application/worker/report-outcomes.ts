@@ -1,5 +1,6 @@
 import type { Execution, ExecutionError } from '../../domain/execution/execution.js';
 import type { Clock } from '../ports/clock.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
@@ -26,6 +27,7 @@ export class ReportOutcomes {
     private readonly clock: Clock,
     private readonly deps: { ids: IdGenerator; random: Random },
     private readonly wakeUps: WakeUps,
+    private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}
 
   async execute(outcomes: readonly ReportedOutcome[]): Promise<OutcomeResult[]> {
@@ -42,6 +44,8 @@ export class ReportOutcomes {
       return { ...done, current };
     });
     if (retries.length > 0) this.wakeUps.executionsQueued([...new Set(retries.map((e) => e.jobType))]);
+    this.observer.finished(finished);
+    this.observer.queued(retries);
     return outcomes.map((o) => {
       const execution = finished.find((e) => e.id === o.executionId);
       if (execution) return { executionId: o.executionId, accepted: true, execution, retry: retries.find((r) => r.occurrenceAt.getTime() === execution.occurrenceAt.getTime() && r.jobId === execution.jobId) };
