@@ -24,6 +24,10 @@ export interface Config {
     misfireGraceMs: number;
     defaultLeaseMs: number;
     reaperIntervalMs: number;
+    retentionIntervalMs: number;
+    retentionKeepPerJob: number;
+    retentionKeepForMs: number;
+    eventsKeepForMs: number;
   };
   limits: { maxPayloadBytes: number };
   /** How long a shutdown waits for in-flight calls before cancelling them. */
@@ -65,6 +69,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       misfireGraceMs: read.duration('MISFIRE_GRACE', 60_000, 0, 86_400_000),
       defaultLeaseMs: read.duration('LEASE_DURATION', 30_000, 5_000, 3_600_000),
       reaperIntervalMs: read.duration('REAPER_INTERVAL', 1_000, 10, 3_600_000),
+      retentionIntervalMs: read.duration('RETENTION_INTERVAL', 60_000, 1_000, 86_400_000),
+      retentionKeepPerJob: read.integer('RETENTION_KEEP_PER_JOB', 100, 0, 1_000_000),
+      retentionKeepForMs: read.duration('RETENTION_KEEP_FOR', 30 * 86_400_000, 0, 3_650 * 86_400_000),
+      eventsKeepForMs: read.duration('EVENTS_KEEP_FOR', 86_400_000, 60_000, 365 * 86_400_000),
     },
     limits: { maxPayloadBytes: read.integer('MAX_PAYLOAD_BYTES', 256 * 1024, 1, 64 * 1024 * 1024) },
     shutdownGraceMs: read.duration('SHUTDOWN_GRACE', 10_000),

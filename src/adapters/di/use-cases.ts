@@ -1,10 +1,14 @@
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../application/engine/engine-settings.js';
 import { DispatchDueJobs } from '../../application/engine/dispatch-due-jobs.js';
+import { PruneHistory } from '../../application/engine/prune-history.js';
 import { RescueExpiredExecutions } from '../../application/engine/rescue-expired.js';
 import { SchedulerEngine } from '../../application/engine/scheduler-engine.js';
 import { CancelExecution } from '../../application/jobs/cancel-execution.js';
 import { ControlJob } from '../../application/jobs/control-job.js';
+import { BulkControl } from '../../application/jobs/bulk-control.js';
 import { CreateJobs } from '../../application/jobs/create-jobs.js';
+import { DeleteJob } from '../../application/jobs/delete-job.js';
+import { UpdateJob } from '../../application/jobs/update-job.js';
 import type { Clock } from '../../application/ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../../application/ports/engine-observer.js';
 import type { IdGenerator, Random } from '../../application/ports/ids.js';
@@ -12,6 +16,8 @@ import type { Logger } from '../../application/ports/logger.js';
 import type { Store } from '../../application/ports/store.js';
 import type { WakeUps } from '../../application/ports/wake-ups.js';
 import { JobQueries } from '../../application/queries/job-queries.js';
+import { SchedulerMetrics } from '../../application/queries/scheduler-metrics.js';
+import { WatchExecutions } from '../../application/queries/watch-executions.js';
 import { PreviewSchedule } from '../../application/schedules/preview-schedule.js';
 import { AcquireExecutions } from '../../application/worker/acquire-executions.js';
 import { Heartbeat } from '../../application/worker/heartbeat.js';
@@ -37,13 +43,30 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer);
   const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger, observer);
   const queries = new JobQueries(store, clock);
+  const prune = new PruneHistory(
+    store,
+    clock,
+    { keepPerJob: settings.retentionKeepPerJob, keepForMs: settings.retentionKeepForMs, eventsKeepForMs: settings.eventsKeepForMs, batchSize: 1_000, maxBatches: 100 },
+    logger,
+  );
+  const control = new ControlJob(store, clock, ids, wakeUps, observer);
   return {
     settings,
     dispatch,
     rescue,
-    engine: new SchedulerEngine(dispatch, rescue, store, clock, wakeUps, settings, logger),
-    jobs: { create: new CreateJobs(store, clock, ids, wakeUps), control: new ControlJob(store, clock, ids, wakeUps, observer), queries, limits: config.limits },
-    executions: { queries, cancelExecution: new CancelExecution(store, clock, deps, observer), preview: new PreviewSchedule(clock) },
+    prune,
+    engine: new SchedulerEngine(dispatch, rescue, prune, store, clock, wakeUps, settings, logger),
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps), control,
+      update: new UpdateJob(store, clock, wakeUps, config.limits),
+      delete: new DeleteJob(store, clock),
+      bulk: new BulkControl(store, control), queries, limits: config.limits },
+    executions: {
+      queries,
+      cancelExecution: new CancelExecution(store, clock, deps, observer),
+      preview: new PreviewSchedule(clock),
+      metrics: new SchedulerMetrics(store, clock),
+      watch: new WatchExecutions(store, clock, wakeUps, { pollIntervalMs: settings.watchPollIntervalMs, batchSize: 500 }),
+    },
     worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer),
       heartbeat: new Heartbeat(store, clock),
       report: new ReportOutcomes(store, clock, deps, wakeUps, observer),

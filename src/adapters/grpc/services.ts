@@ -4,11 +4,12 @@ import { file_jobscheduler_v1_worker_service, WorkerService } from '../../gen/jo
 import type { UseCases } from '../di/use-cases.js';
 import type { ServiceRegistration } from './grpc-server.js';
 import { executionHandlers } from './handlers/execution-handlers.js';
+import { jobAdminHandlers } from './handlers/job-admin-handlers.js';
 import { jobHandlers } from './handlers/job-handlers.js';
+import { observeHandlers } from './handlers/observe-handlers.js';
 import { workerHandlers } from './handlers/worker-handlers.js';
 import { grpcServiceDefinition } from './service-definition.js';
 import { bindService, type BindingOptions } from './service-binding.js';
-import { unimplementedHandlers } from './unimplemented.js';
 
 /** The generated files our services live in; reflection serves them with their dependencies. */
 export const serviceFiles: readonly DescFile[] = [file_jobscheduler_v1_job_scheduler_service, file_jobscheduler_v1_worker_service];
@@ -16,9 +17,9 @@ export const serviceFiles: readonly DescFile[] = [file_jobscheduler_v1_job_sched
 /** Fully-qualified names, as health checks and reflection know them. */
 export const serviceNames: readonly string[] = [JobSchedulerService.typeName, WorkerService.typeName];
 
-/** Both services with their handlers; RPCs not built yet answer UNIMPLEMENTED naming themselves. */
+/** Both services with their handlers. */
 export function grpcServices(useCases: UseCases, options: BindingOptions): ServiceRegistration[] {
-  const scheduler = { ...unimplementedHandlers(JobSchedulerService), ...jobHandlers(useCases.jobs), ...executionHandlers(useCases.executions) };
+  const scheduler = { ...jobHandlers(useCases.jobs), ...jobAdminHandlers(useCases.jobs), ...executionHandlers(useCases.executions), ...observeHandlers(useCases.executions) };
   return [
     { definition: grpcServiceDefinition(JobSchedulerService), implementation: bindService(JobSchedulerService, scheduler, options) },
     { definition: grpcServiceDefinition(WorkerService), implementation: bindService(WorkerService, workerHandlers(useCases.worker), options) },

@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
-import type { EventFilter, EventStore, ExecutionEventRecord, StoredExecutionEvent } from '../../application/ports/event-store.js';
+import type { EventFilter, EventPage, EventStore, ExecutionEventRecord } from '../../application/ports/event-store.js';
 import type { MemoryState } from './memory-state.js';
 
 /** The event log in memory: appends are immediately final, since transactions run one at a time. */
@@ -13,14 +13,14 @@ export class MemoryEventStore implements EventStore {
     }
   }
 
-  async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<{ events: StoredExecutionEvent[]; cursor: string }> {
-    if (cursor === undefined) return { events: [], cursor: `0:${this.state.nextEventId - 1}` };
+  async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<EventPage> {
+    if (cursor === undefined) return { events: [], cursor: `0:${this.state.nextEventId - 1}`, more: false };
     const match = /^0:(\d+)$/.exec(cursor);
     if (!match) throw DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`);
     const after = Number(match[1]);
     const read = this.state.events.filter((event) => Number(event.cursor.slice(2)) > after).slice(0, limit);
     const events = read.filter((e) => (!filter.jobId || e.jobId === filter.jobId) && (!filter.jobTypes?.length || filter.jobTypes.includes(e.jobType)));
-    return { events, cursor: read.at(-1)?.cursor ?? cursor };
+    return { events, cursor: read.at(-1)?.cursor ?? cursor, more: read.length === limit };
   }
 
   async prune(before: Date, batch: number): Promise<number> {

@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
-import type { EventFilter, EventStore, ExecutionEventKind, ExecutionEventRecord, StoredExecutionEvent } from '../../application/ports/event-store.js';
+import type { EventFilter, EventPage, EventStore, ExecutionEventKind, ExecutionEventRecord } from '../../application/ports/event-store.js';
 import type { Queryable } from './queryable.js';
 
 /** Only rows of transactions older than every running one are final (see migration 001). */
@@ -28,8 +28,8 @@ export class PgEventStore implements EventStore {
     );
   }
 
-  async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<{ events: StoredExecutionEvent[]; cursor: string }> {
-    if (cursor === undefined) return { events: [], cursor: await this.end() };
+  async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<EventPage> {
+    if (cursor === undefined) return { events: [], cursor: await this.end(), more: false };
     const [xid, id] = parseCursor(cursor);
     // Filters apply after reading, so the cursor moves past events nobody here wants.
     const { rows } = await this.db.query<EventRow>(
@@ -48,7 +48,7 @@ export class PgEventStore implements EventStore {
         jobId: row.job_id,
         jobType: row.job_type,
       }));
-    return { events, cursor: last ? `${last.xid}:${last.id}` : cursor };
+    return { events, cursor: last ? `${last.xid}:${last.id}` : cursor, more: rows.length === limit };
   }
 
   async prune(before: Date, batch: number): Promise<number> {

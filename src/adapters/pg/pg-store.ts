@@ -3,6 +3,7 @@ import type { Store, Transaction } from '../../application/ports/store.js';
 import { PgEventStore } from './event-sql.js';
 import { PgExecutionStore } from './execution-sql.js';
 import { PgJobStore } from './job-sql.js';
+import { PgSchedulerMetricsStore } from './scheduler-metrics-sql.js';
 
 /** The Store port on PostgreSQL: each transaction() is one BEGIN … COMMIT on one pooled connection. */
 export class PgStore implements Store {
@@ -13,7 +14,7 @@ export class PgStore implements Store {
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await work({ jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client) });
+      const result = await work({ jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client) });
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -24,6 +24,8 @@ export interface DispatchResult {
  * version each job was read with. A unique key on (job, occurrence, attempt) backs this up.
  */
 export class DispatchDueJobs {
+  private lastRecorded = 0;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -71,8 +73,16 @@ export class DispatchDueJobs {
       return { jobs: due.length, executions, skipped };
     });
     if (result.executions.length > 0) this.wakeUps.executionsQueued([...new Set(result.executions.map((e) => e.jobType))]);
+    await this.recordPass(now);
     this.observer.queued(result.executions);
     this.observer.dispatchPass(performance.now() - started, result.jobs, result.executions.length, result.skipped);
     return { jobs: result.jobs, executions: result.executions.length, skipped: result.skipped };
+  }
+
+  /** GetSchedulerMetrics' last_check_at; written at most once a second per replica. */
+  private async recordPass(now: Date): Promise<void> {
+    if (now.getTime() - this.lastRecorded < 1_000) return;
+    this.lastRecorded = now.getTime();
+    await this.store.transaction((tx) => tx.metrics.recordDispatch(now));
   }
 }

@@ -15,6 +15,12 @@ export interface EngineSettings {
   readonly reaperBatchSize: number;
   /** Longest AcquireExecutions long poll. */
   readonly maxAcquireWaitMs: number;
+  readonly retentionIntervalMs: number;
+  readonly retentionKeepPerJob: number;
+  readonly retentionKeepForMs: number;
+  readonly eventsKeepForMs: number;
+  /** How often an idle WatchExecutions stream looks for new events. */
+  readonly watchPollIntervalMs: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -27,4 +33,9 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   reaperIntervalMs: 1_000,
   reaperBatchSize: 500,
   maxAcquireWaitMs: 60_000,
+  retentionIntervalMs: 60_000,
+  retentionKeepPerJob: 100,
+  retentionKeepForMs: 30 * 86_400_000,
+  eventsKeepForMs: 86_400_000,
+  watchPollIntervalMs: 200,
 };

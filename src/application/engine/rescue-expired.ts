@@ -43,7 +43,9 @@ export class RescueExpiredExecutions {
           : `lease expired at ${execution.leaseExpiresAt?.toISOString()} without a heartbeat from worker ${execution.workerId}`;
         return { execution, outcome: { kind: timedOut ? 'timed_out' : 'lost', error: { message, details: undefined, retryable: true } } };
       });
-      return finishAttempts(tx, ends, now, this.deps);
+      const done = await finishAttempts(tx, ends, now, this.deps);
+      await tx.metrics.addRescued(done.finished.filter((e) => e.status === 'lost').length);
+      return done;
     });
     for (const execution of result.finished) {
       this.logger.warn(

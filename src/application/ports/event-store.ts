@@ -20,6 +20,14 @@ export interface EventFilter {
   readonly jobTypes?: readonly string[];
 }
 
+export interface EventPage {
+  readonly events: StoredExecutionEvent[];
+  /** Where the next read starts: past every event read, including those the filter dropped. */
+  readonly cursor: string;
+  /** True when the read stopped at its limit, so more (final) events may follow at once. */
+  readonly more: boolean;
+}
+
 /** The execution event log behind WatchExecutions, shared by all replicas. */
 export interface EventStore {
   append(events: readonly ExecutionEventRecord[]): Promise<void>;
@@ -27,7 +35,7 @@ export interface EventStore {
    * Events after `cursor` (undefined: from the current end) that are final, i.e. no event that
    * sorts before them can still appear; in log order, at most `limit`.
    */
-  readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<{ events: StoredExecutionEvent[]; cursor: string }>;
+  readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<EventPage>;
   /** Deletes events older than `before`; returns how many. */
   prune(before: Date, batch: number): Promise<number>;
 }

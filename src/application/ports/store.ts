@@ -1,11 +1,13 @@
 import type { EventStore } from './event-store.js';
 import type { ExecutionStore } from './execution-store.js';
 import type { JobStore } from './job-store.js';
+import type { SchedulerMetricsStore } from './scheduler-metrics-store.js';
 
 export interface Transaction {
   readonly jobs: JobStore;
   readonly executions: ExecutionStore;
   readonly events: EventStore;
+  readonly metrics: SchedulerMetricsStore;
 }
 
 /** The system of record. Work inside transaction() commits together or not at all. */

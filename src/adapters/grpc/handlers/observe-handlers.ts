@@ -1,0 +1,85 @@
+import type { SchedulerMetrics } from '../../../application/queries/scheduler-metrics.js';
+import type { WatchExecutions } from '../../../application/queries/watch-executions.js';
+import type { ExecutionEventKind } from '../../../application/ports/event-store.js';
+import { DomainError } from '../../../domain/errors.js';
+import { successRate } from '../../../domain/statistics/execution-statistics.js';
+import { ExecutionEventKind as WireKind } from '../../../gen/jobscheduler/v1/execution_pb.js';
+import type { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { executionMessage } from '../mapping/execution-message.js';
+import { duration, requireId, timestamp } from '../mapping/wire-values.js';
+import type { ServiceHandlers } from '../service-binding.js';
+
+type Handlers = ServiceHandlers<typeof JobSchedulerService>;
+
+export interface ObserveUseCases {
+  metrics: SchedulerMetrics;
+  watch: WatchExecutions;
+}
+
+const KIND: Readonly<Record<ExecutionEventKind, WireKind>> = {
+  queued: WireKind.QUEUED,
+  started: WireKind.STARTED,
+  succeeded: WireKind.SUCCEEDED,
+  failed: WireKind.FAILED,
+  cancelled: WireKind.CANCELLED,
+  timed_out: WireKind.TIMED_OUT,
+  lost: WireKind.LOST,
+};
+const TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** GetSchedulerMetrics and WatchExecutions. */
+export function observeHandlers(useCases: ObserveUseCases): Pick<Handlers, 'getSchedulerMetrics' | 'watchExecutions'> {
+  return {
+    async getSchedulerMetrics() {
+      const f = await useCases.metrics.execute();
+      const s = f.executionsByStatus;
+      const finished = s.succeeded + s.failed + s.cancelled + s.timed_out + s.lost;
+      const rounded = (ms: number | undefined) => duration(ms === undefined ? undefined : Math.round(ms));
+      return {
+        metrics: {
+          jobsPending: BigInt(f.jobsByState.pending),
+          jobsScheduled: BigInt(f.jobsByState.scheduled),
+          jobsRunning: BigInt(f.jobsByState.running),
+          jobsPaused: BigInt(f.jobsByState.paused),
+          jobsCompleted: BigInt(f.jobsByState.completed),
+          jobsFailed: BigInt(f.jobsByState.failed),
+          jobsCancelled: BigInt(f.jobsByState.cancelled),
+          executionsTotal: BigInt(Object.values(s).reduce((a, b) => a + b, 0)),
+          executionsQueued: BigInt(s.queued),
+          executionsRunning: BigInt(s.running),
+          executionsSucceeded: BigInt(s.succeeded),
+          executionsFailed: BigInt(s.failed + s.timed_out + s.lost),
+          executionsCancelled: BigInt(s.cancelled),
+          successRate: successRate(s.succeeded, finished),
+          averageDuration: rounded(f.meanDurationMs),
+          p95Duration: rounded(f.p95DurationMs),
+          scheduleLagP50: rounded(f.lagP50Ms),
+          scheduleLagP95: rounded(f.lagP95Ms),
+          executionsOverdue: BigInt(f.executionsOverdue),
+          leasesRescued: BigInt(f.leasesRescued),
+          jobsOverdue: BigInt(f.jobsOverdue),
+          lastCheckAt: timestamp(f.lastCheckAt),
+          computedAt: timestamp(f.computedAt),
+          window: duration(f.windowMs),
+        },
+      };
+    },
+
+    async watchExecutions(request, send, context) {
+      request.jobTypes.forEach((type, i) => {
+        if (!TYPE_PATTERN.test(type)) throw DomainError.invalidArgument(`job_types[${i}] ${JSON.stringify(type.slice(0, 120))} is not a valid job type`);
+      });
+      const filter = { ...(request.jobId ? { jobId: requireId('job_id', request.jobId) } : {}), jobTypes: request.jobTypes };
+      await useCases.watch.run({ filter, cursor: request.cursor || undefined, signal: context.signal }, async (event, execution) => {
+        await send({
+          event: {
+            cursor: event.cursor,
+            kind: KIND[event.kind],
+            occurredAt: timestamp(event.occurredAt),
+            ...(execution ? { execution: executionMessage(execution) } : {}),
+          },
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Execution } from '../../domain/execution/execution.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventFilter, StoredExecutionEvent } from '../ports/event-store.js';
+import type { Store } from '../ports/store.js';
+import type { WakeUps } from '../ports/wake-ups.js';
+
+export interface WatchCommand {
+  readonly filter: EventFilter;
+  /** Resume after this cursor; undefined starts with what happens after the call. */
+  readonly cursor: string | undefined;
+  readonly signal: AbortSignal;
+}
+
+export interface WatchSettings {
+  /** How often the log is read when nothing wakes the watcher. */
+  readonly pollIntervalMs: number;
+  readonly batchSize: number;
+}
+
+/** One delivered event and the execution as stored when it is delivered. */
+export type Delivery = (event: StoredExecutionEvent, execution: Execution | undefined) => Promise<void>;
+
+/**
+ * WatchExecutions: follows the cluster-wide event log from a cursor, so a watcher connected to
+ * any replica sees the executions of every replica, and a reconnecting one resumes without gap or
+ * duplicate. deliver() waits while the client is slow, so at most one batch is buffered per
+ * watcher: a slow consumer slows its own stream, never the server.
+ */
+export class WatchExecutions {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly wakeUps: WakeUps,
+    private readonly settings: WatchSettings,
+  ) {}
+
+  async run(command: WatchCommand, deliver: Delivery): Promise<void> {
+    let cursor = command.cursor ?? (await this.store.transaction((tx) => tx.events.readAfter(undefined, command.filter, 1))).cursor;
+    while (!command.signal.aborted) {
+      const woken = new AbortController();
+      const unsubscribe = this.wakeUps.onExecutionsQueued(() => woken.abort());
+      try {
+        const page = await this.store.transaction(async (tx) => {
+          const read = await tx.events.readAfter(cursor, command.filter, this.settings.batchSize);
+          const ids = [...new Set(read.events.map((event) => event.executionId))];
+          const executions = new Map((await Promise.all(ids.map((id) => tx.executions.get(id)))).flatMap((e) => (e ? [[e.id, e] as const] : [])));
+          return { ...read, executions };
+        });
+        for (const event of page.events) {
+          if (command.signal.aborted) return;
+          await deliver(event, page.executions.get(event.executionId));
+          cursor = event.cursor;
+        }
+        cursor = page.cursor;
+        if (!page.more) {
+          await this.clock.sleep(this.settings.pollIntervalMs, AbortSignal.any([woken.signal, command.signal]));
+        }
+      } finally {
+        unsubscribe();
+      }
+    }
+  }
+}
