@@ -77,11 +77,13 @@ export class PgExecutionStore implements ExecutionStore {
   }
 
   async claimExpired(now: Date, limit: number): Promise<Execution[]> {
+    // SKIP LOCKED must apply where the candidates are chosen: picking `limit` candidates first
+    // and skipping the locked ones afterwards left every reaper but one with nothing, however
+    // many other leases had expired. The OR is served by a BitmapOr of executions_leases and
+    // executions_deadlines.
     const { rows } = await this.db.query<ExecutionRow>(
-      `SELECT ${COLUMNS} FROM executions WHERE id IN (
-         (SELECT id FROM executions WHERE status = 'running' AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2)
-         UNION
-         (SELECT id FROM executions WHERE status = 'running' AND deadline_at < $1 ORDER BY deadline_at LIMIT $2))
+      `SELECT ${COLUMNS} FROM executions
+       WHERE status = 'running' AND (lease_expires_at < $1 OR deadline_at < $1)
        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
     );
