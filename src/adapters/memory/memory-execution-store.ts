@@ -99,7 +99,8 @@ export class MemoryExecutionStore implements ExecutionStore {
           (!filter.jobId || e.jobId === filter.jobId) &&
           (!filter.statuses?.length || filter.statuses.includes(e.status)) &&
           (!filter.jobType || e.jobType === filter.jobType) &&
-          (!position || order(position, e) > 0),
+          // Rows that sort after the cursor's row (order < 0: position comes first).
+          (!position || order(position, e) < 0),
       )
       .sort(order);
     const executions = rows.slice(0, limit);

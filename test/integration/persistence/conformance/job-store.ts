@@ -1,0 +1,137 @@
+import { expect } from 'chai';
+import { JOB_STATES } from '../../../../src/domain/job/job-state.js';
+import type { Job } from '../../../../src/domain/job/job.js';
+import { pauseJob } from '../../../../src/domain/job/job-operations.js';
+import { at, executionOf, jobInState, MINUTE, newJob, orderedId, T0 } from '../support/builders.js';
+import { expectDomainError, ids, type ConformanceContext } from './context.js';
+
+/** Reads, locks, the due-job claim and compare-and-set writes of JobStore. */
+export function jobStoreConformance(context: ConformanceContext): void {
+  describe('JobStore: rows, locks, due jobs, compare-and-set', () => {
+    it('reads back a job in every state exactly as written', async () => {
+      const jobs = JOB_STATES.map((state) => jobInState(state));
+      await context.tx((tx) => tx.jobs.insert(jobs));
+      for (const job of jobs) expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(job);
+      expect(await context.tx((tx) => tx.jobs.get(orderedId(999)))).to.equal(undefined);
+    });
+
+    it('keeps optional fields, payload, labels and every schedule kind intact', async () => {
+      const cron = newJob({ schedule: { kind: 'cron', expression: '0 3 * * *', timeZone: 'Europe/Berlin' }, payload: { url: 'https://example.org', depth: 2, tags: ['a'], nested: { x: null } } });
+      const anchored = newJob({ schedule: { kind: 'interval', every: 2, unit: 'hours', anchor: at(-7 * MINUTE) }, attemptTimeoutMs: 90_000, expectSuccessWithinMs: 3_600_000, labels: { team: 'search', env: 'prod' }, priority: -20 });
+      const once = newJob({ schedule: { kind: 'once', at: at(30 * MINUTE) }, description: 'one shot' });
+      await context.tx((tx) => tx.jobs.insert([cron, anchored, once]));
+      for (const job of [cron, anchored, once]) expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(job);
+    });
+
+    it('locks existing jobs in id order, once each, leaving out missing ids', async () => {
+      const [a, b, c] = [1, 2, 3].map((n) => newJob({}, { id: orderedId(n) })) as [Job, Job, Job];
+      await context.tx((tx) => tx.jobs.insert([c, a, b]));
+      const locked = await context.tx((tx) => tx.jobs.lock([c.id, orderedId(77), a.id, c.id]));
+      expect(locked).to.deep.equal([a, c]);
+      expect(await context.tx((tx) => tx.jobs.lock([]))).to.deep.equal([]);
+    });
+
+    it('claims due jobs of firing states only, earliest due first, up to the limit (due at now included)', async () => {
+      const due = (job: Job, nextRunAt: Date | undefined): Job => ({ ...job, nextRunAt });
+      const first = due(jobInState('scheduled'), at(-10 * MINUTE));
+      const second = due(jobInState('pending'), at(-5 * MINUTE));
+      const third = due(jobInState('running'), at(-1 * MINUTE));
+      const atNow = due(jobInState('scheduled'), T0);
+      const later = due(jobInState('scheduled'), at(1));
+      const idle = (['paused', 'completed', 'failed', 'cancelled'] as const).map((state) => jobInState(state));
+      const runningWithoutNext = jobInState('running');
+      await context.tx((tx) => tx.jobs.insert([later, atNow, ...idle, third, runningWithoutNext, first, second]));
+
+      expect(ids(await context.tx((tx) => tx.jobs.claimDue(T0, 10)))).to.deep.equal(ids([first, second, third, atNow]));
+      expect(ids(await context.tx((tx) => tx.jobs.claimDue(T0, 2)))).to.deep.equal(ids([first, second]));
+      expect(await context.tx((tx) => tx.jobs.claimDue(at(-11 * MINUTE), 10))).to.deep.equal([]);
+      expect(await context.tx((tx) => tx.jobs.claimDue(T0, 1))).to.deep.equal([first]);
+    });
+
+    it('reports the earliest next run of a job that can fire, ignoring idle states', async () => {
+      expect(await context.tx((tx) => tx.jobs.nextDueAt())).to.equal(undefined);
+      const paused = jobInState('paused');
+      await context.tx((tx) => tx.jobs.insert([paused, jobInState('completed')]));
+      expect(await context.tx((tx) => tx.jobs.nextDueAt())).to.equal(undefined);
+      const soon = { ...jobInState('scheduled'), nextRunAt: at(3 * MINUTE) };
+      const sooner = { ...jobInState('running'), nextRunAt: at(2 * MINUTE) };
+      await context.tx((tx) => tx.jobs.insert([soon, sooner]));
+      expect(await context.tx((tx) => tx.jobs.nextDueAt())).to.deep.equal(at(2 * MINUTE));
+    });
+
+    it('writes a change only while the expected version is stored, and reports the ids written', async () => {
+      const job = jobInState('scheduled');
+      const other = jobInState('scheduled');
+      await context.tx((tx) => tx.jobs.insert([job, other]));
+      const paused = pauseJob(job, at(MINUTE));
+      expect(paused.version).to.equal(job.version + 1);
+
+      expect([...(await context.tx((tx) => tx.jobs.update([{ job: paused, expectedVersion: job.version }])))]).to.deep.equal([job.id]);
+      expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(paused);
+
+      // A writer that read version 1 lost the race: nothing is written, the winner's row stays.
+      const stale = { ...job, name: 'stale write', version: job.version + 1 };
+      const otherPaused = pauseJob(other, at(MINUTE));
+      const written = await context.tx((tx) =>
+        tx.jobs.update([
+          { job: stale, expectedVersion: job.version },
+          { job: otherPaused, expectedVersion: other.version },
+          { job: newJob(), expectedVersion: 1 },
+        ]),
+      );
+      expect([...written]).to.deep.equal([other.id]);
+      expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(paused);
+      expect(await context.tx((tx) => tx.jobs.get(other.id))).to.deep.equal(otherPaused);
+      expect(await context.tx((tx) => tx.jobs.update([]))).to.deep.equal(new Set());
+    });
+
+    it('deletes only at the expected version, and takes the executions with it', async () => {
+      const job = { ...jobInState('scheduled'), executionCount: 2 };
+      const executions = [executionOf(job, { number: 1, status: 'succeeded' }), executionOf(job, { number: 2, status: 'queued' })];
+      await context.tx(async (tx) => {
+        await tx.jobs.insert([job], [{ requestId: 'req-delete', fingerprint: 'f' }]);
+        await tx.executions.insert(executions);
+      });
+      expect(await context.tx((tx) => tx.jobs.delete(job.id, job.version + 1))).to.equal(false);
+      expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(job);
+
+      expect(await context.tx((tx) => tx.jobs.delete(job.id, job.version))).to.equal(true);
+      expect(await context.tx((tx) => tx.jobs.get(job.id))).to.equal(undefined);
+      for (const execution of executions) expect(await context.tx((tx) => tx.executions.get(execution.id))).to.equal(undefined);
+      expect((await context.tx((tx) => tx.executions.list({ jobId: job.id }, undefined, 10))).executions).to.deep.equal([]);
+      expect(await context.tx((tx) => tx.jobs.findByRequestId('req-delete'))).to.equal(undefined);
+      expect(await context.tx((tx) => tx.jobs.delete(job.id, job.version))).to.equal(false);
+    });
+
+    it('finds a job by request id; a second job with the same request id is AlreadyExists and rolls back', async () => {
+      const job = jobInState('scheduled');
+      await context.tx((tx) => tx.jobs.insert([job, newJob()], [{ requestId: 'req-1', fingerprint: 'digest-1' }, undefined]));
+      expect(await context.tx((tx) => tx.jobs.findByRequestId('req-1'))).to.deep.equal({ job, fingerprint: 'digest-1' });
+      expect(await context.tx((tx) => tx.jobs.findByRequestId('req-2'))).to.equal(undefined);
+
+      const bystander = newJob();
+      const duplicate = newJob();
+      await expectDomainError(
+        context.tx(async (tx) => {
+          await tx.jobs.insert([bystander]);
+          await tx.jobs.insert([duplicate], [{ requestId: 'req-1', fingerprint: 'digest-2' }]);
+        }),
+        'AlreadyExists',
+      );
+      expect(await context.tx((tx) => tx.jobs.get(duplicate.id))).to.equal(undefined);
+      expect(await context.tx((tx) => tx.jobs.get(bystander.id))).to.equal(undefined);
+      // Within one batch too: all or none.
+      const [x, y] = [newJob(), newJob()];
+      await expectDomainError(context.tx((tx) => tx.jobs.insert([x, y], [{ requestId: 'req-3', fingerprint: 'a' }, { requestId: 'req-3', fingerprint: 'b' }])), 'AlreadyExists');
+      expect(await context.tx((tx) => tx.jobs.get(x.id))).to.equal(undefined);
+      expect(await context.tx((tx) => tx.jobs.findByRequestId('req-3'))).to.equal(undefined);
+    });
+
+    it('counts jobs by state, with every state present', async () => {
+      const empty = await context.tx((tx) => tx.jobs.countByState());
+      expect(empty).to.deep.equal(Object.fromEntries(JOB_STATES.map((state) => [state, 0])));
+      await context.tx((tx) => tx.jobs.insert([...JOB_STATES.map((state) => jobInState(state)), jobInState('scheduled'), jobInState('paused'), jobInState('paused')]));
+      expect(await context.tx((tx) => tx.jobs.countByState())).to.deep.equal({ pending: 1, scheduled: 2, running: 1, paused: 3, completed: 1, failed: 1, cancelled: 1 });
+    });
+  });
+}

@@ -1,0 +1,54 @@
+import type pg from 'pg';
+import type { Queryable } from '../../../../src/adapters/pg/queryable.js';
+
+export interface RecordedQuery {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * A Queryable that records statements instead of running them, so a test can EXPLAIN exactly the
+ * SQL (and parameters) a store method sends, rather than a copy that could drift from it.
+ */
+export function recordingQueryable(): { db: Queryable; queries: RecordedQuery[] } {
+  const queries: RecordedQuery[] = [];
+  const query = async (text: string, values: unknown[] = []) => {
+    queries.push({ text, values });
+    return { rows: [], rowCount: 0 };
+  };
+  return { db: { query } as unknown as Queryable, queries };
+}
+
+export interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+  [key: string]: unknown;
+}
+
+/** The planner's plan for a statement with its parameters (EXPLAIN without ANALYZE runs nothing). */
+export async function explain(pool: pg.Pool, { text, values }: RecordedQuery): Promise<PlanNode> {
+  const { rows } = await pool.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
+  const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
+  if (!plan) throw new Error('EXPLAIN returned no plan');
+  return plan;
+}
+
+export function nodesOf(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
+}
+
+export function indexesUsed(plan: PlanNode): string[] {
+  return nodesOf(plan).flatMap((node) => (node['Index Name'] ? [node['Index Name']] : []));
+}
+
+export function seqScans(plan: PlanNode): string[] {
+  return nodesOf(plan).flatMap((node) => (node['Node Type'] === 'Seq Scan' ? [node['Relation Name'] ?? '?'] : []));
+}
+
+/** One line per node, indented, for assertion messages. */
+export function describePlan(plan: PlanNode, depth = 0): string {
+  const label = [plan['Node Type'], plan['Index Name'] && `using ${plan['Index Name']}`, plan['Relation Name'] && `on ${plan['Relation Name']}`].filter(Boolean).join(' ');
+  return [`${'  '.repeat(depth)}${label}`, ...(plan.Plans ?? []).map((child) => describePlan(child, depth + 1))].join('\n');
+}
