@@ -46,7 +46,7 @@ describe('execution event cursor with interleaved commits (PostgreSQL)', () => {
 
     // The later commit is not final while the earlier transaction may still add before it.
     const whileOpen = await read(start);
-    expect(whileOpen).to.deep.equal({ events: [], cursor: start });
+    expect(whileOpen).to.deep.equal({ events: [], cursor: start, more: false });
 
     release.open();
     await slow;

@@ -36,7 +36,7 @@ export function eventStoreConformance(context: ConformanceContext): void {
       expect(new Set(page.events.map((e) => e.cursor)).size).to.equal(3);
 
       const idle = await read(page.cursor);
-      expect(idle).to.deep.equal({ events: [], cursor: page.cursor });
+      expect(idle).to.deep.equal({ events: [], cursor: page.cursor, more: false });
       // A reader arriving now also starts after everything so far.
       expect((await read(undefined)).cursor).to.equal(page.cursor);
     });
