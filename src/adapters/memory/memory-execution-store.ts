@@ -12,6 +12,10 @@ export class MemoryExecutionStore implements ExecutionStore {
     return this.state.executions.get(id);
   }
 
+  async getMany(ids: readonly string[]): Promise<Execution[]> {
+    return this.lock(ids);
+  }
+
   async insert(executions: readonly Execution[]): Promise<void> {
     for (const execution of executions) {
       const clash = [...this.state.executions.values()].find(

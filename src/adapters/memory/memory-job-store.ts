@@ -14,6 +14,10 @@ export class MemoryJobStore implements JobStore {
     return this.state.jobs.get(id);
   }
 
+  async getMany(ids: readonly string[]): Promise<Job[]> {
+    return this.lock(ids);
+  }
+
   async lock(ids: readonly string[]): Promise<Job[]> {
     return [...new Set(ids)].sort().flatMap((id) => this.state.jobs.get(id) ?? []);
   }

@@ -21,6 +21,12 @@ export class PgExecutionStore implements ExecutionStore {
     return rows[0] && executionFromRow(rows[0]);
   }
 
+  async getMany(ids: readonly string[]): Promise<Execution[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.db.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE id = ANY($1::uuid[]) ORDER BY id`, [[...new Set(ids)]]);
+    return rows.map(executionFromRow);
+  }
+
   async insert(executions: readonly Execution[]): Promise<void> {
     if (executions.length === 0) return;
     await this.db.query(`INSERT INTO executions (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET})`, [

@@ -19,6 +19,12 @@ export class PgJobStore implements JobStore {
     return rows[0] && jobFromRow(rows[0]);
   }
 
+  async getMany(ids: readonly string[]): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id`, [[...new Set(ids)]]);
+    return rows.map(jobFromRow);
+  }
+
   async lock(ids: readonly string[]): Promise<Job[]> {
     // Locking in id order keeps two transactions that lock overlapping sets from deadlocking.
     const { rows } = await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]);

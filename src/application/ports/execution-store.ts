@@ -45,6 +45,8 @@ export interface RetentionPolicy {
 /** Executions, inside a transaction. Writes of existing rows are compare-and-set on status (and lease token). */
 export interface ExecutionStore {
   get(id: string): Promise<Execution | undefined>;
+  /** Reads executions by id without locking, in id order; missing ids are left out. */
+  getMany(ids: readonly string[]): Promise<Execution[]>;
   insert(executions: readonly Execution[]): Promise<void>;
   /**
    * Moves up to `capacity` queued executions of the types, due by `now`, to running under new

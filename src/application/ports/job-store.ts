@@ -39,6 +39,8 @@ export interface Idempotency {
  */
 export interface JobStore {
   get(id: string): Promise<Job | undefined>;
+  /** Reads jobs by id without locking, in id order; missing ids are left out. */
+  getMany(ids: readonly string[]): Promise<Job[]>;
   /** Reads and locks these jobs until the transaction ends; missing ids are left out. */
   lock(ids: readonly string[]): Promise<Job[]>;
   /** Locks up to `limit` jobs due by `now` that no other transaction holds, earliest due first. */

@@ -42,8 +42,7 @@ export class WatchExecutions {
       try {
         const page = await this.store.transaction(async (tx) => {
           const read = await tx.events.readAfter(cursor, command.filter, this.settings.batchSize);
-          const ids = [...new Set(read.events.map((event) => event.executionId))];
-          const executions = new Map((await Promise.all(ids.map((id) => tx.executions.get(id)))).flatMap((e) => (e ? [[e.id, e] as const] : [])));
+          const executions = new Map((await tx.executions.getMany(read.events.map((event) => event.executionId))).map((e) => [e.id, e]));
           return { ...read, executions };
         });
         for (const event of page.events) {

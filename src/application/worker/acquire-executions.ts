@@ -74,7 +74,7 @@ export class AcquireExecutions {
         () => this.ids.newId(),
       );
       if (executions.length === 0) return [];
-      const jobs = new Map((await Promise.all([...new Set(executions.map((e) => e.jobId))].map((id) => tx.jobs.get(id)))).flatMap((job) => (job ? [[job.id, job] as const] : [])));
+      const jobs = new Map((await tx.jobs.getMany(executions.map((e) => e.jobId))).map((job) => [job.id, job]));
       await tx.events.append(executions.map((execution) => eventOf(execution, now)));
       return executions.map((execution) => {
         const job = jobs.get(execution.jobId);

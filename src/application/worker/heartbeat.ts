@@ -36,7 +36,7 @@ export class Heartbeat {
         (await tx.executions.heartbeat(leases.map((l) => ({ id: l.executionId, leaseToken: l.leaseToken, progress: l.progress })), now)).map((e) => [e.id, e]),
       );
       const missing = leases.filter((lease) => !held.has(lease.executionId)).map((lease) => lease.executionId);
-      const others = new Map((await Promise.all(missing.map((id) => tx.executions.get(id)))).flatMap((e) => (e ? [[e.id, e] as const] : [])));
+      const others = new Map((await tx.executions.getMany(missing)).map((e) => [e.id, e]));
       return leases.map((lease) => {
         const execution = held.get(lease.executionId);
         return execution

@@ -40,7 +40,7 @@ export class ReportOutcomes {
       });
       const done = await finishAttempts(tx, ends, now, this.deps);
       const refusedIds = outcomes.map((o) => o.executionId).filter((id) => !done.finished.some((e) => e.id === id));
-      const current = new Map((await tx.executions.lock(refusedIds)).map((e) => [e.id, e]));
+      const current = new Map((await tx.executions.getMany(refusedIds)).map((e) => [e.id, e]));
       return { ...done, current };
     });
     if (retries.length > 0) this.wakeUps.executionsQueued([...new Set(retries.map((e) => e.jobType))]);

@@ -23,6 +23,14 @@ export function executionStoreConformance(context: ConformanceContext): void {
       expect(await context.tx((tx) => tx.executions.get(randomUUID()))).to.equal(undefined);
     });
 
+    it('reads many executions in id order, once each, leaving out missing ids', async () => {
+      const executions = [1, 2, 3].map((number) => executionOf(job, { number }));
+      await context.tx((tx) => tx.executions.insert(executions));
+      const wanted = [executions[2]!.id, randomUUID(), executions[0]!.id, executions[2]!.id];
+      const expected = [executions[0]!, executions[2]!].sort((x, y) => (x.id < y.id ? -1 : 1));
+      expect(await context.tx((tx) => tx.executions.getMany(wanted))).to.deep.equal(expected);
+    });
+
     it('rejects a second execution with the same number, or the same occurrence and attempt, and rolls back', async () => {
       const first = executionOf(job, { number: 1, occurrenceAt: at(MINUTE) });
       await context.tx((tx) => tx.executions.insert([first]));

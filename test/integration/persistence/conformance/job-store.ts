@@ -23,6 +23,13 @@ export function jobStoreConformance(context: ConformanceContext): void {
       for (const job of [cron, anchored, once]) expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(job);
     });
 
+    it('reads many jobs in id order, once each, leaving out missing ids', async () => {
+      const [a, b, c] = [1, 2, 3].map((n) => newJob({}, { id: orderedId(n) })) as [Job, Job, Job];
+      await context.tx((tx) => tx.jobs.insert([c, a, b]));
+      expect(await context.tx((tx) => tx.jobs.getMany([c.id, orderedId(77), a.id, c.id]))).to.deep.equal([a, c]);
+      expect(await context.tx((tx) => tx.jobs.getMany([]))).to.deep.equal([]);
+    });
+
     it('locks existing jobs in id order, once each, leaving out missing ids', async () => {
       const [a, b, c] = [1, 2, 3].map((n) => newJob({}, { id: orderedId(n) })) as [Job, Job, Job];
       await context.tx((tx) => tx.jobs.insert([c, a, b]));
