@@ -27,7 +27,7 @@ export function auditLog(logger: Logger, policy: AccessPolicy = ACCESS_POLICY): 
     if (rule !== undefined && rule.audit === undefined) return;
     let fields: Record<string, unknown> | null = {};
     try {
-      fields = rule?.audit?.(request, code === status.OK ? response : undefined) ?? {};
+      if (rule?.audit) fields = rule.audit(request, code === status.OK ? response : undefined);
     } catch {
       fields = {};
     }
