@@ -1,5 +1,16 @@
 // The package's public surface: typed clients and the generated messages they speak.
-export { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from './adapters/grpc/client/index.js';
+export {
+  bearerToken,
+  bearerTokenInterceptor,
+  clientSecurity,
+  createJobSchedulerClient,
+  createWorkerClient,
+  type ClientSecurity,
+  type JobSchedulerClient,
+  type Pem,
+  type TokenSource,
+  type WorkerClient,
+} from './adapters/grpc/client/index.js';
 export { createServiceClient, type CallSettings, type ServiceClient } from './adapters/grpc/client/typed-client.js';
 export * from './gen/jobscheduler/v1/job_pb.js';
 export * from './gen/jobscheduler/v1/schedule_pb.js';

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseDurationMs } from './duration.js';
+import { loadSecurityConfig, type SecurityConfig } from './security-config.js';
 
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -30,6 +31,8 @@ export interface Config {
     eventsKeepForMs: number;
   };
   limits: { maxPayloadBytes: number };
+  /** Authentication, TLS, transport limits and the loopback-only default (security-config.ts). */
+  security: SecurityConfig;
   /** How long a shutdown waits for in-flight calls before cancelling them. */
   shutdownGraceMs: number;
 }
@@ -76,6 +79,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     },
     limits: { maxPayloadBytes: read.integer('MAX_PAYLOAD_BYTES', 256 * 1024, 1, 64 * 1024 * 1024) },
     shutdownGraceMs: read.duration('SHUTDOWN_GRACE', 10_000),
+    security: loadSecurityConfig(read, cwd),
   };
 }
 
@@ -83,8 +87,13 @@ function absolute(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-class EnvReader {
+export class EnvReader {
   constructor(private readonly env: Env) {}
+
+  /** Stops loading with a message of the caller's making (for values that must not be echoed). */
+  fail(message: string): never {
+    throw new ConfigError(message);
+  }
 
   optionalString(name: string): string | undefined {
     const value = this.env[name]?.trim();

@@ -6,6 +6,7 @@ import type { Logger } from '../../application/ports/logger.js';
 import type { Store } from '../../application/ports/store.js';
 import { systemClock } from '../clock/system-clock.js';
 import type { Config } from '../config/config.js';
+import { grpcSecurity } from '../grpc/auth/grpc-security.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
 import { HealthReporter } from '../grpc/health.js';
 import { grpcServices, serviceFiles, serviceNames } from '../grpc/services.js';
@@ -45,15 +46,18 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       [TOKENS.Store, TOKENS.Clock, TOKENS.Ids, TOKENS.Random, TOKENS.WakeUps, TOKENS.Logger],
     );
   container.bind(TOKENS.GrpcServer).toResolvedValue(
-    (useCases: UseCases, logger: Logger, health: HealthReporter, shutdown: AbortController) =>
-      new GrpcServer({
+    (useCases: UseCases, logger: Logger, health: HealthReporter, shutdown: AbortController) => {
+      const { guard, audit, ...transport } = grpcSecurity(config.security, config.grpc.host, logger);
+      return new GrpcServer({
         host: config.grpc.host,
         port: config.grpc.port,
-        services: grpcServices(useCases, { logger, shutdown: shutdown.signal }),
+        services: grpcServices(useCases, { logger, shutdown: shutdown.signal, guard, audit }),
         files: serviceFiles,
         health,
         logger,
-      }),
+        ...transport,
+      });
+    },
     [TOKENS.UseCases, TOKENS.Logger, TOKENS.Health, TOKENS.Shutdown],
   );
   container.bind(TOKENS.Runtime).toResolvedValue(

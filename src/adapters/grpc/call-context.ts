@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Metadata, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import { ANONYMOUS, type Principal } from './auth/principal.js';
 
 /** What a handler may know about the call it serves, without touching grpc-js. */
 export interface CallContext {
@@ -11,6 +12,8 @@ export interface CallContext {
   readonly peer: string;
   /** From the caller's x-correlation-id (or x-request-id) header, or generated; appears in every log line of the call. */
   readonly correlationId: string;
+  /** Who calls: set by the binding's guard once authenticated (subject "anonymous" before, or without authentication). */
+  readonly principal: Principal;
 }
 
 const CORRELATION_HEADERS = ['x-correlation-id', 'x-request-id'];
@@ -30,6 +33,7 @@ export function createCallContext(method: string, call: ServerCall, shutdown: Ab
     signal: controller.signal,
     peer: call.getPeer(),
     correlationId: correlationIdOf(call.metadata),
+    principal: ANONYMOUS,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { DescFile } from '@bufbuild/protobuf';
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerOptions, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from '../../application/ports/logger.js';
+import type { Guard } from './auth/call-guard.js';
+import { authenticatedRegistrar } from './auth/guarded-registrar.js';
 import type { HealthReporter } from './health.js';
 import { addReflection } from './reflection.js';
 
@@ -18,16 +20,23 @@ export interface GrpcServerOptions {
   files: readonly DescFile[];
   health: HealthReporter;
   logger: Logger;
+  /** Plaintext when absent; see tls.ts. */
+  credentials?: ServerCredentials;
+  /** grpc-js server options: message size and stream limits (tls.ts serverOptions). */
+  serverOptions?: ServerOptions;
+  /** Set: reflection asks for a valid token too (health never does). */
+  reflectionGuard?: Guard | undefined;
 }
 
 /** The gRPC listener: our services, reflection and health on one port. */
 export class GrpcServer {
-  private readonly server = new Server();
+  private readonly server: Server;
   private boundPort: number | undefined;
 
   constructor(private readonly options: GrpcServerOptions) {
+    this.server = new Server(options.serverOptions);
     for (const service of options.services) this.server.addService(service.definition, service.implementation);
-    addReflection(this.server, options.files);
+    addReflection(options.reflectionGuard ? authenticatedRegistrar(this.server, options.reflectionGuard) : this.server, options.files);
     options.health.addToServer(this.server);
   }
 
@@ -39,7 +48,7 @@ export class GrpcServer {
   async start(): Promise<string> {
     const target = `${formatHost(this.options.host)}:${this.options.port}`;
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(target, ServerCredentials.createInsecure(), (error, port) =>
+      this.server.bindAsync(target, this.options.credentials ?? ServerCredentials.createInsecure(), (error, port) =>
         error ? reject(new Error(`cannot listen on ${target}: ${error.message}`)) : resolve(port),
       ),
     );

@@ -14,7 +14,7 @@ import { file_health_v1_health } from '../../gen/health/v1/health_pb.js';
  * protobuf-es embeds in the generated code instead: each file exactly as buf compiled it, with
  * every file it depends on, including the health and reflection protos themselves.
  */
-export function addReflection(server: Server, files: readonly DescFile[]): void {
+export function addReflection(server: Pick<Server, 'addService'>, files: readonly DescFile[]): void {
   const all = withDependencies([...files, file_health_v1_health, file_grpc_reflection_v1_reflection, file_grpc_reflection_v1alpha_reflection]);
   const fileDescriptorProtos = all.map((file) => Buffer.from(toBinary(FileDescriptorProtoSchema, file.proto)));
   // ReflectionService only reads `fileDescriptorProtos` from the package definition's entries.

@@ -10,6 +10,9 @@ import {
 } from '@grpc/grpc-js';
 import type { Logger } from '../../application/ports/logger.js';
 import { DomainError } from '../../domain/errors.js';
+import type { AuditHook } from './auth/audit-log.js';
+import type { Guard } from './auth/call-guard.js';
+import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
 import { GrpcError, STATUS_BY_KIND } from './status-table.js';
 
@@ -38,6 +41,10 @@ export interface BindingOptions {
   logger: Logger;
   /** Aborts every call's signal when the server shuts down. */
   shutdown: AbortSignal;
+  /** Authenticates and authorizes every call before its handler runs (auth/call-guard.ts); absent: no checks. */
+  guard?: Guard;
+  /** Told the outcome of every call, with its caller: the audit log (auth/audit-log.ts). */
+  audit?: AuditHook;
 }
 
 /**
@@ -69,41 +76,69 @@ export function bindService<S extends DescService>(
 
 function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMessage, DescMessage>, options: BindingOptions) {
   return (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
-    const context = createCallContext(path, call, options.shutdown);
+    let context = createCallContext(path, call, options.shutdown);
     const started = process.hrtime.bigint();
-    handler(call.request, context).then(
-      (response) => {
-        logCall(options.logger, context, status.OK, started);
-        callback(null, create(output, response));
-      },
-      (error: unknown) => {
-        const statusObject = toStatus(error, context, options.logger);
-        logCall(options.logger, context, statusObject.code, started);
-        callback(statusObject);
-      },
-    );
+    const finish = (code: status, response?: unknown) => {
+      logCall(options.logger, context, code, started);
+      options.audit?.({ context, request: call.request, response, code });
+    };
+    admit(path, call, context, options, (admitted) => (context = admitted))
+      .then(() => handler(call.request, context))
+      .then(
+        (response) => {
+          const message = create(output, response);
+          finish(status.OK, message);
+          callback(null, message);
+        },
+        (error: unknown) => {
+          const statusObject = toStatus(error, context, options.logger);
+          finish(statusObject.code);
+          callback(statusObject);
+        },
+      );
   };
 }
 
 function serverStream(path: string, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
   return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
-    const context = createCallContext(path, call, options.shutdown);
+    let context = createCallContext(path, call, options.shutdown);
     const started = process.hrtime.bigint();
+    const finish = (code: status) => {
+      logCall(options.logger, context, code, started);
+      options.audit?.({ context, request: call.request, response: undefined, code });
+    };
     const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
       call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
-    handler(call.request, send, context).then(
+    admit(path, call, context, options, (admitted) => (context = admitted)).then(() => handler(call.request, send, context)).then(
       () => {
-        logCall(options.logger, context, status.OK, started);
+        finish(status.OK);
         call.end();
       },
       (error: unknown) => {
         const statusObject = toStatus(error, context, options.logger);
-        logCall(options.logger, context, statusObject.code, started);
+        finish(statusObject.code);
         // grpc-js turns an 'error' event on a server stream into the call's final status.
         call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
       },
     );
   };
+}
+
+/**
+ * Runs the guard: authentication first (the principal is recorded in the context even when the
+ * role check then refuses, so the audit line names who was refused), then the role table.
+ */
+async function admit(
+  path: string,
+  call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+  context: CallContext,
+  options: BindingOptions,
+  update: (context: CallContext) => void,
+): Promise<void> {
+  if (options.guard === undefined) return;
+  const principal = await options.guard.authenticate(callerOf(call));
+  update({ ...context, principal });
+  options.guard.authorize(path, principal);
 }
 
 function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {

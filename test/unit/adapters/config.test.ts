@@ -15,6 +15,8 @@ describe('configuration', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       GRPC_HOST: '0.0.0.0',
+      // A non-loopback address without authentication needs the explicit flag (docs/security.md).
+      ALLOW_INSECURE: 'true',
       GRPC_PORT: '6000',
       DATABASE_URL: 'postgres://u:p@db/x',
       DATABASE_POOL_SIZE: '20',

@@ -1,0 +1,55 @@
+import { status } from '@grpc/grpc-js';
+import type { Logger } from '../../../application/ports/logger.js';
+import type { CallContext } from '../call-context.js';
+import { ACCESS_POLICY, type AccessPolicy } from './access-policy.js';
+
+/** One finished call, as service-binding.ts reports it. */
+export interface CallOutcome {
+  context: CallContext;
+  request: unknown;
+  /** The response message, when the call succeeded and is unary. */
+  response: unknown;
+  code: status;
+}
+
+export type AuditHook = (outcome: CallOutcome) => void;
+
+/**
+ * The audit log: one line on a child logger named "audit" for every call of a state-changing RPC
+ * (one whose rule has an audit function), whatever its outcome, including refused calls. It says
+ * who (subject, or "anonymous"), what (RPC and the job or execution ids) and the status code.
+ * Read-only RPCs are not audited; a method missing from the role table is, since it was refused.
+ */
+export function auditLog(logger: Logger, policy: AccessPolicy = ACCESS_POLICY): AuditHook {
+  const audit = logger.child({ logger: 'audit' });
+  return ({ context, request, response, code }) => {
+    const rule = policy.ruleFor(context.method);
+    if (rule !== undefined && rule.audit === undefined) return;
+    let fields: Record<string, unknown> | null = {};
+    try {
+      if (rule?.audit) fields = rule.audit(request, code === status.OK ? response : undefined);
+    } catch {
+      fields = {};
+    }
+    if (fields === null) {
+      if (code === status.OK) return;
+      fields = {};
+    }
+    audit.info(
+      {
+        subject: context.principal.subject,
+        via: context.principal.via,
+        rpc: context.method,
+        ...withoutUndefined(fields),
+        code: status[code],
+        correlation_id: context.correlationId,
+        peer: context.peer,
+      },
+      'audit',
+    );
+  };
+}
+
+function withoutUndefined(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== ''));
+}
