@@ -21,13 +21,17 @@ const SAFE_ID = /^[\w.:-]{1,128}$/;
 
 type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
 
-export function createCallContext(method: string, call: ServerCall, shutdown: AbortSignal): CallContext {
+/**
+ * The context of one call, and release(), which the binding calls when the call ends: it
+ * detaches the call from the server's shutdown signal, which would otherwise collect one
+ * listener per call ever served.
+ */
+export function createCallContext(method: string, call: ServerCall, shutdown: AbortSignal): { context: CallContext; release: () => void } {
   const controller = new AbortController();
   const abort = () => controller.abort();
   call.on('cancelled', abort);
   shutdown.addEventListener('abort', abort, { once: true });
-  controller.signal.addEventListener('abort', () => shutdown.removeEventListener('abort', abort), { once: true });
-  return {
+  const context: CallContext = {
     method,
     metadata: call.metadata,
     signal: controller.signal,
@@ -35,6 +39,7 @@ export function createCallContext(method: string, call: ServerCall, shutdown: Ab
     correlationId: correlationIdOf(call.metadata),
     principal: ANONYMOUS,
   };
+  return { context, release: () => shutdown.removeEventListener('abort', abort) };
 }
 
 function correlationIdOf(metadata: Metadata): string {

@@ -76,9 +76,11 @@ export function bindService<S extends DescService>(
 
 function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMessage, DescMessage>, options: BindingOptions) {
   return (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
-    let context = createCallContext(path, call, options.shutdown);
+    const created = createCallContext(path, call, options.shutdown);
+    let context = created.context;
     const started = process.hrtime.bigint();
     const finish = (code: status, response?: unknown) => {
+      created.release();
       logCall(options.logger, context, code, started);
       options.audit?.({ context, request: call.request, response, code });
     };
@@ -101,9 +103,11 @@ function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMess
 
 function serverStream(path: string, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
   return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
-    let context = createCallContext(path, call, options.shutdown);
+    const created = createCallContext(path, call, options.shutdown);
+    let context = created.context;
     const started = process.hrtime.bigint();
     const finish = (code: status) => {
+      created.release();
       logCall(options.logger, context, code, started);
       options.audit?.({ context, request: call.request, response: undefined, code });
     };
