@@ -38,6 +38,8 @@ export interface BindingOptions {
   logger: Logger;
   /** Aborts every call's signal when the server shuts down. */
   shutdown: AbortSignal;
+  /** Told about every finished call (metrics); must not throw. */
+  onCall?: (method: string, code: status, durationMs: number) => void;
 }
 
 /**
@@ -73,12 +75,12 @@ function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMess
     const started = process.hrtime.bigint();
     handler(call.request, context).then(
       (response) => {
-        logCall(options.logger, context, status.OK, started);
+        logCall(options, context, status.OK, started);
         callback(null, create(output, response));
       },
       (error: unknown) => {
         const statusObject = toStatus(error, context, options.logger);
-        logCall(options.logger, context, statusObject.code, started);
+        logCall(options, context, statusObject.code, started);
         callback(statusObject);
       },
     );
@@ -93,12 +95,12 @@ function serverStream(path: string, output: DescMessage, handler: ServerStreamHa
       call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
     handler(call.request, send, context).then(
       () => {
-        logCall(options.logger, context, status.OK, started);
+        logCall(options, context, status.OK, started);
         call.end();
       },
       (error: unknown) => {
         const statusObject = toStatus(error, context, options.logger);
-        logCall(options.logger, context, statusObject.code, started);
+        logCall(options, context, statusObject.code, started);
         // grpc-js turns an 'error' event on a server stream into the call's final status.
         call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
       },
@@ -115,11 +117,13 @@ function toStatus(error: unknown, context: CallContext, logger: Logger): StatusO
   return { code: status.INTERNAL, details: `internal error (correlation id ${context.correlationId})`, metadata };
 }
 
-function logCall(logger: Logger, context: CallContext, code: status, started: bigint): void {
+function logCall({ logger, onCall }: BindingOptions, context: CallContext, code: status, started: bigint): void {
+  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  onCall?.(context.method, code, durationMs);
   const fields = {
     rpc: context.method,
     code: status[code],
-    duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+    duration_ms: durationMs,
     correlation_id: context.correlationId,
     peer: context.peer,
   };
