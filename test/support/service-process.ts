@@ -26,7 +26,7 @@ export class ServiceProcess {
   }
 
   static spawn(env: Record<string, string>): ServiceProcess {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     return new ServiceProcess(child);
   }
 

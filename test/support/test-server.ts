@@ -1,9 +1,11 @@
 import { pino } from 'pino';
 import type { Clock } from '../../src/application/ports/clock.js';
+import type { Logger } from '../../src/application/ports/logger.js';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { startService } from '../../src/adapters/di/container.js';
 import type { UseCases } from '../../src/adapters/di/use-cases.js';
 import { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from '../../src/adapters/grpc/client/index.js';
+import type { Observability } from '../../src/adapters/metrics/observability.js';
 import type { ServiceRuntime } from '../../src/adapters/runtime/service-runtime.js';
 import { TestDatabase } from './test-database.js';
 
@@ -11,6 +13,8 @@ export interface TestServer {
   address: string;
   runtime: ServiceRuntime;
   useCases: UseCases;
+  /** Metrics endpoint (on a free port), database health probe, cluster gauges. */
+  observability: Observability;
   database: TestDatabase;
   scheduler: JobSchedulerClient;
   worker: WorkerClient;
@@ -24,16 +28,17 @@ export const testLogger = pino({ level: process.env.TEST_LOG ?? 'silent' });
  * The real server on a free port (127.0.0.1:0) against a fresh database (or a given one, for
  * several replicas), with typed clients built from the generated descriptors.
  */
-export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase } = {}): Promise<TestServer> {
+export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; logger?: Logger } = {}): Promise<TestServer> {
   const database = options.database ?? (await TestDatabase.create());
-  const config = loadConfig({ GRPC_PORT: '0', DATABASE_URL: database.url, SHUTDOWN_GRACE: '2s', ...options.env });
-  const { runtime, useCases } = await startService(config, { logger: testLogger, ...(options.clock ? { clock: options.clock } : {}) });
+  const config = loadConfig({ GRPC_PORT: '0', METRICS_PORT: '0', DATABASE_URL: database.url, SHUTDOWN_GRACE: '2s', ...options.env });
+  const { runtime, useCases, observability } = await startService(config, { logger: options.logger ?? testLogger, ...(options.clock ? { clock: options.clock } : {}) });
   const scheduler = createJobSchedulerClient(runtime.address);
   const worker = createWorkerClient(runtime.address);
   return {
     address: runtime.address,
     runtime,
     useCases,
+    observability,
     database,
     scheduler,
     worker,

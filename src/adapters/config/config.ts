@@ -35,6 +35,18 @@ export interface Config {
   security: SecurityConfig;
   /** How long a shutdown waits for in-flight calls before cancelling them. */
   shutdownGraceMs: number;
+  observability: ObservabilityConfig;
+}
+
+/** Metrics, health and readiness (docs/operations.md). */
+export interface ObservabilityConfig {
+  /** The HTTP server for /metrics, /healthz and /readyz; undefined port = METRICS_PORT=off. */
+  metrics: { host: string; port: number | undefined };
+  /** How often the cluster-wide gauges (jobs by state, queue depth, overdue jobs) are read from the database. */
+  refreshIntervalMs: number;
+  /** How often the database probe runs, and how long one probe may take before it counts as failed. */
+  healthCheckIntervalMs: number;
+  healthCheckTimeoutMs: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -80,6 +92,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     limits: { maxPayloadBytes: read.integer('MAX_PAYLOAD_BYTES', 256 * 1024, 1, 64 * 1024 * 1024) },
     shutdownGraceMs: read.duration('SHUTDOWN_GRACE', 10_000),
     security: loadSecurityConfig(read, cwd),
+    observability: {
+      metrics: { host: read.string('METRICS_HOST', '127.0.0.1'), port: read.portOrOff('METRICS_PORT', 9464) },
+      refreshIntervalMs: read.duration('METRICS_REFRESH_INTERVAL', 15_000, 100, 3_600_000),
+      healthCheckIntervalMs: read.duration('HEALTH_CHECK_INTERVAL', 2_000, 100, 3_600_000),
+      healthCheckTimeoutMs: read.duration('HEALTH_CHECK_TIMEOUT', 1_000, 10, 60_000),
+    },
   };
 }
 
@@ -111,6 +129,16 @@ export class EnvReader {
       throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a whole number from ${min} to ${max}`);
     }
     return Number(raw);
+  }
+
+  /** A port, or off/false/none/disabled to turn the listener off (undefined). */
+  portOrOff(name: string, fallback: number): number | undefined {
+    const raw = this.optionalString(name);
+    if (raw !== undefined && ['off', 'false', 'none', 'disabled'].includes(raw.toLowerCase())) return undefined;
+    if (raw !== undefined && !/^\d+$/.test(raw)) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a whole number from 0 to 65535, or off`);
+    }
+    return this.integer(name, fallback, 0, 65535);
   }
 
   duration(name: string, fallbackMs: number, minMs = 0, maxMs = Number.MAX_SAFE_INTEGER): number {

@@ -15,6 +15,9 @@ import { openDatabase, type Database } from '../pg/database.js';
 import { PgStore } from '../pg/pg-store.js';
 import { PgWakeUps } from '../pg/pg-wake-ups.js';
 import { ServiceRuntime } from '../runtime/service-runtime.js';
+import { buildObservability, observedEngine } from '../metrics/wiring.js';
+import type { Observability } from '../metrics/observability.js';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { TOKENS } from './tokens.js';
 import { buildUseCases, type UseCases } from './use-cases.js';
 
@@ -38,40 +41,52 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   container.bind(TOKENS.Health).toResolvedValue(() => new HealthReporter(serviceNames));
   container.bind(TOKENS.Database).toResolvedValue((logger: Logger) => openDatabase(config.database, logger), [TOKENS.Logger]);
   container.bind(TOKENS.Store).toResolvedValue((database: Database) => new PgStore(database.pool), [TOKENS.Database]);
+  container.bind(TOKENS.Metrics).toResolvedValue(() => new PrometheusMetrics());
+  container
+    .bind(TOKENS.Observability)
+    .toResolvedValue(
+      (metrics: PrometheusMetrics, database: Database, health: HealthReporter, clock: Clock, logger: Logger) =>
+        buildObservability({ config: config.observability, poolSize: config.database.poolSize, metrics, database, health, clock, logger }),
+      [TOKENS.Metrics, TOKENS.Database, TOKENS.Health, TOKENS.Clock, TOKENS.Logger],
+    );
   container.bind(TOKENS.WakeUps).toResolvedValue((database: Database, logger: Logger) => new PgWakeUps(database.pool, database.url, logger), [TOKENS.Database, TOKENS.Logger]);
   container
     .bind(TOKENS.UseCases)
     .toResolvedValue(
-      (store: Store, clock: Clock, ids, random, wakeUps: PgWakeUps, logger: Logger) => buildUseCases({ store, clock, ids, random, wakeUps, logger }, config),
-      [TOKENS.Store, TOKENS.Clock, TOKENS.Ids, TOKENS.Random, TOKENS.WakeUps, TOKENS.Logger],
+      (store: Store, clock: Clock, ids, random, wakeUps: PgWakeUps, logger: Logger, metrics: PrometheusMetrics) =>
+        buildUseCases({ store, clock, ids, random, wakeUps, logger, observer: observedEngine(metrics, logger) }, config),
+      [TOKENS.Store, TOKENS.Clock, TOKENS.Ids, TOKENS.Random, TOKENS.WakeUps, TOKENS.Logger, TOKENS.Metrics],
     );
   container.bind(TOKENS.GrpcServer).toResolvedValue(
-    (useCases: UseCases, logger: Logger, health: HealthReporter, shutdown: AbortController) => {
+    (useCases: UseCases, logger: Logger, health: HealthReporter, shutdown: AbortController, metrics: PrometheusMetrics) => {
       const { guard, audit, ...transport } = grpcSecurity(config.security, config.grpc.host, logger);
       return new GrpcServer({
         host: config.grpc.host,
         port: config.grpc.port,
-        services: grpcServices(useCases, { logger, shutdown: shutdown.signal, guard, audit }),
+        services: grpcServices(useCases, { logger, shutdown: shutdown.signal, guard, audit, onCall: metrics.onCall }),
         files: serviceFiles,
         health,
         logger,
         ...transport,
       });
     },
-    [TOKENS.UseCases, TOKENS.Logger, TOKENS.Health, TOKENS.Shutdown],
+    [TOKENS.UseCases, TOKENS.Logger, TOKENS.Health, TOKENS.Shutdown, TOKENS.Metrics],
   );
   container.bind(TOKENS.Runtime).toResolvedValue(
-    (database: Database, wakeUps: PgWakeUps, useCases: UseCases, server: GrpcServer, health: HealthReporter, logger: Logger, shutdown: AbortController) =>
-      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs }),
-    [TOKENS.Database, TOKENS.WakeUps, TOKENS.UseCases, TOKENS.GrpcServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown],
+    (database: Database, wakeUps: PgWakeUps, useCases: UseCases, server: GrpcServer, health: HealthReporter, logger: Logger, shutdown: AbortController, observability: Observability) =>
+      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs, observability }),
+    [TOKENS.Database, TOKENS.WakeUps, TOKENS.UseCases, TOKENS.GrpcServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown, TOKENS.Observability],
   );
   return container;
 }
 
 /** Builds the container, opens the database, starts the engine and starts listening. */
-export async function startService(config: Config, overrides: ContainerOverrides = {}): Promise<{ runtime: ServiceRuntime; useCases: UseCases }> {
+export async function startService(
+  config: Config,
+  overrides: ContainerOverrides = {},
+): Promise<{ runtime: ServiceRuntime; useCases: UseCases; observability: Observability }> {
   const container = buildContainer(config, overrides);
   const runtime = await container.getAsync(TOKENS.Runtime);
   await runtime.start();
-  return { runtime, useCases: await container.getAsync(TOKENS.UseCases) };
+  return { runtime, useCases: await container.getAsync(TOKENS.UseCases), observability: await container.getAsync(TOKENS.Observability) };
 }

@@ -6,6 +6,8 @@ import type { Store } from '../../application/ports/store.js';
 import type { Config } from '../config/config.js';
 import type { GrpcServer } from '../grpc/grpc-server.js';
 import type { HealthReporter } from '../grpc/health.js';
+import type { Observability } from '../metrics/observability.js';
+import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import type { Database } from '../pg/database.js';
 import type { PgWakeUps } from '../pg/pg-wake-ups.js';
 import type { ServiceRuntime } from '../runtime/service-runtime.js';
@@ -26,4 +28,6 @@ export const TOKENS = {
   Shutdown: Symbol.for('Shutdown') as ServiceIdentifier<AbortController>,
   GrpcServer: Symbol.for('GrpcServer') as ServiceIdentifier<GrpcServer>,
   Runtime: Symbol.for('Runtime') as ServiceIdentifier<ServiceRuntime>,
+  Metrics: Symbol.for('Metrics') as ServiceIdentifier<PrometheusMetrics>,
+  Observability: Symbol.for('Observability') as ServiceIdentifier<Observability>,
 } as const;

@@ -4,10 +4,14 @@ import { HealthImplementation } from 'grpc-health-check';
 /**
  * grpc.health.v1 for the whole server ("") and for each of our services. Everything starts
  * NOT_SERVING and turns SERVING only once the database answers; draining turns it back.
+ * SERVING needs both: the runtime says so (started, not draining) and the database probe says
+ * the database answers.
  */
 export class HealthReporter {
   private readonly health: HealthImplementation;
   private serving = false;
+  private lifecycleServing = false;
+  private databaseReachable = true;
 
   constructor(private readonly serviceNames: readonly string[]) {
     this.health = new HealthImplementation(Object.fromEntries(['', ...serviceNames].map((name) => [name, 'NOT_SERVING'])));
@@ -21,8 +25,24 @@ export class HealthReporter {
     return this.serving;
   }
 
+  get isDatabaseReachable(): boolean {
+    return this.databaseReachable;
+  }
+
+  /** The runtime: true once started, false while draining. */
   setServing(serving: boolean): void {
-    this.serving = serving;
-    for (const name of ['', ...this.serviceNames]) this.health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+    this.lifecycleServing = serving;
+    this.publish();
+  }
+
+  /** The database probe (WatchDatabaseHealth). */
+  setDatabaseReachable(reachable: boolean): void {
+    this.databaseReachable = reachable;
+    this.publish();
+  }
+
+  private publish(): void {
+    this.serving = this.lifecycleServing && this.databaseReachable;
+    for (const name of ['', ...this.serviceNames]) this.health.setStatus(name, this.serving ? 'SERVING' : 'NOT_SERVING');
   }
 }

@@ -45,6 +45,8 @@ export interface BindingOptions {
   guard?: Guard;
   /** Told the outcome of every call, with its caller: the audit log (auth/audit-log.ts). */
   audit?: AuditHook;
+  /** Told about every finished call (metrics); must not throw. */
+  onCall?: (method: string, code: status, durationMs: number) => void;
 }
 
 /**
@@ -81,7 +83,7 @@ function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMess
     const started = process.hrtime.bigint();
     const finish = (code: status, response?: unknown) => {
       created.release();
-      logCall(options.logger, context, code, started);
+      logCall(options, context, code, started);
       options.audit?.({ context, request: call.request, response, code });
     };
     admit(path, call, context, options, (admitted) => (context = admitted))
@@ -108,7 +110,7 @@ function serverStream(path: string, output: DescMessage, handler: ServerStreamHa
     const started = process.hrtime.bigint();
     const finish = (code: status) => {
       created.release();
-      logCall(options.logger, context, code, started);
+      logCall(options, context, code, started);
       options.audit?.({ context, request: call.request, response: undefined, code });
     };
     const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
@@ -154,11 +156,13 @@ function toStatus(error: unknown, context: CallContext, logger: Logger): StatusO
   return { code: status.INTERNAL, details: `internal error (correlation id ${context.correlationId})`, metadata };
 }
 
-function logCall(logger: Logger, context: CallContext, code: status, started: bigint): void {
+function logCall({ logger, onCall }: BindingOptions, context: CallContext, code: status, started: bigint): void {
+  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  onCall?.(context.method, code, durationMs);
   const fields = {
     rpc: context.method,
     code: status[code],
-    duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+    duration_ms: durationMs,
     correlation_id: context.correlationId,
     peer: context.peer,
   };

@@ -39,6 +39,10 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   // An idle client that loses its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  // pg-pool listens for 'error' only while a client is idle. A checked-out client whose connection
+  // breaks (the database restarts, the network drops) emits it too, and unheard that kills the
+  // process; the query in flight fails with the same error, so hearing it is all that is needed.
+  pool.on('connect', (client) => client.on('error', (error) => logger.debug({ err: error }, 'database connection failed while in use')));
   try {
     await pool.query('SELECT 1');
   } catch (error) {

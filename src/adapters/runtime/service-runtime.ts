@@ -2,6 +2,7 @@ import type { SchedulerEngine } from '../../application/engine/scheduler-engine.
 import type { Logger } from '../../application/ports/logger.js';
 import type { GrpcServer } from '../grpc/grpc-server.js';
 import type { HealthReporter } from '../grpc/health.js';
+import type { Observability } from '../metrics/observability.js';
 import type { Database } from '../pg/database.js';
 import type { PgWakeUps } from '../pg/pg-wake-ups.js';
 
@@ -16,13 +17,16 @@ export interface ServiceRuntimeParts {
   /** Aborted first on shutdown: long polls return and handlers see their signal. */
   shutdown: AbortController;
   shutdownGraceMs: number;
+  /** Metrics endpoint, database health probe, cluster gauges (absent in tests that build a runtime by hand). */
+  observability?: Observability;
 }
 
 /**
  * Starts and stops the parts of one replica in order. Start: database (open and migrated),
- * wake-ups, engine loops, listener, then SERVING. Stop: NOT_SERVING (load balancers drain us),
- * stop claiming due jobs, end long polls and let running calls finish within the grace period
- * (so outcomes workers report now are still recorded), and close the database last.
+ * metrics endpoint and database probe, wake-ups, engine loops, listener, then SERVING. Stop:
+ * NOT_SERVING (load balancers drain us), stop claiming due jobs (and the probe and metrics
+ * loops), end long polls and let running calls finish within the grace period (so outcomes
+ * workers report now are still recorded), and close the database last.
  */
 export class ServiceRuntime {
   private stopping: Promise<void> | undefined;
@@ -34,11 +38,23 @@ export class ServiceRuntime {
   }
 
   async start(): Promise<string> {
+    try {
+      return await this.startParts();
+    } catch (error) {
+      // Whatever did start (loops, LISTEN, the pool) is stopped again, so a failed start leaves nothing running.
+      await this.stop('start-up failed').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async startParts(): Promise<string> {
+    // First, so a taken metrics port fails the start before this replica fires anything.
+    await this.parts.observability?.start();
     await this.parts.wakeUps.start();
     if (this.parts.engineEnabled) this.parts.engine.start();
     const address = await this.parts.server.start();
     this.parts.health.setServing(true);
-    this.parts.logger.info({ address, database: this.parts.database.description }, 'JobScheduler started');
+    this.parts.logger.info({ address, metrics: this.parts.observability?.metricsAddress ?? null, database: this.parts.database.description }, 'JobScheduler started');
     return address;
   }
 
@@ -53,6 +69,7 @@ export class ServiceRuntime {
     logger.info({ reason, grace_ms: shutdownGraceMs }, 'JobScheduler stopping');
     health.setServing(false);
     await engine.stop();
+    await this.parts.observability?.stop();
     shutdown.abort();
     await server.stop(shutdownGraceMs);
     await wakeUps.stop();
