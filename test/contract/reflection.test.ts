@@ -6,11 +6,23 @@ import { contractTarget, type Target } from './support/target.js';
 
 const SERVICE = 'jobscheduler.v1.JobSchedulerService';
 
+/** The parts of the JSON answers these tests read (protobuf JSON: int64 as strings, enums by name). */
+interface JsonJob {
+  id: string;
+  state: string;
+  createdAt: string;
+  [field: string]: unknown;
+}
+interface JsonExecutions {
+  executions: Record<string, unknown>[];
+  nextPageToken?: string;
+}
+
 /** One unary call through `buf curl` (reflection only, JSON in and out); fails with buf's stderr if the call fails. */
-async function call(target: Target, method: string, body: unknown): Promise<Record<string, any>> {
+async function call<T>(target: Target, method: string, body: unknown): Promise<T> {
   const { stdout, stderr, ok } = await bufCurl(target.address, `${SERVICE}/${method}`, body);
   expect(ok, `${method} failed: ${stderr}`).to.equal(true);
-  return JSON.parse(stdout) as Record<string, any>;
+  return JSON.parse(stdout) as T;
 }
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
@@ -24,7 +36,7 @@ describe('contract: the API through server reflection and JSON only (buf curl, a
 
   it('CreateJob, GetJob and ListExecutions with JSON bodies: lowerCamelCase fields, enum names, durations, RFC 3339 times, int64 as strings', async () => {
     const type = uniqueType();
-    const created = await call(target, 'CreateJob', {
+    const created = await call<{ job: JsonJob }>(target, 'CreateJob', {
       requestId: `curl-${type}`,
       job: {
         name: 'through buf curl',
@@ -45,18 +57,18 @@ describe('contract: the API through server reflection and JSON only (buf curl, a
     expect(job.createdAt).to.match(RFC3339);
     expect(job.schedule).to.deep.equal({ once: {} });
 
-    const read = await call(target, 'GetJob', { id: job.id });
+    const read = await call<{ job: JsonJob }>(target, 'GetJob', { id: job.id });
     expect(read.job).to.include({ id: job.id, name: 'through buf curl', createdAt: job.createdAt });
     expect(read.job.state).to.be.oneOf(['JOB_STATE_PENDING', 'JOB_STATE_RUNNING']);
 
     const listed = await eventually(async () => {
-      const page = await call(target, 'ListExecutions', { jobId: job.id, statuses: ['EXECUTION_STATUS_QUEUED'], pageSize: 10 });
+      const page = await call<JsonExecutions>(target, 'ListExecutions', { jobId: job.id, statuses: ['EXECUTION_STATUS_QUEUED'], pageSize: 10 });
       expect(page.executions).to.have.length(1);
       return page;
     }, 10_000);
-    const [execution] = listed.executions;
+    const execution = listed.executions[0];
     expect(execution).to.include({ jobId: job.id, jobType: type, number: '1', attempt: 1, status: 'EXECUTION_STATUS_QUEUED', trigger: 'EXECUTION_TRIGGER_SCHEDULE' });
-    expect(execution.queuedAt).to.match(RFC3339);
+    expect(execution?.queuedAt).to.match(RFC3339);
     expect(listed).to.not.have.property('nextPageToken');
   });
 
