@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
-import type { IntervalUnit } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
+import { IntervalUnit } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
 import { rejects, status, type ScheduleInit } from '../support/helpers.js';
 import type { Target } from '../support/target.js';
@@ -15,7 +15,7 @@ export const scheduleCases: AreaCases = {
   scheduler: {
     previewSchedule: [
       ok('an anchored interval fires at anchor + k × period, strictly after `after`', async (t) => {
-        const schedule: ScheduleInit = { kind: { case: 'interval', value: { every: 6, unit: 2, anchor: at('2026-01-01T00:00:00Z') } } };
+        const schedule: ScheduleInit = { kind: { case: 'interval', value: { every: 6, unit: IntervalUnit.HOURS, anchor: at('2026-01-01T00:00:00Z') } } };
         const { fireTimes } = await preview(t, schedule, 4, '2026-05-05T06:00:00Z');
         expect(iso(fireTimes)).to.deep.equal(['2026-05-05T12:00:00.000Z', '2026-05-05T18:00:00.000Z', '2026-05-06T00:00:00.000Z', '2026-05-06T06:00:00.000Z']);
       }),

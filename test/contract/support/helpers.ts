@@ -5,7 +5,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { durationFromMs, timestampDate, timestampFromDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { Execution } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { JobState, type Job, type JobSchema } from '../../../src/gen/jobscheduler/v1/job_pb.js';
-import type { Schedule } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
+import { IntervalUnit, type Schedule } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import type { AcquiredExecution } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { eventually } from '../../support/eventually.js';
 import { fails, type ContractCase } from './contract.js';
@@ -44,7 +44,7 @@ export const NOW: ScheduleInit = { kind: { case: 'once', value: {} } };
 /** Does not fire during the test (nor for decades). */
 export const LATER_AT = new Date('2099-01-01T00:00:00Z');
 export const LATER: ScheduleInit = { kind: { case: 'once', value: { at: timestampFromDate(LATER_AT) } } };
-export const hourly = (anchor?: Date): ScheduleInit => ({ kind: { case: 'interval', value: { every: 1, unit: 2, ...(anchor ? { anchor: timestampFromDate(anchor) } : {}) } } });
+export const hourly = (anchor?: Date): ScheduleInit => ({ kind: { case: 'interval', value: { every: 1, unit: IntervalUnit.HOURS, ...(anchor ? { anchor: timestampFromDate(anchor) } : {}) } } });
 
 export async function createJob(target: Target, job: JobInit & { type: string }): Promise<Job> {
   const { job: created } = await target.scheduler.createJob({ job: { name: 'contract test', schedule: LATER, ...job } });
