@@ -26,30 +26,62 @@ export class CreateJobs {
   ) {}
 
   async execute(commands: readonly CreateJobCommand[]): Promise<Job[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.createAll(commands);
+      } catch (error) {
+        // Another call with one of our request ids committed between our lookup and our insert
+        // (a client retrying while its first call is still in flight). Looking again finds its
+        // job, so the same request gets that job and a different one ALREADY_EXISTS.
+        if (error instanceof RequestIdTaken && attempt < MAX_ATTEMPTS) continue;
+        throw error instanceof RequestIdTaken ? error.cause : error;
+      }
+    }
+  }
+
+  private async createAll(commands: readonly CreateJobCommand[]): Promise<Job[]> {
     const now = this.clock.now();
     const jobs = await this.store.transaction(async (tx) => {
       const result: Job[] = [];
       const fresh: { job: Job; idempotency: Idempotency | undefined }[] = [];
+      // Request ids earlier in this batch: a repeat within one batch is a repeat like any other.
+      const inBatch = new Map<string, { job: Job; fingerprint: string }>();
       for (const [index, command] of commands.entries()) {
-        const earlier = command.idempotency && (await tx.jobs.findByRequestId(command.idempotency.requestId));
+        const key = command.idempotency;
+        const earlier = key && (inBatch.get(key.requestId) ?? (await tx.jobs.findByRequestId(key.requestId)));
         if (earlier) {
-          if (earlier.fingerprint !== command.idempotency?.fingerprint) {
-            throw DomainError.alreadyExists(`${commands.length > 1 ? `requests[${index}]: ` : ''}request_id "${command.idempotency?.requestId}" was already used for a different job (${earlier.job.id})`);
+          if (earlier.fingerprint !== key?.fingerprint) {
+            throw DomainError.alreadyExists(`${commands.length > 1 ? `requests[${index}]: ` : ''}request_id "${key?.requestId}" was already used for a different job (${earlier.job.id})`);
           }
           result.push(earlier.job);
           continue;
         }
         const job = createJob(this.ids.newId(), command.definition, now);
-        fresh.push({ job, idempotency: command.idempotency });
+        if (key) inBatch.set(key.requestId, { job, fingerprint: key.fingerprint });
+        fresh.push({ job, idempotency: key });
         result.push(job);
       }
-      await tx.jobs.insert(
-        fresh.map((f) => f.job),
-        fresh.map((f) => f.idempotency),
-      );
+      try {
+        await tx.jobs.insert(
+          fresh.map((f) => f.job),
+          fresh.map((f) => f.idempotency),
+        );
+      } catch (error) {
+        if (error instanceof DomainError && error.kind === 'AlreadyExists') throw new RequestIdTaken(error);
+        throw error;
+      }
       return { result, fresh: fresh.map((f) => f.job) };
     });
     if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt <= this.clock.now())) this.wakeUps.jobsDue();
     return jobs.result;
+  }
+}
+
+const MAX_ATTEMPTS = 3;
+
+/** The store refused a request id that a concurrent transaction stored first. */
+class RequestIdTaken extends Error {
+  constructor(override readonly cause: DomainError) {
+    super(cause.message);
   }
 }

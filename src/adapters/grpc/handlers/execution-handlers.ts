@@ -5,7 +5,7 @@ import { DomainError } from '../../../domain/errors.js';
 import type { ExecutionStatus as DomainStatus } from '../../../domain/execution/execution-status.js';
 import type { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { executionMessage, STATUS_TO_WIRE } from '../mapping/execution-message.js';
-import { decodePageToken, encodePageToken, isNumber, isString, pageSize, positionField } from '../mapping/page-token.js';
+import { decodePageToken, encodePageToken, isCount, isId, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { scheduleInput } from '../mapping/schedule-message.js';
 import { dateFrom, duration, requireId, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
@@ -38,7 +38,7 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
       };
       const limit = pageSize(request.pageSize);
       const position = decodePageToken(request.pageToken, filter);
-      const after = position && { queuedAt: new Date(positionField(position, 'q', isNumber)), number: positionField(position, 'n', isNumber), id: positionField(position, 'i', isString) };
+      const after = position && { queuedAt: new Date(positionField(position, 'q', isTimeMs)), number: positionField(position, 'n', isCount), id: positionField(position, 'i', isId) };
       const page = await useCases.queries.executions(filter, after, limit);
       return {
         executions: page.executions.map(executionMessage),

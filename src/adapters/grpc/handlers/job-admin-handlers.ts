@@ -7,7 +7,7 @@ import { JobSchema, type Job } from '../../../gen/jobscheduler/v1/job_pb.js';
 import { BulkOutcome as WireBulkOutcome, type JobSchedulerService, type JobSelector } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { definitionInput, STATE_TO_WIRE } from '../mapping/job-message.js';
 import { jobMessage } from '../mapping/job-message.js';
-import { requireId } from '../mapping/wire-values.js';
+import { requireId, withinFieldAsync } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 import { jobFilter, reason } from './job-handlers.js';
 
@@ -37,7 +37,9 @@ export function jobAdminHandlers(useCases: JobAdminUseCases): Pick<Handlers, 'up
       const id = requireId('job.id', request.job?.id ?? '');
       const fields = maskFields(request.updateMask?.paths ?? []);
       const values = definitionInput(fieldsOnly(request.job, fields), 'job');
-      const job = await useCases.update.execute({ id, values, fields, expectedVersion: request.expectedVersion === undefined ? undefined : Number(request.expectedVersion) });
+      const expectedVersion = request.expectedVersion === undefined ? undefined : Number(request.expectedVersion);
+      // The merged job is validated as a whole; retry policy messages name the field under job.
+      const job = await withinFieldAsync('job.', ['retry_policy'], () => useCases.update.execute({ id, values, fields, expectedVersion }));
       return { job: jobMessage(job) };
     },
 

@@ -8,8 +8,8 @@ import { jobDefinition, type DefinitionLimits } from '../../../domain/job/job-de
 import type { CreateJobRequest, JobFilter as WireJobFilter, JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { executionMessage } from '../mapping/execution-message.js';
 import { definitionInput, jobMessage, stateFromWire } from '../mapping/job-message.js';
-import { decodePageToken, encodePageToken, isNumber, isString, pageSize, positionField } from '../mapping/page-token.js';
-import { requireId } from '../mapping/wire-values.js';
+import { decodePageToken, encodePageToken, isId, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
+import { requireId, withinField } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 
 type Handlers = ServiceHandlers<typeof JobSchedulerService>;
@@ -25,11 +25,14 @@ const MAX_BATCH = 1000;
 
 /** The job RPCs of JobSchedulerService: create, read, list and the single-job controls. */
 export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' | 'batchCreateJobs' | 'getJob' | 'listJobs' | 'pauseJob' | 'resumeJob' | 'cancelJob' | 'retryJob' | 'runJob'> {
-  const command = (request: CreateJobRequest, field: string) => {
-    const definition = jobDefinition(definitionInput(request.job, `${field}job`), useCases.limits);
-    if (request.requestId.length > 128) throw DomainError.invalidArgument(`${field}request_id must be at most 128 characters, got ${request.requestId.length}`);
-    return { definition, idempotency: request.requestId ? { requestId: request.requestId, fingerprint: fingerprint(definition) } : undefined };
-  };
+  // Messages name the field from the top of the request: "job.schedule…" for CreateJob,
+  // "requests[3].job.schedule…" for BatchCreateJobs (its contract names the invalid job's index).
+  const command = (request: CreateJobRequest, prefix: string) =>
+    withinField(prefix, ['job', 'request_id'], () => {
+      const definition = withinField('job.', ['retry_policy'], () => jobDefinition(definitionInput(request.job, 'job'), useCases.limits));
+      if (request.requestId.length > 128) throw DomainError.invalidArgument(`request_id must be at most 128 characters, got ${request.requestId.length}`);
+      return { definition, idempotency: request.requestId ? { requestId: request.requestId, fingerprint: fingerprint(definition) } : undefined };
+    });
   const control = (result: ControlResult) => ({ job: jobMessage(result.job), ...(result.execution ? { execution: executionMessage(result.execution) } : {}) });
 
   return {
@@ -52,7 +55,7 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
       const filter = jobFilter(request.filter);
       const limit = pageSize(request.pageSize);
       const position = decodePageToken(request.pageToken, filter);
-      const after = position && { createdAt: new Date(positionField(position, 'c', isNumber)), id: positionField(position, 'i', isString) };
+      const after = position && { createdAt: new Date(positionField(position, 'c', isTimeMs)), id: positionField(position, 'i', isId) };
       const page = await useCases.queries.jobs(filter, after, limit);
       return {
         jobs: page.jobs.map(jobMessage),

@@ -6,7 +6,7 @@ import { parseSchedule } from '../../../domain/schedule/parse-schedule.js';
 import { DomainError } from '../../../domain/errors.js';
 import { CatchUpPolicy, JobState, OverlapPolicy, type Job as WireJob, type JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
 import { scheduleInput, scheduleMessage } from './schedule-message.js';
-import { duration, msFrom, timestamp } from './wire-values.js';
+import { duration, msFrom, timestamp, withinField } from './wire-values.js';
 
 export const STATE_TO_WIRE: Readonly<Record<DomainState, JobState>> = {
   pending: JobState.PENDING,
@@ -43,7 +43,7 @@ export function definitionInput(job: WireJob | undefined, field = 'job'): JobDef
     type: job.type,
     description: job.description,
     payload: job.payload,
-    schedule: parseSchedule(scheduleInput(job.schedule, `${field}.schedule`)),
+    schedule: withinField(`${field}.`, ['schedule'], () => parseSchedule(scheduleInput(job.schedule, `${field}.schedule`))),
     retryPolicy: policy && {
       maxRetries: policy.maxRetries,
       initialBackoffMs: msFrom(`${field}.retry_policy.initial_backoff`, policy.initialBackoff),

@@ -15,16 +15,17 @@ export function encodePageToken(position: Record<string, unknown>, query: unknow
 
 export function decodePageToken(token: string, query: unknown): Record<string, unknown> | undefined {
   if (token === '') return undefined;
-  let parsed: { p?: unknown; q?: unknown };
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { p?: unknown; q?: unknown };
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    throw DomainError.invalidArgument('page_token is not a token this service issued');
+    throw notIssued();
   }
-  if (typeof parsed.p !== 'object' || parsed.p === null || parsed.q !== digest(query)) {
+  if (!isRecord(parsed) || !isRecord(parsed.p)) throw notIssued();
+  if (parsed.q !== digest(query)) {
     throw DomainError.invalidArgument('page_token does not belong to this query: pass the same filters as the request that returned it');
   }
-  return parsed.p as Record<string, unknown>;
+  return parsed.p;
 }
 
 export function pageSize(requested: number): number {
@@ -37,12 +38,29 @@ function digest(query: unknown): string {
   return createHash('sha256').update(JSON.stringify(query)).digest('base64url').slice(0, 12);
 }
 
-/** Reads a field of a decoded position, refusing tokens whose content is not what we wrote. */
+/**
+ * Reads a field of a decoded position, refusing tokens whose content is not what we wrote: the
+ * digest only ties a token to its query, so an edited position must still never reach SQL.
+ */
 export function positionField<T>(position: Record<string, unknown>, name: string, check: (value: unknown) => value is T): T {
   const value = position[name];
-  if (!check(value)) throw DomainError.invalidArgument('page_token is not a token this service issued');
+  if (!check(value)) throw notIssued();
   return value;
 }
 
-export const isString = (value: unknown): value is string => typeof value === 'string';
-export const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Milliseconds within the range of a protobuf Timestamp (years 1 to 9999). */
+const MIN_TIME_MS = -62_135_596_800_000;
+const MAX_TIME_MS = 253_402_300_799_999;
+
+export const isId = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+export const isTimeMs = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= MIN_TIME_MS && (value as number) <= MAX_TIME_MS;
+export const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function notIssued(): DomainError {
+  return DomainError.invalidArgument('page_token is not a token this service issued');
+}

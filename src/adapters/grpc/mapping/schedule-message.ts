@@ -19,13 +19,18 @@ export function scheduleInput(schedule: WireSchedule | undefined, field = 'sched
     case 'once':
       return { kind: 'once', at: dateFrom(`${field}.once.at`, kind.value.at) };
     case 'interval':
-      // An enum number the contract does not know reads as "not set": parseSchedule names the field.
-      return { kind: 'interval', every: kind.value.every, unit: UNIT_FROM_WIRE[kind.value.unit] ?? `unknown (${kind.value.unit})`, anchor: dateFrom(`${field}.interval.anchor`, kind.value.anchor) };
+      // UNSPECIFIED is "not set" (parseSchedule: "unit is required"); a number the contract does
+      // not know is passed on as such, so the message shows it.
+      return { kind: 'interval', every: kind.value.every, unit: unitFromWire(kind.value.unit), anchor: dateFrom(`${field}.interval.anchor`, kind.value.anchor) };
     case 'cron':
       return { kind: 'cron', expression: kind.value.expression, timeZone: kind.value.timeZone || undefined };
     default:
       return undefined;
   }
+}
+
+function unitFromWire(unit: IntervalUnit): string | undefined {
+  return unit === IntervalUnit.UNSPECIFIED ? undefined : (UNIT_FROM_WIRE[unit] ?? `unknown (${unit})`);
 }
 
 export function scheduleMessage(schedule: Schedule): MessageInitShape<typeof ScheduleSchema> {

@@ -44,3 +44,37 @@ export function requireText(field: string, value: string, max: number): string {
   if (value.length > max) throw DomainError.invalidArgument(`${field} must be at most ${max} characters, got ${value.length}`);
   return value;
 }
+
+/**
+ * Runs a validation whose messages name fields relative to a part of the request (the domain
+ * says "schedule.cron.expression", "retry_policy.max_retries"), and puts `prefix` before the
+ * field of an INVALID_ARGUMENT it raises when the message starts with one of `relativeFields`,
+ * so the message names the field as it sits in the request ("requests[3].job.schedule…").
+ */
+export function withinField<T>(prefix: string, relativeFields: readonly string[], validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    throw prefixed(prefix, relativeFields, error);
+  }
+}
+
+/** withinField() for an asynchronous validation (a use case that validates what it merged). */
+export async function withinFieldAsync<T>(prefix: string, relativeFields: readonly string[], validate: () => Promise<T>): Promise<T> {
+  try {
+    return await validate();
+  } catch (error) {
+    throw prefixed(prefix, relativeFields, error);
+  }
+}
+
+function prefixed(prefix: string, relativeFields: readonly string[], error: unknown): unknown {
+  if (error instanceof DomainError && error.kind === 'InvalidArgument' && relativeFields.some((field) => startsWithField(error.message, field))) {
+    return DomainError.invalidArgument(`${prefix}${error.message}`);
+  }
+  return error;
+}
+
+function startsWithField(message: string, field: string): boolean {
+  return message.startsWith(field) && /^[\s.[]/.test(message.slice(field.length));
+}

@@ -1,0 +1,27 @@
+import type { AreaCases } from '../support/contract.js';
+import { bulkCases } from './bulk.js';
+import { controlCases } from './controls.js';
+import { executionCases } from './executions.js';
+import { jobAdminCases } from './job-admin.js';
+import { jobCases } from './jobs.js';
+import { listingCases } from './listing.js';
+import { scheduleCases } from './schedule.js';
+import { watchCases } from './watch.js';
+import { workerCases } from './worker.js';
+
+/**
+ * Every area of the contract suite, by name. contract.test.ts runs exactly these and
+ * registry.test.ts checks that together they cover every RPC, so a case cannot be registered
+ * without running, nor an RPC left out without a failing test.
+ */
+export const AREAS: Readonly<Record<string, AreaCases>> = {
+  jobs: jobCases,
+  'job updates and deletion': jobAdminCases,
+  'single-job controls': controlCases,
+  'bulk controls': bulkCases,
+  'listing and pagination': listingCases,
+  'executions, statistics and metrics': executionCases,
+  'watching executions': watchCases,
+  'schedule preview': scheduleCases,
+  'worker protocol': workerCases,
+};
