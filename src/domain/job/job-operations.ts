@@ -3,7 +3,7 @@ import { planFiring } from '../firing/plan-firing.js';
 import { nextFireTime } from '../schedule/next-fire-time.js';
 import type { Schedule } from '../schedule/schedule.js';
 import type { JobOperation, JobState } from './job-state.js';
-import { transition } from './job-transitions.js';
+import { isAllowed, transition } from './job-transitions.js';
 import { isRecurring, type Job, type JobDefinition } from './job.js';
 
 /** Why an execution is created: ExecutionTrigger on the wire. */
@@ -62,6 +62,8 @@ export function pauseJob(job: Job, now: Date): Job {
  * that never fired is due at its instant again.
  */
 export function resumeJob(job: Job, now: Date): Job {
+  // The state check comes first, so a refusal names the state the job is really in.
+  if (!isAllowed('resume', job.state)) transition('resume', job.state, job.state);
   const pausedAt = job.pausedAt ?? now;
   const neverFired = job.executionCount === 0;
   const nextRunAt = isRecurring(job) ? nextFireTime(job.schedule, pausedAt, job.createdAt) : neverFired ? firstRunAt(job.schedule, job.createdAt, now) : undefined;

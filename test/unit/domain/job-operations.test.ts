@@ -150,6 +150,11 @@ describe('job operations', () => {
       expect(() => pauseJob(done, at(2))).to.throw(DomainError, 'cannot pause a job that is completed');
     });
 
+    it('names the real state when resuming a job that already ran', () => {
+      const done = settleOccurrence(fireDueJob(createJob('j', definition(now), T0), T0, GRACE).job, 'succeeded', at(1));
+      expect(() => resumeJob(done, at(2))).to.throw(DomainError, 'cannot resume a job that is completed (resume is allowed only when paused)');
+    });
+
     it('cannot retry a job that did not fail, nor touch a cancelled one', () => {
       const job = createJob('j', definition(hourly), T0);
       expect(() => retryJob(job, at(1))).to.throw(DomainError, 'cannot retry a job that is scheduled (retry is allowed only when failed)');
