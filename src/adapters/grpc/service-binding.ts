@@ -9,6 +9,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from '../../application/ports/logger.js';
+import { StoreUnavailableError } from '../../application/ports/store.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AuditHook } from './auth/audit-log.js';
 import type { Guard } from './auth/call-guard.js';
@@ -152,6 +153,10 @@ function toStatus(error: unknown, context: CallContext, logger: Logger): StatusO
   metadata.set('x-correlation-id', context.correlationId);
   if (error instanceof DomainError) return { code: STATUS_BY_KIND[error.kind], details: error.message, metadata };
   if (error instanceof GrpcError) return { code: error.code, details: error.message, metadata };
+  if (error instanceof StoreUnavailableError) {
+    logger.warn({ err: error, method: context.method, correlation_id: context.correlationId }, 'database unavailable during an RPC');
+    return { code: status.UNAVAILABLE, details: `the database is unavailable; nothing was changed, retry later (correlation id ${context.correlationId})`, metadata };
+  }
   logger.error({ err: error, method: context.method, correlation_id: context.correlationId }, 'unexpected error in RPC handler');
   return { code: status.INTERNAL, details: `internal error (correlation id ${context.correlationId})`, metadata };
 }

@@ -35,7 +35,9 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
     await embedded.ensureDatabase(EMBEDDED_DATABASE);
     url = embedded.url(EMBEDDED_DATABASE);
   }
-  const pool = new pg.Pool({ connectionString: url, max: config.poolSize, application_name: 'jobscheduler' });
+  // A bounded connect timeout: while the database is unreachable, calls fail fast (UNAVAILABLE)
+  // instead of hanging on a connection attempt.
+  const pool = new pg.Pool({ connectionString: url, max: config.poolSize, application_name: 'jobscheduler', connectionTimeoutMillis: 5_000, keepAlive: true });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));

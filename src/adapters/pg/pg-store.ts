@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Store, Transaction } from '../../application/ports/store.js';
+import { StoreUnavailableError, type Store, type Transaction } from '../../application/ports/store.js';
 import { PgEventStore } from './event-sql.js';
 import { PgExecutionStore } from './execution-sql.js';
 import { PgJobStore } from './job-sql.js';
@@ -10,7 +10,9 @@ export class PgStore implements Store {
   constructor(private readonly pool: pg.Pool) {}
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw asUnavailable(error);
+    });
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -20,9 +22,21 @@ export class PgStore implements Store {
     } catch (error) {
       // A connection that cannot even roll back is discarded rather than returned to the pool.
       await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error;
+      throw asUnavailable(error);
     } finally {
       client.release(broken);
     }
   }
+}
+
+/** SQLSTATE class 08 (connection exception) and 57P0x (shutdown, cannot connect now). */
+const UNAVAILABLE_STATES = /^(08|57P0[1-3])/;
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended/i;
+
+/** Connection failures become StoreUnavailableError; everything else is left as it is. */
+function asUnavailable(error: unknown): unknown {
+  const e = error as { code?: string; message?: string };
+  const unavailable = (typeof e?.code === 'string' && (UNAVAILABLE_STATES.test(e.code) || UNAVAILABLE_ERRNOS.has(e.code))) || UNAVAILABLE_MESSAGES.test(e?.message ?? '');
+  return unavailable ? new StoreUnavailableError(`the database is unavailable: ${e.message ?? String(error)}`) : error;
 }

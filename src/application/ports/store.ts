@@ -10,6 +10,14 @@ export interface Transaction {
   readonly metrics: SchedulerMetricsStore;
 }
 
+/**
+ * The store cannot be reached (connection refused, dropped, or the server is shutting down).
+ * Nothing was committed; the same request may be retried later. Transports answer UNAVAILABLE.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
 /** The system of record. Work inside transaction() commits together or not at all. */
 export interface Store {
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;

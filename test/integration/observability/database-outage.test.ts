@@ -1,3 +1,4 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,9 +96,11 @@ describe('database outage: health follows the database, and nothing is lost', fu
       // The API answers (with an error), the process stays up; wait past the due time of the second job.
       const failed = await scheduler.getJob({ id: before?.id ?? '' }).then(
         () => undefined,
-        (error: Error) => error,
+        (error: ServiceError) => error,
       );
-      expect(failed).to.be.an('error');
+      // UNAVAILABLE (retry later), never INTERNAL: clients and load balancers know what to do with it.
+      expect(failed?.code).to.equal(status.UNAVAILABLE);
+      expect(failed?.details).to.match(/^the database is unavailable; nothing was changed, retry later/);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt.getTime() - Date.now()) + 300));
       expect(await serving()).to.equal(HealthCheckResponse_ServingStatus.NOT_SERVING);
 
