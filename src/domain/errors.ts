@@ -12,7 +12,9 @@ export type DomainErrorKind =
   /** Something with the same identity exists already. */
   | 'AlreadyExists'
   /** A concurrent change won (stale version or lease); retrying after a fresh read may succeed. */
-  | 'Conflict';
+  | 'Conflict'
+  /** A position (a cursor) lies outside what is still kept. */
+  | 'OutOfRange';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';
@@ -42,5 +44,9 @@ export class DomainError extends Error {
 
   static conflict(message: string): DomainError {
     return new DomainError('Conflict', message);
+  }
+
+  static outOfRange(message: string): DomainError {
+    return new DomainError('OutOfRange', message);
   }
 }

@@ -8,6 +8,7 @@ export const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, status>> = {
   IllegalTransition: status.FAILED_PRECONDITION,
   AlreadyExists: status.ALREADY_EXISTS,
   Conflict: status.ABORTED,
+  OutOfRange: status.OUT_OF_RANGE,
 };
 
 /** An error raised by the transport layer itself with a status of its choosing (auth, limits, unimplemented). */

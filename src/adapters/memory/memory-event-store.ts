@@ -18,6 +18,9 @@ export class MemoryEventStore implements EventStore {
     const match = /^0:(\d+)$/.exec(cursor);
     if (!match) throw DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`);
     const after = Number(match[1]);
+    if (after < (this.state.eventsPrunedThrough ?? 0)) {
+      throw DomainError.outOfRange('the cursor is older than the retained event log (events after it were pruned); start again without a cursor and read current state with ListExecutions');
+    }
     const read = this.state.events.filter((event) => Number(event.cursor.slice(2)) > after).slice(0, limit);
     const events = read.filter((e) => (!filter.jobId || e.jobId === filter.jobId) && (!filter.jobTypes?.length || filter.jobTypes.includes(e.jobType)));
     return { events, cursor: read.at(-1)?.cursor ?? cursor, more: read.length === limit };
@@ -26,6 +29,8 @@ export class MemoryEventStore implements EventStore {
   async prune(before: Date, batch: number): Promise<number> {
     const doomed = this.state.events.filter((event) => event.occurredAt < before).slice(0, batch);
     this.state.events = this.state.events.filter((event) => !doomed.includes(event));
+    const last = doomed.at(-1);
+    if (last) this.state.eventsPrunedThrough = Math.max(this.state.eventsPrunedThrough ?? 0, Number(last.cursor.slice(2)));
     return doomed.length;
   }
 }

@@ -9,6 +9,8 @@ export interface MemoryState {
   executions: Map<string, Execution>;
   events: StoredExecutionEvent[];
   nextEventId: number;
+  /** The id of the last event pruned: cursors before it cannot resume. */
+  eventsPrunedThrough?: number;
 }
 
 export function emptyState(): MemoryState {
@@ -16,7 +18,7 @@ export function emptyState(): MemoryState {
 }
 
 export function snapshot(state: MemoryState): MemoryState {
-  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), events: [...state.events], nextEventId: state.nextEventId };
+  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), events: [...state.events], nextEventId: state.nextEventId, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
 }
 
 export function restore(state: MemoryState, saved: MemoryState): void {

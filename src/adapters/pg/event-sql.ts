@@ -3,6 +3,7 @@ import type { EventFilter, EventPage, EventStore, ExecutionEventKind, ExecutionE
 import type { Queryable } from './queryable.js';
 
 /** Only rows of transactions older than every running one are final (see migration 001). */
+const PRUNED = 'the cursor is older than the retained event log (events after it were pruned); start again without a cursor and read current state with ListExecutions';
 const FINAL = 'xid < pg_snapshot_xmin(pg_current_snapshot())';
 
 interface EventRow {
@@ -31,6 +32,11 @@ export class PgEventStore implements EventStore {
   async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<EventPage> {
     if (cursor === undefined) return { events: [], cursor: await this.end(), more: false };
     const [xid, id] = parseCursor(cursor);
+    const { rows: horizon } = await this.db.query<{ behind: boolean }>(
+      'SELECT ($1::xid8, $2::bigint) < (pruned_xid, pruned_id) AS behind FROM event_log_horizon',
+      [xid, id],
+    );
+    if (horizon[0]?.behind) throw DomainError.outOfRange(PRUNED);
     // Filters apply after reading, so the cursor moves past events nobody here wants.
     const { rows } = await this.db.query<EventRow>(
       `SELECT id::text, xid::text, occurred_at, kind, execution_id, job_id, job_type FROM execution_events
@@ -52,11 +58,17 @@ export class PgEventStore implements EventStore {
   }
 
   async prune(before: Date, batch: number): Promise<number> {
-    const { rowCount } = await this.db.query(
-      `DELETE FROM execution_events WHERE (xid, id) IN (SELECT xid, id FROM execution_events WHERE occurred_at < $1 ORDER BY xid, id LIMIT $2)`,
+    // Deletes the oldest events in log order and moves the horizon to the last one deleted.
+    const { rows } = await this.db.query<{ deleted: string }>(
+      `WITH deleted AS (
+         DELETE FROM execution_events WHERE (xid, id) IN (SELECT xid, id FROM execution_events WHERE occurred_at < $1 ORDER BY xid, id LIMIT $2)
+         RETURNING xid, id),
+       last AS (SELECT xid, id FROM deleted ORDER BY xid DESC, id DESC LIMIT 1),
+       moved AS (UPDATE event_log_horizon h SET pruned_xid = last.xid, pruned_id = last.id FROM last WHERE (last.xid, last.id) > (h.pruned_xid, h.pruned_id) RETURNING 1)
+       SELECT (SELECT count(*) FROM deleted) AS deleted, (SELECT count(*) FROM moved) AS moved`,
       [before, batch],
     );
-    return rowCount ?? 0;
+    return Number(rows[0]?.deleted ?? 0);
   }
 
   private async end(): Promise<string> {

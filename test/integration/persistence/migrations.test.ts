@@ -9,8 +9,9 @@ import { TestDatabase } from '../../support/test-database.js';
 import { at, executionOf, jobInState, MINUTE } from './support/builders.js';
 import { appliedMigrations, schemaOf, tablesOf } from './support/schema.js';
 
-const TABLES = ['execution_events', 'executions', 'jobs', 'scheduler_counters', 'schema_migrations'];
+const TABLES = ['event_log_horizon', 'execution_events', 'executions', 'jobs', 'scheduler_counters', 'schema_migrations'];
 const INDEXES = [
+  'event_log_horizon_pkey',
   'execution_events_occurred',
   'execution_events_pkey',
   'executions_active',
@@ -118,5 +119,30 @@ describe('the real migrations (src/adapters/pg/migrations)', () => {
       expect((await store.transaction((tx) => tx.jobs.findByRequestId('req-1')))?.job).to.deep.equal(jobs[0]);
       expect(before.events).to.have.length(executions.length);
     });
+  });
+
+  it('upgrades a database holding data at migration 1 to the latest, keeping every row', async () => {
+    const database = await TestDatabase.create({ empty: true });
+    const pool = database.pool(2);
+    try {
+      expect(await new Migrator(pool, MIGRATIONS).up(1)).to.deep.equal([1]);
+      const store = new PgStore(pool);
+      const jobs = JOB_STATES.map((state) => ({ ...jobInState(state), executionCount: EXECUTION_STATUSES.length }));
+      const executions = jobs.flatMap((job) => EXECUTION_STATUSES.map((status, i) => executionOf(job, { number: i + 1, status })));
+      // At migration 1 the event log horizon does not exist yet: write through SQL the stores share.
+      await store.transaction(async (tx) => {
+        await tx.jobs.insert(jobs);
+        await tx.executions.insert(executions);
+      });
+      expect(await new Migrator(pool, MIGRATIONS).up()).to.deep.equal(ALL.filter((id) => id > 1));
+      for (const job of jobs) expect(await store.transaction((tx) => tx.jobs.get(job.id))).to.deep.equal(job);
+      for (const execution of executions) expect(await store.transaction((tx) => tx.executions.get(execution.id))).to.deep.equal(execution);
+      expect((await pool.query('SELECT pruned_id FROM event_log_horizon')).rows).to.deep.equal([{ pruned_id: '0' }]);
+      expect(await new Migrator(pool, MIGRATIONS).down(1)).to.deep.equal(ALL.filter((id) => id > 1).reverse());
+      expect((await store.transaction((tx) => tx.jobs.getMany(jobs.map((j) => j.id)))).length).to.equal(jobs.length);
+    } finally {
+      await pool.end();
+      await database.drop();
+    }
   });
 });

@@ -242,7 +242,9 @@ export type ExecutionEvent = Message<"jobscheduler.v1.ExecutionEvent"> & {
   occurredAt?: Timestamp | undefined;
 
   /**
-   * The execution as it was right after the change.
+   * The execution as stored when the event is delivered. When a stream
+   * replays older events the execution may have moved on since (kind says
+   * which change this event records).
    *
    * @generated from field: jobscheduler.v1.Execution execution = 4;
    */

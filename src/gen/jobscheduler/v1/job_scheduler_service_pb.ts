@@ -1451,8 +1451,9 @@ export const JobSchedulerService: GenService<{
   },
   /**
    * Streams execution events of every replica as they happen, optionally
-   * resuming after a cursor. A consumer that falls too far behind is ended
-   * with RESOURCE_EXHAUSTED and can resume from its last cursor.
+   * resuming after a cursor. The stream is flow-controlled: a slow consumer
+   * slows only its own stream (the server holds at most one batch for it). A
+   * cursor older than the retained event log is refused with OUT_OF_RANGE.
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.WatchExecutions
    */

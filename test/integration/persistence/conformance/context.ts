@@ -35,10 +35,11 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   expect.fail('expected the promise to reject');
 }
 
-export async function expectDomainError(promise: Promise<unknown>, kind: DomainErrorKind): Promise<DomainError> {
+export async function expectDomainError(promise: Promise<unknown>, kind: DomainErrorKind, message?: RegExp): Promise<DomainError> {
   const error = await rejection(promise);
   expect(error, String(error)).to.be.instanceOf(DomainError);
   expect((error as DomainError).kind).to.equal(kind);
+  if (message) expect((error as DomainError).message).to.match(message);
   return error as DomainError;
 }
 

@@ -99,10 +99,22 @@ export function eventStoreConformance(context: ConformanceContext): void {
       const { cursor } = await read(undefined);
       const appended = Array.from({ length: 5 }, () => event(jobA));
       await append(appended);
+      const all = (await read(cursor)).events;
       expect(await context.tx((tx) => tx.events.prune(at(4 * MINUTE), 2))).to.equal(2);
       expect(await context.tx((tx) => tx.events.prune(at(4 * MINUTE), 2))).to.equal(1);
       expect(await context.tx((tx) => tx.events.prune(at(4 * MINUTE), 2))).to.equal(0);
-      expect(records((await read(cursor)).events)).to.deep.equal(appended.slice(3));
+      expect(records((await read(all[2]!.cursor)).events)).to.deep.equal(appended.slice(3));
+    });
+
+    it('refuses a cursor older than what was pruned (OutOfRange), and resumes from the last pruned event', async () => {
+      minute = 0;
+      const { cursor: start } = await read(undefined);
+      await append(Array.from({ length: 4 }, () => event(jobA)));
+      const all = (await read(start)).events;
+      expect(await context.tx((tx) => tx.events.prune(at(3 * MINUTE), 100))).to.equal(2);
+      await expectDomainError(read(start), 'OutOfRange', /older than the retained event log/);
+      await expectDomainError(read(all[0]!.cursor), 'OutOfRange', /older than the retained event log/);
+      expect((await read(all[1]!.cursor)).events.map((e) => e.cursor)).to.deep.equal(all.slice(2).map((e) => e.cursor));
     });
   });
 }
