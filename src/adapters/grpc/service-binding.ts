@@ -15,6 +15,7 @@ import type { AuditHook } from './auth/audit-log.js';
 import type { Guard } from './auth/call-guard.js';
 import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
+import { UnreadableRequest } from './service-definition.js';
 import { GrpcError, STATUS_BY_KIND } from './status-table.js';
 
 type UnaryHandler<I extends DescMessage, O extends DescMessage> = (
@@ -132,8 +133,9 @@ function serverStream(path: string, output: DescMessage, handler: ServerStreamHa
 }
 
 /**
- * Runs the guard: authentication first (the principal is recorded in the context even when the
- * role check then refuses, so the audit line names who was refused), then the role table.
+ * Admits a call: authentication first (the principal is recorded in the context even when the
+ * role check then refuses, so the audit line names who was refused), then the role table, then
+ * whether the request could be decoded at all.
  */
 async function admit(
   path: string,
@@ -142,10 +144,15 @@ async function admit(
   options: BindingOptions,
   update: (context: CallContext) => void,
 ): Promise<void> {
-  if (options.guard === undefined) return;
-  const principal = await options.guard.authenticate(callerOf(call));
-  update({ ...context, principal });
-  options.guard.authorize(path, principal);
+  if (options.guard !== undefined) {
+    const principal = await options.guard.authenticate(callerOf(call));
+    update({ ...context, principal });
+    options.guard.authorize(path, principal);
+  }
+  const request: unknown = call.request;
+  if (request instanceof UnreadableRequest) {
+    throw new GrpcError(status.INVALID_ARGUMENT, `the request is not a valid ${request.typeName} message: ${request.reason}`);
+  }
 }
 
 function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {

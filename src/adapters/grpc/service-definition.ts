@@ -16,7 +16,7 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
       requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
       responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
       requestSerialize: encoder(method.input),
-      requestDeserialize: decoder(method.input),
+      requestDeserialize: tolerantDecoder(method.input),
       responseSerialize: encoder(method.output),
       responseDeserialize: decoder(method.output),
     } as MethodDefinition<unknown, unknown>;
@@ -30,4 +30,27 @@ function encoder<Desc extends DescMessage>(schema: Desc) {
 
 function decoder<Desc extends DescMessage>(schema: Desc) {
   return (bytes: Buffer): MessageShape<Desc> => fromBinary(schema, bytes);
+}
+
+/** Stands in for a request whose bytes are not a valid message of the method's input type. */
+export class UnreadableRequest {
+  constructor(
+    readonly typeName: string,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * Requests are decoded on the server only. grpc-js answers INTERNAL when a deserializer throws;
+ * a malformed request is the caller's mistake, so the handler binding answers INVALID_ARGUMENT
+ * for this stand-in instead.
+ */
+function tolerantDecoder<Desc extends DescMessage>(schema: Desc) {
+  return (bytes: Buffer): MessageShape<Desc> | UnreadableRequest => {
+    try {
+      return fromBinary(schema, bytes);
+    } catch (error) {
+      return new UnreadableRequest(schema.typeName, (error as Error).message);
+    }
+  };
 }
