@@ -18,19 +18,29 @@ const SAFE_ID = /^[\w.:-]{1,128}$/;
 
 type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
 
-export function createCallContext(method: string, call: ServerCall, shutdown: AbortSignal): CallContext {
+/**
+ * The context of one call, and release(), to call once the handler has settled: it detaches the
+ * call from the server's shutdown signal, which would otherwise keep one listener per call ever
+ * served (a leak, and a MaxListenersExceededWarning after the eleventh call).
+ */
+export function createCallContext(method: string, call: ServerCall, shutdown: AbortSignal): { context: CallContext; release: () => void } {
   const controller = new AbortController();
   const abort = () => controller.abort();
+  const release = () => {
+    call.off('cancelled', abort);
+    shutdown.removeEventListener('abort', abort);
+  };
   call.on('cancelled', abort);
   shutdown.addEventListener('abort', abort, { once: true });
-  controller.signal.addEventListener('abort', () => shutdown.removeEventListener('abort', abort), { once: true });
-  return {
+  controller.signal.addEventListener('abort', release, { once: true });
+  const context = {
     method,
     metadata: call.metadata,
     signal: controller.signal,
     peer: call.getPeer(),
     correlationId: correlationIdOf(call.metadata),
   };
+  return { context, release };
 }
 
 function correlationIdOf(metadata: Metadata): string {

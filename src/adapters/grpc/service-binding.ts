@@ -69,9 +69,9 @@ export function bindService<S extends DescService>(
 
 function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMessage, DescMessage>, options: BindingOptions) {
   return (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
-    const context = createCallContext(path, call, options.shutdown);
+    const { context, release } = createCallContext(path, call, options.shutdown);
     const started = process.hrtime.bigint();
-    handler(call.request, context).then(
+    handler(call.request, context).finally(release).then(
       (response) => {
         logCall(options.logger, context, status.OK, started);
         callback(null, create(output, response));
@@ -87,11 +87,11 @@ function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMess
 
 function serverStream(path: string, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
   return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
-    const context = createCallContext(path, call, options.shutdown);
+    const { context, release } = createCallContext(path, call, options.shutdown);
     const started = process.hrtime.bigint();
     const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
       call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
-    handler(call.request, send, context).then(
+    handler(call.request, send, context).finally(release).then(
       () => {
         logCall(options.logger, context, status.OK, started);
         call.end();
