@@ -1,4 +1,5 @@
 import type { Execution } from '../../domain/execution/execution.js';
+import type { Job } from '../../domain/job/job.js';
 import { DomainError } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { Clock } from '../ports/clock.js';
@@ -45,6 +46,8 @@ export class AcquireExecutions {
     }
     const deadline = this.clock.now().getTime() + Math.min(command.waitMs, this.settings.maxAcquireWaitMs);
     for (;;) {
+      // A caller that went away (or a draining server) must not be handed leases nobody will see.
+      if (command.signal.aborted) return [];
       // Subscribe before looking, so a signal that arrives while we look is not missed.
       const woken = new AbortController();
       const unsubscribe = this.wakeUps.onExecutionsQueued((types) => {
@@ -71,7 +74,12 @@ export class AcquireExecutions {
         () => this.ids.newId(),
       );
       if (executions.length === 0) return [];
-      const jobs = new Map((await Promise.all([...new Set(executions.map((e) => e.jobId))].map((id) => tx.jobs.get(id)))).flatMap((job) => (job ? [[job.id, job] as const] : [])));
+      // One query at a time: a transaction is one connection, which runs queries in sequence anyway.
+      const jobs = new Map<string, Job>();
+      for (const id of new Set(executions.map((e) => e.jobId))) {
+        const job = await tx.jobs.get(id);
+        if (job) jobs.set(id, job);
+      }
       await tx.events.append(executions.map((execution) => eventOf(execution, now)));
       return executions.map((execution) => {
         const job = jobs.get(execution.jobId);

@@ -35,8 +35,12 @@ export class Heartbeat {
       const held = new Map(
         (await tx.executions.heartbeat(leases.map((l) => ({ id: l.executionId, leaseToken: l.leaseToken, progress: l.progress })), now)).map((e) => [e.id, e]),
       );
-      const missing = leases.filter((lease) => !held.has(lease.executionId)).map((lease) => lease.executionId);
-      const others = new Map((await Promise.all(missing.map((id) => tx.executions.get(id)))).flatMap((e) => (e ? [[e.id, e] as const] : [])));
+      // One query at a time: a transaction is one connection, which runs queries in sequence anyway.
+      const others = new Map<string, Execution>();
+      for (const lease of leases.filter((l) => !held.has(l.executionId))) {
+        const execution = await tx.executions.get(lease.executionId);
+        if (execution) others.set(execution.id, execution);
+      }
       return leases.map((lease) => {
         const execution = held.get(lease.executionId);
         return execution
@@ -55,10 +59,11 @@ function lost(lease: LeaseBeat, execution: Execution | undefined): LeaseStatus {
       return { ...base, cancelRequested: true, reason: `cancelled: ${execution.error?.message ?? 'by an operator'}` };
     case 'timed_out':
       return { ...base, cancelRequested: true, reason: execution.error?.message ?? 'the attempt timed out' };
+    // Not a cancellation (see LeaseStatus.cancel_requested): held = false already says stop.
     case 'lost':
-      return { ...base, cancelRequested: true, reason: 'the lease expired before this heartbeat; the attempt was handed to the retry policy' };
+      return { ...base, cancelRequested: false, reason: 'the lease expired before this heartbeat; the attempt was handed to the retry policy' };
     case 'running':
-      return { ...base, cancelRequested: true, reason: 'the execution is held under another lease' };
+      return { ...base, cancelRequested: false, reason: 'the execution is held under another lease' };
     default:
       return { ...base, cancelRequested: false, reason: `the execution already ended as ${execution.status}` };
   }
