@@ -1,4 +1,4 @@
-// The package's public surface: typed clients and the generated messages they speak.
+// The package's public surface: typed clients, the generated messages they speak, and the worker SDK.
 export { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from './adapters/grpc/client/index.js';
 export { createServiceClient, type CallSettings, type ServiceClient } from './adapters/grpc/client/typed-client.js';
 export * from './gen/jobscheduler/v1/job_pb.js';
@@ -7,3 +7,4 @@ export * from './gen/jobscheduler/v1/execution_pb.js';
 export * from './gen/jobscheduler/v1/stats_pb.js';
 export * from './gen/jobscheduler/v1/job_scheduler_service_pb.js';
 export * from './gen/jobscheduler/v1/worker_service_pb.js';
+export * from './sdk/index.js';
