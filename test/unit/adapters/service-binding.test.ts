@@ -14,16 +14,17 @@ describe('service binding: call signals', () => {
   const logger = pino({ level: 'silent' });
   let shutdown: AbortController;
   let seen: AbortSignal[];
-  let release: () => void;
+  let waiting: Array<() => void>;
   let unary: (call: unknown, callback: (error: unknown, response?: unknown) => void) => void;
 
   beforeEach(() => {
     shutdown = new AbortController();
     seen = [];
+    waiting = [];
     const handlers = {
       check: async (_request: unknown, context: { signal: AbortSignal }) => {
         seen.push(context.signal);
-        await new Promise<void>((resolve) => (release = resolve));
+        await new Promise<void>((resolve) => waiting.push(resolve));
         return { status: HealthCheckResponse_ServingStatus.SERVING };
       },
       list: async () => ({}),
@@ -33,25 +34,45 @@ describe('service binding: call signals', () => {
     unary = implementation['check'] as typeof unary;
   });
 
-  const call = () => new Promise((resolve, reject) => unary(fakeCall(), (error, response) => (error ? reject(error) : resolve(response))));
+  /** Starts a call; resolves once the handler runs, with a promise of its answer. */
+  const start = async () => {
+    const answered = new Promise((resolve, reject) => unary(fakeCall(), (error, response) => (error ? reject(error) : resolve(response))));
+    await new Promise((resolve) => setImmediate(resolve));
+    return { answered };
+  };
+  const finishAll = () => waiting.splice(0).forEach((resolve) => resolve());
 
   it('detaches each finished call from the shutdown signal, so served calls do not pile up listeners', async () => {
     for (let i = 0; i < 20; i += 1) {
-      const answered = call();
-      await new Promise((resolve) => setImmediate(resolve));
+      const { answered } = await start();
       expect(getEventListeners(shutdown.signal, 'abort')).to.have.length(1);
-      release();
+      finishAll();
       await answered;
     }
     expect(getEventListeners(shutdown.signal, 'abort')).to.have.length(0);
   });
 
+  it('serves many calls at once without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const calls = await Promise.all(Array.from({ length: 20 }, () => start()));
+      expect(getEventListeners(shutdown.signal, 'abort')).to.have.length(20);
+      finishAll();
+      await Promise.all(calls.map((c) => c.answered));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).to.deep.equal([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('still aborts a running call when the server shuts down', async () => {
-    const answered = call();
-    await new Promise((resolve) => setImmediate(resolve));
+    const { answered } = await start();
     shutdown.abort();
     expect(seen[0]?.aborted).to.equal(true);
-    release();
+    finishAll();
     await answered;
   });
 });
