@@ -1,4 +1,4 @@
-// The package's public surface: typed clients and the generated messages they speak.
+// The package's public surface: typed clients, the generated messages they speak, and the worker SDK.
 export {
   bearerToken,
   bearerTokenInterceptor,
@@ -18,3 +18,4 @@ export * from './gen/jobscheduler/v1/execution_pb.js';
 export * from './gen/jobscheduler/v1/stats_pb.js';
 export * from './gen/jobscheduler/v1/job_scheduler_service_pb.js';
 export * from './gen/jobscheduler/v1/worker_service_pb.js';
+export * from './sdk/index.js';

@@ -29,6 +29,10 @@ type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unkno
 export function createCallContext(method: string, call: ServerCall, shutdown: AbortSignal): { context: CallContext; release: () => void } {
   const controller = new AbortController();
   const abort = () => controller.abort();
+  const release = () => {
+    call.off('cancelled', abort);
+    shutdown.removeEventListener('abort', abort);
+  };
   call.on('cancelled', abort);
   shutdown.addEventListener('abort', abort, { once: true });
   const context: CallContext = {
@@ -39,7 +43,7 @@ export function createCallContext(method: string, call: ServerCall, shutdown: Ab
     correlationId: correlationIdOf(call.metadata),
     principal: ANONYMOUS,
   };
-  return { context, release: () => shutdown.removeEventListener('abort', abort) };
+  return { context, release };
 }
 
 function correlationIdOf(metadata: Metadata): string {

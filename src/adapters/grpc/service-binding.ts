@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { create, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import {
   Metadata,
@@ -62,6 +63,9 @@ export function bindService<S extends DescService>(
   handlers: ServiceHandlers<S>,
   options: BindingOptions,
 ): UntypedServiceImplementation {
+  // Every call in flight listens on the shutdown signal (hundreds of long polls are normal): no
+  // listener limit, or Node warns of a leak at the eleventh concurrent call.
+  setMaxListeners(0, options.shutdown);
   const implementation: UntypedServiceImplementation = {};
   for (const method of service.methods) {
     const path = `/${service.typeName}/${method.name}`;

@@ -47,6 +47,8 @@ export class AcquireExecutions {
     }
     const deadline = this.clock.now().getTime() + Math.min(command.waitMs, this.settings.maxAcquireWaitMs);
     for (;;) {
+      // A caller that went away (or a draining server) must not be handed leases nobody will see.
+      if (command.signal.aborted) return [];
       // Subscribe before looking, so a signal that arrives while we look is not missed.
       const woken = new AbortController();
       const unsubscribe = this.wakeUps.onExecutionsQueued((types) => {

@@ -55,10 +55,11 @@ function lost(lease: LeaseBeat, execution: Execution | undefined): LeaseStatus {
       return { ...base, cancelRequested: true, reason: `cancelled: ${execution.error?.message ?? 'by an operator'}` };
     case 'timed_out':
       return { ...base, cancelRequested: true, reason: execution.error?.message ?? 'the attempt timed out' };
+    // Not a cancellation (see LeaseStatus.cancel_requested): held = false already says stop.
     case 'lost':
-      return { ...base, cancelRequested: true, reason: 'the lease expired before this heartbeat; the attempt was handed to the retry policy' };
+      return { ...base, cancelRequested: false, reason: 'the lease expired before this heartbeat; the attempt was handed to the retry policy' };
     case 'running':
-      return { ...base, cancelRequested: true, reason: 'the execution is held under another lease' };
+      return { ...base, cancelRequested: false, reason: 'the execution is held under another lease' };
     default:
       return { ...base, cancelRequested: false, reason: `the execution already ended as ${execution.status}` };
   }

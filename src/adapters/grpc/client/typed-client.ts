@@ -65,10 +65,16 @@ export function createServiceClient<S extends DescService>(
             streamOf(invoke(create(method.input, request), toMetadata(settings.metadata), callOptions(settings)) as ClientReadableStream<MessageShape<DescMessage>>, settings.signal)
         : (request: MessageInitShape<DescMessage>, settings: CallSettings = {}) =>
             new Promise((resolve, reject) => {
-              const call = invoke(create(method.input, request), toMetadata(settings.metadata), callOptions(settings), (error: ServiceError | null, response: unknown) =>
-                error ? reject(error) : resolve(response),
-              ) as { cancel(): void };
-              settings.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+              const { signal } = settings;
+              // Detached when the call ends, so a long-lived signal does not gather one listener per call.
+              const cancel = () => call.cancel();
+              const call = invoke(create(method.input, request), toMetadata(settings.metadata), callOptions(settings), (error: ServiceError | null, response: unknown) => {
+                signal?.removeEventListener('abort', cancel);
+                if (error) reject(error);
+                else resolve(response);
+              }) as { cancel(): void };
+              if (signal?.aborted) call.cancel();
+              else signal?.addEventListener('abort', cancel, { once: true });
             });
   }
   return Object.assign(methods, { grpc: client, close: () => client.close() }) as ServiceClient<S>;

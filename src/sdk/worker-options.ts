@@ -1,0 +1,98 @@
+import type { JsonObject } from '@bufbuild/protobuf';
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { consoleLogger, type WorkerLogger } from './logger.js';
+
+/** What the server accepts as a job type. */
+const JOB_TYPE = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** One execution as a handler sees it. */
+export interface JobContext {
+  readonly executionId: string;
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly jobType: string;
+  /** 1 for the first attempt of an occurrence, 2 for its first retry, and so on. */
+  readonly attempt: number;
+  /** The scheduled time this execution stands for (retries keep it). */
+  readonly occurrenceAt: Date;
+  readonly payload: JsonObject;
+  /** Aborts on cancel, attempt timeout, lost lease or stop() timeout; the reason is an ExecutionAbortedError. */
+  readonly signal: AbortSignal;
+  /** Records progress (at most 64 KiB as JSON); the latest value rides on the next heartbeat. */
+  reportProgress(progress: JsonObject): void;
+}
+
+/**
+ * Runs one execution. Resolving completes it, with the value as its result (an object is stored
+ * as is; another value as `{ value }`; undefined or null as no result). Throwing fails it, with
+ * the error's message and `{ name, stack }` as details; retried by the job's policy unless the
+ * error is a NonRetryableError or has `retryable: false`.
+ */
+export type JobHandler = (job: JobContext) => Promise<unknown>;
+
+export interface WorkerOptions {
+  /** host:port of the JobScheduler service. */
+  address: string;
+  /** Defaults to plaintext. */
+  credentials?: ChannelCredentials;
+  /** Extra grpc-js channel options (merged over the SDK's reconnect settings). */
+  channelOptions?: ChannelOptions;
+  /** The job types this worker runs, 1 to 100. */
+  types: readonly string[];
+  handler: JobHandler;
+  /** Handlers running at once; the worker never holds more executions. Default 10. */
+  concurrency?: number;
+  /** Names this process in execution records. Default `hostname:pid:random`. */
+  workerId?: string;
+  /** Lease per acquisition, 5 s to 1 h; heartbeats go out every third of it. Default 30 s. */
+  leaseDurationMs?: number;
+  /** How long one AcquireExecutions long poll waits for work, 1 s to 60 s. Default 30 s. */
+  acquireWaitMs?: number;
+  /** Outcomes per ReportOutcomes call, 1 to 1,000. Default 200. */
+  reportBatchSize?: number;
+  /** How long a finished outcome may wait for others to share its call. Default 5 ms. */
+  reportDelayMs?: number;
+  /** How long stop() waits for running handlers before aborting them. Default 30 s. */
+  stopTimeoutMs?: number;
+  /** Where the worker's own events go. Default: warnings and errors to stderr. */
+  logger?: WorkerLogger;
+}
+
+export type ResolvedOptions = Required<Omit<WorkerOptions, 'credentials'>> & Pick<WorkerOptions, 'credentials'>;
+
+/** Fills defaults and rejects values the server would refuse, at construction rather than in a loop. */
+export function resolveOptions(options: WorkerOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    concurrency: 10,
+    workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    leaseDurationMs: 30_000,
+    acquireWaitMs: 30_000,
+    reportBatchSize: 200,
+    reportDelayMs: 5,
+    stopTimeoutMs: 30_000,
+    logger: consoleLogger,
+    channelOptions: {},
+    ...definedOnly(options),
+  };
+  if (resolved.types.length < 1 || resolved.types.length > 100) throw new RangeError(`types must list 1 to 100 job types, got ${resolved.types.length}`);
+  for (const type of resolved.types) if (!JOB_TYPE.test(type)) throw new RangeError(`${JSON.stringify(type)} is not a job type: 1 to 100 letters, digits and . _ : -`);
+  if (typeof resolved.handler !== 'function') throw new TypeError('handler must be a function');
+  inRange('concurrency', resolved.concurrency, 1, Number.MAX_SAFE_INTEGER);
+  inRange('leaseDurationMs', resolved.leaseDurationMs, 5_000, 3_600_000);
+  inRange('acquireWaitMs', resolved.acquireWaitMs, 1_000, 60_000);
+  inRange('reportBatchSize', resolved.reportBatchSize, 1, 1_000);
+  inRange('reportDelayMs', resolved.reportDelayMs, 0, 60_000);
+  inRange('stopTimeoutMs', resolved.stopTimeoutMs, 0, Number.MAX_SAFE_INTEGER);
+  if (resolved.workerId.trim() === '' || resolved.workerId.length > 200) throw new RangeError('workerId must be 1 to 200 characters');
+  return resolved;
+}
+
+function inRange(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

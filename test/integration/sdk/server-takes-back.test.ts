@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
+import { ExecutionAbortedError } from '../../../src/sdk/index.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { deferred, executionsOf, uniqueType, waitFor, Workers } from './sdk-fixtures.js';
+
+const LEASE_MS = 5_000;
+
+/**
+ * The server's clock is fake, so a lease can expire or an attempt time out at once; the worker's
+ * heartbeats (real time, every 1.67 s) then bring the news to the handler.
+ */
+describe('worker SDK: executions the server takes back (fake server clock)', () => {
+  let server: TestServer;
+  let clock: FakeClock;
+  let workers: Workers;
+  before(async () => {
+    clock = new FakeClock();
+    server = await startTestServer({ clock });
+  });
+  after(() => server.stop());
+  beforeEach(() => {
+    workers = new Workers(server);
+  });
+  afterEach(async () => {
+    await workers.stopAll();
+    expect(workers.errors()).to.deep.equal([]);
+  });
+
+  async function runUntilTakenBack(options: { attemptTimeoutSeconds?: number }, takeBack: () => Promise<void>) {
+    const type = uniqueType('taken-back');
+    const started = deferred();
+    let reason: unknown;
+    workers.start({
+      types: [type],
+      leaseDurationMs: LEASE_MS,
+      handler: (job) =>
+        new Promise((_resolve, reject) => {
+          started.resolve();
+          job.signal.addEventListener('abort', () => {
+            reason = job.signal.reason;
+            reject(new Error('aborted'));
+          });
+        }),
+    });
+    const timeout = options.attemptTimeoutSeconds === undefined ? {} : { attemptTimeout: { seconds: BigInt(options.attemptTimeoutSeconds) } };
+    const { job } = await server.scheduler.createJob({ job: { name: type, type, schedule: { kind: { case: 'once', value: {} } }, ...timeout } });
+    await server.useCases.dispatch.runUntilIdle();
+    await started.promise;
+    await takeBack();
+    await waitFor('the handler to be aborted', () => (reason === undefined ? undefined : true), LEASE_MS);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { reason: reason as ExecutionAbortedError, executions: await executionsOf(server, job!.id) };
+  }
+
+  it('aborts the handler with lease_lost when the lease expired, and reports nothing', async () => {
+    const { reason, executions } = await runUntilTakenBack({}, async () => {
+      clock.advance(LEASE_MS + 1_000);
+      await server.useCases.rescue.runOnce();
+    });
+    expect(reason).to.be.instanceOf(ExecutionAbortedError);
+    expect(reason.kind).to.equal('lease_lost');
+    expect(reason.message).to.match(/lease expired/);
+    expect(executions.map((e) => [e.attempt, e.status])).to.deep.equal([
+      [1, ExecutionStatus.LOST],
+      [2, ExecutionStatus.QUEUED],
+    ]);
+    expect(workers.log.filter((entry) => entry.message.includes('refused'))).to.deep.equal([]);
+  });
+
+  it('aborts the handler with cancelled when its attempt timed out', async () => {
+    const { reason, executions } = await runUntilTakenBack({ attemptTimeoutSeconds: 2 }, async () => {
+      clock.advance(2_500);
+      await server.useCases.rescue.runOnce();
+    });
+    expect(reason.kind).to.equal('cancelled');
+    expect(executions[0]?.status).to.equal(ExecutionStatus.TIMED_OUT);
+  });
+});
