@@ -69,12 +69,14 @@ export class PgJobStore implements JobStore {
   async update(changes: readonly JobChange[]): Promise<Set<string>> {
     if (changes.length === 0) return new Set();
     const records = changes.map((change) => ({ ...jobToRecord(change.job), expected_version: change.expectedVersion }));
+    // The ids again as an array, so the planner looks rows up by primary key (see the same
+    // pattern in execution-sql.ts: it cannot count jsonb_to_recordset's rows).
     const { rows } = await this.db.query<{ id: string }>(
       `UPDATE jobs SET ${assignments(JOB_COLUMNS, ['id', 'created_at'])}
        FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, expected_version bigint)
-       WHERE jobs.id = c.id AND jobs.version = c.expected_version
+       WHERE jobs.id = ANY($2::uuid[]) AND jobs.id = c.id AND jobs.version = c.expected_version
        RETURNING jobs.id`,
-      [JSON.stringify(records)],
+      [JSON.stringify(records), changes.map((c) => c.job.id)],
     );
     return new Set(rows.map((row) => row.id));
   }
