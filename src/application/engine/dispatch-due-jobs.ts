@@ -71,7 +71,9 @@ export class DispatchDueJobs {
       await tx.executions.insert(executions);
       await tx.events.append(executions.map((execution) => eventOf(execution, now)));
       return { jobs: due.length, executions, skipped };
-    });
+      // Not waited for on disk: a pass lost in a database crash leaves its jobs due, and the
+      // next pass after the restart fires them again (TransactionOptions.durable).
+    }, { durable: false });
     if (result.executions.length > 0) this.wakeUps.executionsQueued([...new Set(result.executions.map((e) => e.jobType))]);
     await this.recordPass(now);
     this.observer.queued(result.executions);
