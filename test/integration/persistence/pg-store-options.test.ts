@@ -8,7 +8,7 @@ import { TestDatabase } from '../../support/test-database.js';
  * with synchronous_commit off for itself only (SET LOCAL), and the connection goes back to the
  * pool with the server's setting.
  */
-describe('PgStore transactions: durability', () => {
+describe('PgStore transactions: durability and read-only work', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
   let client: pg.PoolClient | undefined;
@@ -35,5 +35,28 @@ describe('PgStore transactions: durability', () => {
     expect(await store.transaction(() => setting(), { durable: false })).to.equal('off');
     expect(await store.transaction(() => setting())).to.equal('on');
     expect(await store.transaction(() => setting(), { durable: true })).to.equal('on');
+  });
+
+  it('runs read-only work without a transaction block, on one connection', async () => {
+    // In a block, a failed statement aborts the rest of the transaction; without one it does not.
+    const blockError = await store
+      .transaction(async () => {
+        await client!.query('SELECT 1 / 0').catch(() => undefined);
+        return client!.query('SELECT 1');
+      })
+      .then(
+        () => undefined,
+        (error: { code?: string }) => error.code,
+      );
+    expect(blockError).to.equal('25P02');
+    const value = await store.transaction(
+      async () => {
+        await client!.query('SELECT 1 / 0').catch(() => undefined);
+        return (await client!.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one;
+      },
+      { readOnly: true },
+    );
+    expect(value).to.equal(1);
+    expect(await store.transaction(() => setting(), { readOnly: true })).to.equal('on');
   });
 });
