@@ -16,7 +16,7 @@ export interface LatencyOptions {
  * handler starting (in a worker process).
  */
 export async function latency(context: BenchContext, options: LatencyOptions): Promise<ScenarioResult> {
-  const { result } = await withSystem(context, 'latency', {}, async (system) => {
+  const { result, accounting } = await withSystem(context, 'latency', {}, async (system) => {
     system.workers.start({ addresses: system.addresses, type: system.type, concurrency: 10, mode: 'payload' });
     await sleep(options.idleMs);
     const before = snapshot(system);
@@ -41,5 +41,6 @@ export async function latency(context: BenchContext, options: LatencyOptions): P
       ...result.load,
     },
     configuration: { ...options, concurrency: 10, jobs_started: start.count, max_send_delay_ms: round2(result.calls.maxSendDelayMs) },
+    details: { database: accounting.counters, top_statements: accounting.statements },
   };
 }

@@ -18,7 +18,7 @@ export interface PunctualityOptions {
  */
 export async function punctuality(context: BenchContext, options: PunctualityOptions): Promise<ScenarioResult> {
   const concurrency = 100;
-  const { result } = await withSystem(context, `punctuality_${options.kind}_${options.jobs}`, {}, async (system) => {
+  const { result, accounting } = await withSystem(context, `punctuality_${options.kind}_${options.jobs}`, {}, async (system) => {
     // Creation must finish before T: an anchor already past when a job is created first fires a period later.
     const leadMs = 800 + options.jobs * 0.6;
     const anchorMs = Date.now() + leadMs;
@@ -47,5 +47,6 @@ export async function punctuality(context: BenchContext, options: PunctualityOpt
       ...result.load,
     },
     configuration: { ...options, concurrency, schedule: 'interval 1 h, anchored' },
+    details: { database: accounting.counters, top_statements: accounting.statements },
   };
 }

@@ -21,7 +21,7 @@ const RPCS: readonly RpcName[] = ['createJob', 'getJob', 'listExecutions', 'getJ
  */
 export async function scale(context: BenchContext, options: ScaleOptions): Promise<ScenarioResult> {
   let loadSeconds = Number.NaN;
-  const { result } = await withSystem(
+  const { result, accounting } = await withSystem(
     context,
     `scale_${options.jobs}`,
     {
@@ -41,7 +41,14 @@ export async function scale(context: BenchContext, options: ScaleOptions): Promi
         const ids = rpc === 'getJob' ? anyJob : withHistory;
         const warmUp = { kind: 'steady' as const, address: system.addresses[0]!, rpc, ratePerSecond: options.ratePerSecond, seconds: Math.min(1, options.seconds), ids, type: system.type };
         await system.load.run(warmUp);
+        const from = snapshot(system);
         const run = await system.load.run({ ...warmUp, seconds: options.seconds });
+        const to = snapshot(system);
+        // CPU per call of this RPC alone, in ms: where each call's time goes.
+        const perCall = (key: 'service' | 'postgres' | 'load') => Math.round(((to[key] - from[key]) / run.latencies.length) * 1e6) / 1000;
+        figures[`${rpc}_cpu_service_ms_per_call`] = perCall('service');
+        figures[`${rpc}_cpu_postgres_ms_per_call`] = perCall('postgres');
+        figures[`${rpc}_cpu_loadgen_ms_per_call`] = perCall('load');
         const latency = summarise(run.latencies);
         figures[`${rpc}_p50_ms`] = latency.p50_ms;
         figures[`${rpc}_p99_ms`] = latency.p99_ms;
@@ -61,5 +68,6 @@ export async function scale(context: BenchContext, options: ScaleOptions): Promi
     scenario: 'scale',
     figures: { load_s: round2(loadSeconds), ...result.figures },
     configuration: { ...options, history_per_job: 100, list_page_size: 50 },
+    details: { database: accounting.counters, top_statements: accounting.statements },
   };
 }
