@@ -23,6 +23,7 @@ const USAGE = `npm run bench -- [options]
   --out DIR         where the JSON document goes (default bench/results)
   --profile         write V8 CPU profiles of the service, worker and load processes to DIR/profiles-*
   --worker-processes N   worker processes sharing the concurrency (default 2)
+  --payload-bytes N      size of each burst job's payload (default 0: an empty object)
   --service-env K=V      extra environment for the service processes (repeatable),
                          e.g. --service-env DATABASE_POOL_SIZE=20
   --pg K=V               extra setting for the benchmark's own PostgreSQL (repeatable),
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
     profile: { type: 'boolean', default: false },
     'worker-processes': { type: 'string', default: '2' },
+    'payload-bytes': { type: 'string', default: '0' },
     'service-env': { type: 'string', multiple: true, default: [] },
     pg: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
@@ -133,13 +135,13 @@ function plan(name: ScenarioName, size: (typeof SIZES)[SizeName]): Run[] {
       return size.burst.flatMap((jobs) =>
         size.burstConcurrency.map((concurrency) => ({
           describe: `burst ${jobs} jobs, concurrency ${concurrency}`,
-          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1 }),
+          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']) }),
         })),
       );
     case 'replicas':
       return size.replicas.map((replicas) => ({
         describe: `replicas: burst ${size.replicaJobs} jobs with ${replicas} replica(s)`,
-        execute: (context: BenchContext) => burst(context, { name: 'replicas', jobs: size.replicaJobs, concurrency: 10, replicas }),
+        execute: (context: BenchContext) => burst(context, { name: 'replicas', jobs: size.replicaJobs, concurrency: 10, replicas, payloadBytes: Number(values['payload-bytes']) }),
       }));
     case 'latency':
       return [{ describe: `latency: ${size.latency.count} jobs, one every ${size.latency.intervalMs} ms`, execute: (context) => latency(context, size.latency) }];

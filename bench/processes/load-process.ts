@@ -25,7 +25,7 @@ function send(report: LoadReport): void {
   process.send?.(report);
 }
 
-function job(type: string, schedule: JobSchedule, index: number, payload: Record<string, number> = {}): MessageInitShape<typeof JobSchema> {
+function job(type: string, schedule: JobSchedule, index: number, payload: Record<string, number | string> = {}): MessageInitShape<typeof JobSchema> {
   const init: MessageInitShape<typeof ScheduleSchema> =
     schedule.kind === 'now'
       ? { kind: { case: 'once', value: {} } }
@@ -42,7 +42,8 @@ async function create(command: Extract<LoadCommand, { kind: 'create' }>): Promis
       const first = next;
       const size = Math.min(command.batchSize, command.count - first);
       next += size;
-      const requests = Array.from({ length: size }, (_, i) => ({ job: job(command.type, command.schedule, first + i) }));
+      const payload: Record<string, string> = command.payloadBytes ? { data: 'x'.repeat(command.payloadBytes) } : {};
+      const requests = Array.from({ length: size }, (_, i) => ({ job: job(command.type, command.schedule, first + i, payload) }));
       await client.batchCreateJobs({ requests }, { deadline: 120_000 });
     }
   };

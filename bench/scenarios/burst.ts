@@ -8,6 +8,8 @@ export interface BurstOptions {
   replicas: number;
   /** Scenario name in the report (burst, replicas). */
   name: string;
+  /** Size of each job's payload (a JSON string of this many bytes); 0: an empty object. */
+  payloadBytes: number;
 }
 
 /**
@@ -20,7 +22,7 @@ export async function burst(context: BenchContext, options: BurstOptions): Promi
   const label = `${options.name}_${options.jobs}_c${options.concurrency}_r${options.replicas}`;
   const { result, accounting } = await withSystem(context, label, { replicas: options.replicas }, async (system) => {
     const before = snapshot(system);
-    const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: 1000, inFlight: 2, schedule: { kind: 'now' } });
+    const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: Math.max(1, Math.min(1000, Math.floor(3_000_000 / (options.payloadBytes + 300)))), inFlight: 2, schedule: { kind: 'now' }, payloadBytes: options.payloadBytes });
     const ready = snapshot(system);
     system.workers.start({ addresses: system.addresses, type: system.type, concurrency: options.concurrency, mode: 'none', reportEveryMs: 10 });
     const t0 = system.workers.startedAt;

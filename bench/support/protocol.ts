@@ -21,7 +21,7 @@ export type JobSchedule =
 export type RpcName = 'createJob' | 'getJob' | 'listExecutions' | 'getJobStats';
 
 export type LoadCommand =
-  | { kind: 'create'; address: string; type: string; count: number; batchSize: number; inFlight: number; schedule: JobSchedule }
+  | { kind: 'create'; address: string; type: string; count: number; batchSize: number; inFlight: number; schedule: JobSchedule; payloadBytes?: number }
   | { kind: 'cadence'; address: string; type: string; intervalMs: number; count: number }
   | { kind: 'steady'; address: string; rpc: RpcName; ratePerSecond: number; seconds: number; ids: string[]; type: string };
 

@@ -2,7 +2,7 @@ import type { AcquireRequest, ExecutionChange, ExecutionCursor, ExecutionFilter,
 import type { Execution } from '../../domain/execution/execution.js';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../../domain/execution/execution-status.js';
 import { computeStatisticsFromAggregates } from './execution-statistics-sql.js';
-import { EXECUTION_COLUMNS, executionFromRow, executionToRecord, type ExecutionRow } from './execution-row.js';
+import { EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS, executionFromRow, executionToRecord, type ExecutionRow } from './execution-row.js';
 import type { Queryable } from './queryable.js';
 import { assignments, recordsetColumns } from './recordset.js';
 
@@ -11,6 +11,9 @@ const QUALIFIED = Object.keys(EXECUTION_COLUMNS)
   .map((name) => `e.${name}`)
   .join(', ');
 const RECORDSET = recordsetColumns(EXECUTION_COLUMNS);
+const MUTABLE_COLUMN_TYPES = Object.fromEntries([['id', EXECUTION_COLUMNS.id], ...EXECUTION_MUTABLE_COLUMNS.map((name) => [name, EXECUTION_COLUMNS[name]])]);
+const MUTABLE_RECORDSET = recordsetColumns(MUTABLE_COLUMN_TYPES);
+const MUTABLE_ASSIGNMENTS = assignments(MUTABLE_COLUMN_TYPES);
 
 /** All SQL about executions. "now" always comes in as a parameter. */
 export class PgExecutionStore implements ExecutionStore {
@@ -124,13 +127,21 @@ export class PgExecutionStore implements ExecutionStore {
 
   async update(changes: readonly ExecutionChange[]): Promise<Set<string>> {
     if (changes.length === 0) return new Set();
-    const records = changes.map((c) => ({ ...executionToRecord(c.execution), expected_status: c.expectedStatus, expected_token: c.expectedLeaseToken ?? null }));
+    const records = changes.map((c) => {
+      const record = executionToRecord(c.execution);
+      return Object.fromEntries([
+        ['id', c.execution.id],
+        ['expected_status', c.expectedStatus],
+        ['expected_token', c.expectedLeaseToken ?? null],
+        ...EXECUTION_MUTABLE_COLUMNS.map((name) => [name, record[name]]),
+      ]);
+    });
     // The ids again as an array: the planner cannot see how many rows jsonb_to_recordset yields
     // (it assumes 100) and hash-joined a sequential scan of the whole table; with the ids it
     // knows, it looks each row up by primary key.
     const { rows } = await this.db.query<{ id: string }>(
-      `UPDATE executions SET ${assignments(EXECUTION_COLUMNS, ['id', 'job_id', 'number', 'occurrence_at', 'attempt'])}
-       FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, expected_status text, expected_token uuid)
+      `UPDATE executions SET ${MUTABLE_ASSIGNMENTS}
+       FROM jsonb_to_recordset($1::jsonb) AS c(${MUTABLE_RECORDSET}, expected_status text, expected_token uuid)
        WHERE executions.id = ANY($2::uuid[]) AND executions.id = c.id AND executions.status = c.expected_status
          AND (c.expected_token IS NULL OR executions.lease_token = c.expected_token)
        RETURNING executions.id`,

@@ -64,7 +64,7 @@ export class DispatchDueJobs {
         );
         skipped += fired.skipped;
         if (fired.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: fired.skipped }, 'skipped due occurrences (overlap or catch-up policy)');
-        return { job: fired.job, expectedVersion: job.version };
+        return { job: fired.job, expectedVersion: job.version, scope: 'state' as const };
       });
       const written = await tx.jobs.update(changes);
       if (written.size !== changes.length) throw DomainError.conflict('a claimed job changed during dispatch');
