@@ -14,7 +14,8 @@ import { scale } from './scenarios/scale.js';
 const USAGE = `npm run bench -- [options]
 
   --scenario LIST   comma-separated, from: roundtrip, burst, latency, punctuality, scale, replicas
-                    (default: all of them; "cost" figures come with burst and replicas)
+                    (default: all of them; "cost" figures come with burst and replicas);
+                    aligned or staggered run one half of punctuality
   --size NAME       quick | small | default | large (see bench/support/sizes.ts)
   --quick           same as --size quick: tiny sizes, for the CI smoke run (< 20 s)
   --address H:P     measure a running service instead of starting one (scale and replicas are
@@ -34,7 +35,9 @@ pg_stat_statements) and one fresh database and service process per scenario run;
 DATABASE_URL it creates and drops its databases on that server.`;
 
 const ALL = ['roundtrip', 'burst', 'latency', 'punctuality', 'scale', 'replicas'] as const;
-type ScenarioName = (typeof ALL)[number];
+/** Parts of a scenario that can be chosen alone. */
+const PARTS = ['aligned', 'staggered'] as const;
+type ScenarioName = (typeof ALL)[number] | (typeof PARTS)[number];
 
 const { values } = parseArgs({
   options: {
@@ -71,7 +74,11 @@ async function main(): Promise<void> {
   const size = SIZES[sizeName];
   if (!size) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
   const selected = (values.scenario?.split(',').map((s) => s.trim()).filter(Boolean) ?? [...ALL]) as ScenarioName[];
-  for (const name of selected) if (!ALL.includes(name)) throw new Error(`unknown scenario ${JSON.stringify(name)}; choose from ${ALL.join(', ')}`);
+  for (const name of selected) {
+    if (!(ALL as readonly string[]).includes(name) && !(PARTS as readonly string[]).includes(name)) {
+      throw new Error(`unknown scenario ${JSON.stringify(name)}; choose from ${[...ALL, ...PARTS].join(', ')}`);
+    }
+  }
   const out = values.out ?? 'bench/results';
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const external = values.address;
@@ -146,8 +153,11 @@ function plan(name: ScenarioName, size: (typeof SIZES)[SizeName]): Run[] {
     case 'latency':
       return [{ describe: `latency: ${size.latency.count} jobs, one every ${size.latency.intervalMs} ms`, execute: (context) => latency(context, size.latency) }];
     case 'punctuality':
+      return [...plan('aligned', size), ...plan('staggered', size)];
+    case 'aligned':
+      return size.aligned.map((jobs) => ({ describe: `punctuality: ${jobs} aligned`, execute: (context: BenchContext) => punctuality(context, { kind: 'aligned', jobs, spreadMs: 0 }) }));
+    case 'staggered':
       return [
-        ...size.aligned.map((jobs) => ({ describe: `punctuality: ${jobs} aligned`, execute: (context: BenchContext) => punctuality(context, { kind: 'aligned', jobs, spreadMs: 0 }) })),
         {
           describe: `punctuality: ${size.staggered.jobs} staggered over ${size.staggered.spreadMs / 1000} s`,
           execute: (context: BenchContext) => punctuality(context, { kind: 'staggered', ...size.staggered }),
