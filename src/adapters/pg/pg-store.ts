@@ -7,7 +7,7 @@ import { PgSchedulerMetricsStore } from './scheduler-metrics-sql.js';
 
 /**
  * The Store port on PostgreSQL: each transaction() is one BEGIN … COMMIT (READ COMMITTED) on one
- * pooled connection; a read-only one runs its statements on one connection without the block.
+ * pooled connection; read-only and single-statement work runs on one connection without the block.
  */
 export class PgStore implements Store {
   constructor(private readonly pool: pg.Pool) {}
@@ -17,7 +17,7 @@ export class PgStore implements Store {
       throw asUnavailable(error);
     });
     const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client) };
-    if (options.readOnly) {
+    if (options.readOnly || options.singleStatement) {
       let failed: unknown;
       try {
         return await work(stores);

@@ -35,6 +35,12 @@ export interface TransactionOptions {
    * work that writes or locks.
    */
   readonly readOnly?: boolean;
+  /**
+   * true: the work runs exactly one statement, which is atomic on its own, so it needs no
+   * transaction block either (one round trip instead of three). For a write, it is durable as
+   * any commit is; `durable` does not apply.
+   */
+  readonly singleStatement?: boolean;
 }
 
 /** The system of record. Work inside transaction() commits together or not at all. */

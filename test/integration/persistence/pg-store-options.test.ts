@@ -59,4 +59,22 @@ describe('PgStore transactions: durability and read-only work', () => {
     expect(value).to.equal(1);
     expect(await store.transaction(() => setting(), { readOnly: true })).to.equal('on');
   });
+
+  it('runs single-statement work without a transaction block too', async () => {
+    const level = async () => (await client!.query<{ level: string }>(`SELECT CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN 'none' ELSE 'assigned' END AS level`)).rows[0]?.level;
+    // Without a block, a write commits on its own: the next statement runs in a new transaction with no xid yet.
+    const afterWrite = await store.transaction(
+      async () => {
+        await client!.query('CREATE TEMP TABLE IF NOT EXISTS single_statement_probe (x int)');
+        return level();
+      },
+      { singleStatement: true },
+    );
+    expect(afterWrite).to.equal('none');
+    const inTransaction = await store.transaction(async () => {
+      await client!.query('CREATE TEMP TABLE IF NOT EXISTS single_statement_probe2 (x int)');
+      return level();
+    });
+    expect(inTransaction).to.equal('assigned');
+  });
 });

@@ -15,9 +15,11 @@ import { RecordingLogger } from '../../support/recording-logger.js';
 /** A store that remembers which use case asked for which durability. */
 class RecordingStore implements Store {
   readonly durable: boolean[] = [];
+  readonly options: (TransactionOptions | undefined)[] = [];
   constructor(private readonly inner: Store) {}
   transaction<T>(work: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     this.durable.push(options?.durable ?? true);
+    this.options.push(options);
     return this.inner.transaction(work, options);
   }
   take(): boolean[] {
@@ -62,5 +64,14 @@ describe('transaction durability per use case', () => {
     const [result] = await new ReportOutcomes(store, clock, { ids, random: () => 0.5 }, wakeUps).execute([{ ...lease, outcome: { kind: 'succeeded', result: undefined } }]);
     expect(result?.accepted).to.equal(true);
     expect(store.take(), 'ReportOutcomes').to.deep.equal([true]);
+  });
+
+  it('creates jobs without request ids in one statement, and with them in a transaction block', async () => {
+    const definition = jobDefinition({ name: 'n', type: 'durability', schedule: { kind: 'once', at: undefined } }, { maxPayloadBytes: 65_536 });
+    const create = new CreateJobs(store, clock, ids, wakeUps);
+    store.options.splice(0);
+    await create.execute([{ definition, idempotency: undefined }, { definition, idempotency: undefined }]);
+    await create.execute([{ definition, idempotency: { requestId: 'r-1', fingerprint: 'f' } }]);
+    expect(store.options.map((options) => options?.singleStatement ?? false)).to.deep.equal([true, false]);
   });
 });
