@@ -179,7 +179,7 @@ export class PgExecutionStore implements ExecutionStore {
 
   async statistics(jobId: string) {
     const { rows } = await this.db.query(
-      `WITH mine AS (SELECT * FROM executions WHERE job_id = $1),
+      `WITH mine AS (SELECT number, occurrence_at, attempt, status, started_at, finished_at FROM executions WHERE job_id = $1),
        durations AS (SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms FROM mine
                      WHERE finished_at IS NOT NULL AND started_at IS NOT NULL),
        latest AS (SELECT DISTINCT ON (occurrence_at) number, status FROM mine ORDER BY occurrence_at, attempt DESC, number DESC)
