@@ -14,6 +14,7 @@ let started = 0;
 let firstStart = Number.NaN;
 let lastStart = Number.NaN;
 let samples: number[] = [];
+let marks: [number, number][] = [];
 let timer: NodeJS.Timeout | undefined;
 let reported = -1;
 
@@ -22,10 +23,11 @@ function send(report: WorkerReport): void {
 }
 
 function progress(force = false): void {
-  if (!force && started === reported && samples.length === 0) return;
+  if (!force && started === reported && samples.length === 0 && marks.length === 0) return;
   reported = started;
-  send({ kind: 'progress', started, firstStart, lastStart, samples });
+  send({ kind: 'progress', started, firstStart, lastStart, samples, marks });
   samples = [];
+  marks = [];
 }
 
 process.on('message', (command: WorkerCommand) => {
@@ -40,7 +42,10 @@ process.on('message', (command: WorkerCommand) => {
         started += 1;
         if (Number.isNaN(firstStart)) firstStart = now;
         lastStart = now;
-        if (reference === 'payload') samples.push(now - Number(job.payload.sentAt));
+        if (reference === 'payload') {
+          samples.push(now - Number(job.payload.sentAt));
+          marks.push([Number(job.payload.sentAt), now]);
+        }
         else if (reference === 'occurrence') samples.push(now - job.occurrenceAt.getTime());
         return undefined;
       },

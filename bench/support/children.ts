@@ -37,6 +37,7 @@ export class WorkerFleet {
   private readonly progress = new Map<ChildProcess, Extract<WorkerReport, { kind: 'progress' }>>();
   private readonly listeners = new Set<() => void>();
   readonly samples: number[] = [];
+  readonly marks: [number, number][] = [];
   /** When start was sent (epoch ms). */
   startedAt = Number.NaN;
 
@@ -46,6 +47,7 @@ export class WorkerFleet {
         if (message.kind !== 'progress') return;
         this.progress.set(child, message);
         for (const sample of message.samples) this.samples.push(sample);
+        for (const mark of message.marks) this.marks.push(mark);
         for (const listener of this.listeners) listener();
       });
     }

@@ -9,7 +9,8 @@ export type WorkerCommand =
 
 export type WorkerReport =
   | { kind: 'ready' }
-  | { kind: 'progress'; started: number; firstStart: number; lastStart: number; samples: number[] }
+  /** marks: in payload mode, [sentAt, handler start] per execution (epoch ms), to split the latency by stage. */
+  | { kind: 'progress'; started: number; firstStart: number; lastStart: number; samples: number[]; marks: [number, number][] }
   | { kind: 'stopped' };
 
 /** How the jobs of a batch are scheduled. */
