@@ -6,6 +6,8 @@ export interface ScenarioResult {
   /** Figures by name; latencies in ms, rates per second. */
   figures: Record<string, number>;
   configuration: Record<string, unknown>;
+  /** Supporting data for the analysis (top statements, database counters), JSON only. */
+  details?: Record<string, unknown>;
 }
 
 /** Prints one table row per figure and writes the whole run as one JSON document. */

@@ -81,8 +81,10 @@ export class MemoryExecutionStore implements ExecutionStore {
       const stored = this.state.executions.get(change.execution.id);
       if (!stored || stored.status !== change.expectedStatus) continue;
       if (change.expectedLeaseToken !== undefined && stored.leaseToken !== change.expectedLeaseToken) continue;
-      this.state.executions.set(change.execution.id, change.execution);
-      written.add(change.execution.id);
+      // What was fixed when the execution was queued stays as stored, as in the PostgreSQL store.
+      const { id, jobId, jobType, number, occurrenceAt, attempt, trigger, priority, attemptTimeoutMs, queuedAt, scheduledAt } = stored;
+      this.state.executions.set(id, { ...change.execution, id, jobId, jobType, number, occurrenceAt, attempt, trigger, priority, attemptTimeoutMs, queuedAt, scheduledAt });
+      written.add(id);
     }
     return written;
   }

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
-import type { Job } from '../../domain/job/job.js';
+import { definitionOf, type Job } from '../../domain/job/job.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
 import type { MemoryState } from './memory-state.js';
 
@@ -54,9 +54,11 @@ export class MemoryJobStore implements JobStore {
 
   async update(changes: readonly JobChange[]): Promise<Set<string>> {
     const written = new Set<string>();
-    for (const { job, expectedVersion } of changes) {
-      if (this.state.jobs.get(job.id)?.version !== expectedVersion) continue;
-      this.state.jobs.set(job.id, job);
+    for (const { job, expectedVersion, scope } of changes) {
+      const stored = this.state.jobs.get(job.id);
+      if (stored?.version !== expectedVersion) continue;
+      // A state-scoped change keeps the stored definition, as the PostgreSQL store does.
+      this.state.jobs.set(job.id, scope === 'state' ? { ...job, ...definitionOf(stored) } : job);
       written.add(job.id);
     }
     return written;

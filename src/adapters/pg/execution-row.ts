@@ -35,6 +35,28 @@ export const EXECUTION_COLUMNS = {
 
 export type ExecutionRow = Record<keyof typeof EXECUTION_COLUMNS, unknown>;
 
+/**
+ * The columns an execution's life changes after it was queued (start, heartbeats, the end);
+ * the rest (job, number, occurrence, attempt, trigger, priority, timeout, queue times) is fixed
+ * at insert, and ExecutionStore.update neither sends nor rewrites it.
+ */
+export const EXECUTION_MUTABLE_COLUMNS = [
+  'status',
+  'started_at',
+  'finished_at',
+  'worker_id',
+  'lease_token',
+  'lease_duration_ms',
+  'lease_expires_at',
+  'deadline_at',
+  'cancel_requested',
+  'error_message',
+  'error_details',
+  'error_retryable',
+  'result',
+  'progress',
+] as const satisfies readonly (keyof typeof EXECUTION_COLUMNS)[];
+
 /** The one mapping from an executions row to an Execution. */
 export function executionFromRow(row: ExecutionRow): Execution {
   return {

@@ -39,6 +39,23 @@ export const JOB_COLUMNS = {
 
 export type JobRow = Record<keyof typeof JOB_COLUMNS, unknown>;
 
+/** The columns of what the scheduler keeps (JobChange scope 'state'); the rest is the definition, plus id and created_at. */
+export const JOB_STATE_COLUMNS = [
+  'state',
+  'next_run_at',
+  'version',
+  'active_occurrences',
+  'execution_count',
+  'consecutive_failures',
+  'last_error',
+  'last_run_at',
+  'last_success_at',
+  'updated_at',
+  'paused_at',
+  'cancelled_at',
+  'finished_at',
+] as const satisfies readonly (keyof typeof JOB_COLUMNS)[];
+
 /** The one mapping from a jobs row to a Job. */
 export function jobFromRow(row: JobRow): Job {
   return {

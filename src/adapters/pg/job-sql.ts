@@ -2,13 +2,17 @@ import { DomainError } from '../../domain/errors.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import type { Job } from '../../domain/job/job.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
-import { JOB_COLUMNS, jobFromRow, jobToRecord, type JobRow } from './job-row.js';
+import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobToRecord, type JobRow } from './job-row.js';
 import type { Queryable } from './queryable.js';
 import { assignments, recordsetColumns } from './recordset.js';
 
 const FIRING_STATES = `('pending', 'scheduled', 'running')`;
 const COLUMNS = Object.keys(JOB_COLUMNS).join(', ');
 const RECORDSET = recordsetColumns(JOB_COLUMNS);
+const ALL_ASSIGNMENTS = assignments(JOB_COLUMNS, ['id', 'created_at']);
+const STATE_COLUMN_TYPES = Object.fromEntries([['id', JOB_COLUMNS.id], ...JOB_STATE_COLUMNS.map((name) => [name, JOB_COLUMNS[name]])]);
+const STATE_RECORDSET = recordsetColumns(STATE_COLUMN_TYPES);
+const STATE_ASSIGNMENTS = assignments(STATE_COLUMN_TYPES);
 
 /** All SQL about jobs. Every statement takes "now" as a parameter; nothing reads the database clock. */
 export class PgJobStore implements JobStore {
@@ -67,16 +71,37 @@ export class PgJobStore implements JobStore {
   }
 
   async update(changes: readonly JobChange[]): Promise<Set<string>> {
-    if (changes.length === 0) return new Set();
-    const records = changes.map((change) => ({ ...jobToRecord(change.job), expected_version: change.expectedVersion }));
+    const written = new Set<string>();
+    const stateOnly = changes.filter((change) => change.scope === 'state');
+    const whole = changes.filter((change) => change.scope !== 'state');
+    if (stateOnly.length > 0) {
+      // Only the state columns: the definition (the payload above all) is neither sent nor
+      // rewritten, so a large payload costs nothing here and its TOAST value is kept as is.
+      const records = stateOnly.map(({ job, expectedVersion }) => {
+        const record = jobToRecord(job);
+        return Object.fromEntries([['id', job.id], ['expected_version', expectedVersion], ...JOB_STATE_COLUMNS.map((name) => [name, record[name]])]);
+      });
+      for (const id of await this.write(STATE_ASSIGNMENTS, STATE_RECORDSET, records)) written.add(id);
+    }
+    if (whole.length > 0) {
+      const records = whole.map((change) => ({ ...jobToRecord(change.job), expected_version: change.expectedVersion }));
+      for (const id of await this.write(ALL_ASSIGNMENTS, RECORDSET, records)) written.add(id);
+    }
+    return written;
+  }
+
+  /** Compare-and-set on the version, for rows given as jsonb_to_recordset records. */
+  private async write(assigned: string, recordset: string, records: Record<string, unknown>[]): Promise<string[]> {
+    // The ids again as an array, so the planner looks rows up by primary key (see the same
+    // pattern in execution-sql.ts: it cannot count jsonb_to_recordset's rows).
     const { rows } = await this.db.query<{ id: string }>(
-      `UPDATE jobs SET ${assignments(JOB_COLUMNS, ['id', 'created_at'])}
-       FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, expected_version bigint)
-       WHERE jobs.id = c.id AND jobs.version = c.expected_version
+      `UPDATE jobs SET ${assigned}
+       FROM jsonb_to_recordset($1::jsonb) AS c(${recordset}, expected_version bigint)
+       WHERE jobs.id = ANY($2::uuid[]) AND jobs.id = c.id AND jobs.version = c.expected_version
        RETURNING jobs.id`,
-      [JSON.stringify(records)],
+      [JSON.stringify(records), records.map((record) => record.id)],
     );
-    return new Set(rows.map((row) => row.id));
+    return rows.map((row) => row.id);
   }
 
   async delete(id: string, expectedVersion: number): Promise<boolean> {

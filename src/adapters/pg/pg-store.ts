@@ -1,22 +1,39 @@
 import type pg from 'pg';
-import { StoreUnavailableError, type Store, type Transaction } from '../../application/ports/store.js';
+import { StoreUnavailableError, type Store, type Transaction, type TransactionOptions } from '../../application/ports/store.js';
 import { PgEventStore } from './event-sql.js';
 import { PgExecutionStore } from './execution-sql.js';
 import { PgJobStore } from './job-sql.js';
 import { PgSchedulerMetricsStore } from './scheduler-metrics-sql.js';
 
-/** The Store port on PostgreSQL: each transaction() is one BEGIN … COMMIT on one pooled connection. */
+/**
+ * The Store port on PostgreSQL: each transaction() is one BEGIN … COMMIT (READ COMMITTED) on one
+ * pooled connection; read-only and single-statement work runs on one connection without the block.
+ */
 export class PgStore implements Store {
   constructor(private readonly pool: pg.Pool) {}
 
-  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error);
     });
+    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client) };
+    if (options.readOnly || options.singleStatement) {
+      let failed: unknown;
+      try {
+        return await work(stores);
+      } catch (error) {
+        failed = asUnavailable(error);
+        throw failed;
+      } finally {
+        // A connection that failed is discarded rather than returned to the pool.
+        client.release(failed instanceof StoreUnavailableError);
+      }
+    }
     let broken = false;
     try {
-      await client.query('BEGIN');
-      const result = await work({ jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client) });
+      // One round trip either way: a simple query may hold several statements.
+      await client.query(options.durable === false ? 'BEGIN; SET LOCAL synchronous_commit TO off' : 'BEGIN');
+      const result = await work(stores);
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -64,14 +64,16 @@ export class DispatchDueJobs {
         );
         skipped += fired.skipped;
         if (fired.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: fired.skipped }, 'skipped due occurrences (overlap or catch-up policy)');
-        return { job: fired.job, expectedVersion: job.version };
+        return { job: fired.job, expectedVersion: job.version, scope: 'state' as const };
       });
       const written = await tx.jobs.update(changes);
       if (written.size !== changes.length) throw DomainError.conflict('a claimed job changed during dispatch');
       await tx.executions.insert(executions);
       await tx.events.append(executions.map((execution) => eventOf(execution, now)));
       return { jobs: due.length, executions, skipped };
-    });
+      // Not waited for on disk: a pass lost in a database crash leaves its jobs due, and the
+      // next pass after the restart fires them again (TransactionOptions.durable).
+    }, { durable: false });
     if (result.executions.length > 0) this.wakeUps.executionsQueued([...new Set(result.executions.map((e) => e.jobType))]);
     await this.recordPass(now);
     this.observer.queued(result.executions);

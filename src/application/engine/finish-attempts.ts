@@ -53,7 +53,10 @@ export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[
     jobs.set(job.id, updated);
     if (retry) retries.push(retry);
   }
-  const changes = [...jobs.values()].filter((job) => job.version !== versions.get(job.id)).map((job) => ({ job, expectedVersion: versions.get(job.id) as number }));
+  // Settling changes the job's state, never its definition: a state-scoped write.
+  const changes = [...jobs.values()]
+    .filter((job) => job.version !== versions.get(job.id))
+    .map((job) => ({ job, expectedVersion: versions.get(job.id) as number, scope: 'state' as const }));
   const jobsWritten = await tx.jobs.update(changes);
   if (jobsWritten.size !== changes.length) throw DomainError.conflict('a job changed while its attempts were being settled; retry');
   await tx.executions.insert(retries);

@@ -75,7 +75,7 @@ export class SchedulerEngine {
   }
 
   private async msUntilNextDue(): Promise<number | undefined> {
-    const next = await this.store.transaction((tx) => tx.jobs.nextDueAt());
+    const next = await this.store.transaction((tx) => tx.jobs.nextDueAt(), { readOnly: true });
     return next === undefined ? undefined : next.getTime() - this.clock.now().getTime();
   }
 }

@@ -91,7 +91,8 @@ export class ControlJob {
       const [job] = await tx.jobs.lock([id]);
       if (!job) throw DomainError.notFound(`job ${id} does not exist`);
       const result = await change(tx, job, now);
-      const written = await tx.jobs.update([{ job: result.job, expectedVersion: job.version }]);
+      // Control operations move the state machine; the definition is as read.
+      const written = await tx.jobs.update([{ job: result.job, expectedVersion: job.version, scope: 'state' }]);
       if (!written.has(id)) throw DomainError.conflict(`job ${id} changed concurrently; retry`);
       return result;
     });

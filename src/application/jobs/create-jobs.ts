@@ -71,7 +71,8 @@ export class CreateJobs {
         throw error;
       }
       return { result, fresh: fresh.map((f) => f.job) };
-    });
+      // Without request ids the work is the one INSERT of all the jobs: atomic by itself.
+    }, { singleStatement: commands.every((command) => command.idempotency === undefined) });
     if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt <= this.clock.now())) this.wakeUps.jobsDue();
     return jobs.result;
   }

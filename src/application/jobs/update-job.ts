@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { jobDefinition, type DefinitionLimits, type JobDefinitionInput } from '../../domain/job/job-definition.js';
 import { rescheduleJob } from '../../domain/job/job-operations.js';
-import type { Job, JobDefinition } from '../../domain/job/job.js';
+import { definitionOf, type Job } from '../../domain/job/job.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
@@ -76,9 +76,4 @@ function merge(job: Job, command: UpdateJobCommand): JobDefinitionInput {
   const merged: Record<string, unknown> = { ...current };
   for (const field of command.fields) merged[UPDATABLE_FIELDS[field]] = command.values[UPDATABLE_FIELDS[field]];
   return merged as unknown as JobDefinitionInput;
-}
-
-function definitionOf(job: Job): JobDefinition {
-  const { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs } = job;
-  return { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs };
 }

@@ -15,20 +15,29 @@ export function executionFields(execution: Execution): Record<string, unknown> {
 export class ExecutionLogObserver implements EngineObserver {
   constructor(private readonly logger: Logger) {}
 
+  /** Debug lines are off in production: then the per-execution fields are not even built. */
+  private get debug(): boolean {
+    return this.logger.isLevelEnabled?.('debug') ?? true;
+  }
+
   queued(executions: readonly Execution[]): void {
+    if (!this.debug) return;
     for (const execution of executions) {
       this.logger.debug({ ...executionFields(execution), trigger: execution.trigger, scheduled_at: execution.scheduledAt.toISOString() }, 'execution queued');
     }
   }
 
   started(executions: readonly Execution[]): void {
+    if (!this.debug) return;
     for (const execution of executions) {
       this.logger.debug({ ...executionFields(execution), worker_id: execution.workerId, lag_ms: lagMs(execution) }, 'execution started');
     }
   }
 
   finished(executions: readonly Execution[]): void {
+    const debug = this.debug;
     for (const execution of executions) {
+      if (!debug && execution.status !== 'failed') continue;
       const fields = { ...executionFields(execution), status: execution.status, worker_id: execution.workerId, duration_ms: durationMs(execution) };
       if (execution.status === 'failed') this.logger.info({ ...fields, error: execution.error?.message, retryable: execution.error?.retryable }, 'execution failed');
       else this.logger.debug(fields, `execution ${execution.status}`);
@@ -36,7 +45,7 @@ export class ExecutionLogObserver implements EngineObserver {
   }
 
   dispatchPass(durationMs: number, jobs: number, fired: number, skipped: number): void {
-    if (jobs > 0) this.logger.debug({ duration_ms: durationMs, jobs, fired, skipped }, 'dispatcher pass');
+    if (jobs > 0 && this.debug) this.logger.debug({ duration_ms: durationMs, jobs, fired, skipped }, 'dispatcher pass');
   }
 }
 

@@ -64,7 +64,12 @@ export interface ExecutionStore {
   claimExpired(now: Date, limit: number): Promise<Execution[]>;
   /** Extends leases still held (fenced by token); returns the executions as they are now. */
   heartbeat(leases: readonly { id: string; leaseToken: string; progress: Execution['progress'] }[], now: Date): Promise<Execution[]>;
-  /** Writes the changes whose expected status (and token) still hold; returns the ids written. */
+  /**
+   * Writes the changes whose expected status (and token) still hold; returns the ids written.
+   * Only what an execution's life changes is written (status, lease, worker, times, cancel flag,
+   * error, result, progress); what was fixed when it was queued (job, type, number, occurrence,
+   * attempt, trigger, priority, timeout, queue times) stays as stored.
+   */
   update(changes: readonly ExecutionChange[]): Promise<Set<string>>;
   /** The earliest scheduled_at after `now` of queued executions of the types (long-poll sleep). */
   nextScheduledAt(jobTypes: readonly string[], now: Date): Promise<Date | undefined>;

@@ -25,6 +25,13 @@ export interface JobChange {
   readonly job: Job;
   /** The version the change was computed from: the write happens only if it is still stored. */
   readonly expectedVersion: number;
+  /**
+   * 'state': only what the scheduler keeps changed (state, next run, counters, times, version);
+   * the definition (payload, schedule, policies, …) is as read, and the store writes the state
+   * alone. Firing, settling and control operations say so; their writes then do not carry the
+   * payload back and forth. Default 'all' (UpdateJob).
+   */
+  readonly scope?: 'state' | 'all';
 }
 
 export interface Idempotency {

@@ -8,4 +8,6 @@ export interface Logger {
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
   child(fields: object): Logger;
+  /** Whether lines of this level are written; lets hot paths skip building fields nobody reads. Absent: assume yes. */
+  isLevelEnabled?(level: 'debug' | 'info'): boolean;
 }

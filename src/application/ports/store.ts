@@ -18,7 +18,32 @@ export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
+export interface TransactionOptions {
+  /**
+   * false: do not wait for the commit to reach the disk. A crash of the database server within
+   * a fraction of a second afterwards may then lose the whole transaction (never part of it),
+   * and any later durable commit makes it durable too. Only for work that is redone when lost:
+   * firing (the jobs are still due after the crash), acquiring and heartbeats (a lost lease is
+   * handled like a worker that died: at-least-once). It takes the disk flush out of the path
+   * from a due job to a running handler. Default true.
+   */
+  readonly durable?: boolean;
+  /**
+   * true: the work only reads. Its statements then run without a transaction block: a store
+   * whose transactions are READ COMMITTED (PostgreSQL's) gives every statement its own snapshot
+   * inside a block too, so reads see the same and save the block's two round trips. Never for
+   * work that writes or locks.
+   */
+  readonly readOnly?: boolean;
+  /**
+   * true: the work runs exactly one statement, which is atomic on its own, so it needs no
+   * transaction block either (one round trip instead of three). For a write, it is durable as
+   * any commit is; `durable` does not apply.
+   */
+  readonly singleStatement?: boolean;
+}
+
 /** The system of record. Work inside transaction() commits together or not at all. */
 export interface Store {
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }

@@ -19,6 +19,9 @@ export function successExpectation(job: Job, now: Date): SuccessExpectation | un
   return { expectedBy, overdue: expectedBy < now && job.state !== 'cancelled' };
 }
 
+/** Reads need no transaction block (TransactionOptions.readOnly). */
+const READ = { readOnly: true } as const;
+
 /** Reads for the API: one job or execution, pages of them, and a job's statistics. */
 export class JobQueries {
   constructor(
@@ -27,26 +30,26 @@ export class JobQueries {
   ) {}
 
   async job(id: string): Promise<Job> {
-    const job = await this.store.transaction((tx) => tx.jobs.get(id));
+    const job = await this.store.transaction((tx) => tx.jobs.get(id), READ);
     if (!job) throw DomainError.notFound(`job ${id} does not exist`);
     return job;
   }
 
   async execution(id: string): Promise<Execution> {
-    const execution = await this.store.transaction((tx) => tx.executions.get(id));
+    const execution = await this.store.transaction((tx) => tx.executions.get(id), READ);
     if (!execution) throw DomainError.notFound(`execution ${id} does not exist`);
     return execution;
   }
 
   jobs(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage> {
-    return this.store.transaction((tx) => tx.jobs.list(filter, after, limit));
+    return this.store.transaction((tx) => tx.jobs.list(filter, after, limit), READ);
   }
 
   async executions(filter: ExecutionFilter, after: ExecutionCursor | undefined, limit: number): Promise<ExecutionPage> {
     return this.store.transaction(async (tx) => {
       if (filter.jobId && !(await tx.jobs.get(filter.jobId))) throw DomainError.notFound(`job ${filter.jobId} does not exist`);
       return tx.executions.list(filter, after, limit);
-    });
+    }, READ);
   }
 
   async statistics(jobId: string): Promise<{ job: Job; statistics: ExecutionStatistics; lastExecution: Execution | undefined; expectation: SuccessExpectation | undefined }> {
@@ -56,6 +59,6 @@ export class JobQueries {
       const statistics = await tx.executions.statistics(jobId);
       const [lastExecution] = (await tx.executions.list({ jobId }, undefined, 1)).executions;
       return { job, statistics, lastExecution, expectation: successExpectation(job, this.clock.now()) };
-    });
+    }, READ);
   }
 }

@@ -23,7 +23,7 @@ export class SchedulerMetrics {
   async execute(): Promise<SchedulerFigures> {
     const now = this.clock.now();
     if (this.cached && now.getTime() - this.cached.computedAt.getTime() < CACHE_MS && now >= this.cached.computedAt) return this.cached;
-    const figures = await this.store.transaction((tx) => tx.metrics.figures(now, METRICS_WINDOW_MS));
+    const figures = await this.store.transaction((tx) => tx.metrics.figures(now, METRICS_WINDOW_MS), { readOnly: true });
     this.cached = { ...figures, computedAt: now, windowMs: METRICS_WINDOW_MS };
     return this.cached;
   }

@@ -59,7 +59,7 @@ export class AcquireExecutions {
         if (acquired.length > 0) this.observer.started(acquired.map((a) => a.execution));
         const now = this.clock.now();
         if (acquired.length > 0 || now.getTime() >= deadline || command.signal.aborted) return acquired;
-        const next = await this.store.transaction((tx) => tx.executions.nextScheduledAt(command.jobTypes, now));
+        const next = await this.store.transaction((tx) => tx.executions.nextScheduledAt(command.jobTypes, now), { readOnly: true });
         const until = Math.min(deadline, next?.getTime() ?? deadline);
         await this.clock.sleep(until - now.getTime(), AbortSignal.any([woken.signal, command.signal]));
       } finally {
@@ -82,6 +82,9 @@ export class AcquireExecutions {
         const job = jobs.get(execution.jobId);
         return { execution, jobName: job?.name ?? '', payload: job?.payload ?? {} };
       });
-    });
+      // Not waited for on disk: an acquisition lost in a database crash puts the executions
+      // back in the queue, as if the worker had died (at-least-once); the worker's outcome,
+      // committed durably, would make it durable first (TransactionOptions.durable).
+    }, { durable: false });
   }
 }

@@ -43,7 +43,9 @@ export class Heartbeat {
           ? { executionId: lease.executionId, held: true, leaseExpiresAt: execution.leaseExpiresAt, cancelRequested: false, reason: '' }
           : lost(lease, others.get(lease.executionId));
       });
-    });
+      // Not waited for on disk: an extension lost in a database crash only brings the lease's
+      // expiry forward, to what it was (TransactionOptions.durable).
+    }, { durable: false });
   }
 }
 

@@ -50,6 +50,12 @@ export interface Job extends JobDefinition {
   readonly finishedAt: Date | undefined;
 }
 
+/** The definition part of a job, as a user wrote it. */
+export function definitionOf(job: JobDefinition): JobDefinition {
+  const { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs } = job;
+  return { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs };
+}
+
 export function isRecurring(job: Pick<Job, 'schedule'>): boolean {
   return job.schedule.kind !== 'once';
 }

@@ -5,7 +5,7 @@ import { PgExecutionStore } from '../../../src/adapters/pg/execution-sql.js';
 import { TestDatabase } from '../../support/test-database.js';
 import { T0 } from './support/builders.js';
 import { loadExecutions } from './support/realistic-data.js';
-import { describePlan, explain, indexesUsed, recordingQueryable, seqScans, type RecordedQuery } from './support/query-plan.js';
+import { describePlan, explain, indexesUsed, nodesOf, recordingQueryable, seqScans, type PlanNode, type RecordedQuery } from './support/query-plan.js';
 
 const JOBS = 2_000;
 const PER_JOB = 100;
@@ -51,6 +51,30 @@ describe(`the acquire and reaper queries on ${(JOBS * PER_JOB).toLocaleString('e
       const plan = await planOf((store) => store.acquire({ workerId: 'w', jobTypes, capacity: 10, leaseDurationMs: 30_000, now: T0 }, randomUUID));
       expect(indexesUsed(plan), describePlan(plan)).to.include('executions_queue');
       expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+    });
+  }
+
+  for (const jobTypes of [['crawl'], ['crawl', 'index', 'mail']]) {
+    it(`acquire (types ${jobTypes.join(', ')}) reads the queue in index order, never the whole backlog`, async () => {
+      // An acquire must cost the same with 10 or 100,000 executions queued: the index scan stops
+      // after `capacity` rows per type instead of reading and sorting every queued row.
+      const capacity = 10;
+      const { db, queries } = recordingQueryable();
+      await new PgExecutionStore(db).acquire({ workerId: 'w', jobTypes, capacity, leaseDurationMs: 30_000, now: T0 }, randomUUID);
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${queries[0]!.text}`, queries[0]!.values);
+        const plan = rows[0]!['QUERY PLAN'][0]!.Plan;
+        const queueRows = nodesOf(plan)
+          .filter((node) => node['Index Name'] === 'executions_queue')
+          .reduce((sum, node) => sum + Number(node['Actual Rows']) * Number(node['Actual Loops'] ?? 1), 0);
+        expect(queueRows, describePlan(plan)).to.be.at.most(capacity * jobTypes.length);
+        expect(nodesOf(plan).some((node) => node['Node Type'] === 'ModifyTable' && node['Actual Rows'] !== undefined)).to.equal(true);
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
     });
   }
 

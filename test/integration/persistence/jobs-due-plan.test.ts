@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type pg from 'pg';
+import { PgClusterGaugesStore } from '../../../src/adapters/pg/cluster-gauges-sql.js';
 import { PgJobStore } from '../../../src/adapters/pg/job-sql.js';
 import { TestDatabase } from '../../support/test-database.js';
 import { T0 } from './support/builders.js';
@@ -54,5 +55,20 @@ describe(`the due-job query on ${JOBS.toLocaleString('en')} jobs (PostgreSQL pla
     const plan = await explain(pool, queries[0] as (typeof queries)[number]);
     expect(indexesUsed(plan), describePlan(plan)).to.include('jobs_due');
     expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+  });
+
+  it("the dead-man's switch queries read jobs_success_expected, not the whole table", async () => {
+    // Some jobs with the switch, as a realistic share: the index must still win.
+    await pool.query(`UPDATE jobs SET expect_success_within_ms = 3600000 WHERE id IN (SELECT id FROM jobs WHERE state = 'scheduled' LIMIT 500)`);
+    await pool.query('ANALYZE jobs');
+    const { db, queries } = recordingQueryable();
+    await new PgClusterGaugesStore(db).read(T0, 100);
+    const overdue = queries.filter((query) => query.text.includes('expect_success_within_ms'));
+    expect(overdue).to.have.length(2);
+    for (const query of overdue) {
+      const plan = await explain(pool, query);
+      expect(indexesUsed(plan), describePlan(plan)).to.include('jobs_success_expected');
+      expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+    }
   });
 });

@@ -30,6 +30,7 @@ const INDEXES = [
   'jobs_newest',
   'jobs_pkey',
   'jobs_request_id',
+  'jobs_success_expected',
   'scheduler_counters_pkey',
   'schema_migrations_pkey',
 ];

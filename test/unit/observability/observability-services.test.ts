@@ -132,6 +132,20 @@ describe('engine observers', () => {
     for (const entry of logger.entries) expect(entry.fields).to.include({ job_id: 'job-1', execution_id: 'exec-1', type: 't', attempt: 2 });
   });
 
+  it('with debug lines off, builds nothing for routine executions and still logs failures', () => {
+    const logger = new RecordingLogger();
+    const quiet = Object.assign(Object.create(logger) as RecordingLogger, { isLevelEnabled: (level: string) => level !== 'debug' });
+    const observer = new ExecutionLogObserver(quiet);
+    observer.queued([execution]);
+    observer.started([{ ...execution, status: 'running', startedAt: now, workerId: 'w' }]);
+    observer.finished([
+      { ...execution, status: 'succeeded', startedAt: now, finishedAt: now },
+      { ...execution, status: 'failed', startedAt: now, finishedAt: now, error: { message: 'boom', details: undefined, retryable: true } },
+    ]);
+    observer.dispatchPass(3, 1, 1, 0);
+    expect(logger.entries.map((entry) => `${entry.level} ${entry.message}`)).to.deep.equal(['info execution failed']);
+  });
+
   it('keeps telling the others when one observer throws', () => {
     const logger = new RecordingLogger();
     const seen: string[] = [];

@@ -28,8 +28,13 @@ export function timestamp(date: Date | undefined): Timestamp | undefined {
   return date ? timestampFromDate(date) : undefined;
 }
 
+/**
+ * Whole milliseconds: a fraction would give fractional nanos, which do not serialise (the call
+ * failed INTERNAL). GetJobStats' percentiles are fractional when rows hold microsecond times,
+ * as rows written by other tools (or loaded by SQL) do.
+ */
 export function duration(ms: number | undefined): Duration | undefined {
-  return ms === undefined ? undefined : durationFromMs(ms);
+  return ms === undefined ? undefined : durationFromMs(Math.round(ms));
 }
 
 /** Ids are UUIDs; anything else cannot name a stored row. */

@@ -4,7 +4,7 @@ import { EXECUTION_STATUSES } from '../../../../src/domain/execution/execution-s
 import { cancelExecution, startExecution, succeedExecution } from '../../../../src/domain/execution/execution-operations.js';
 import type { Execution } from '../../../../src/domain/execution/execution.js';
 import type { Job } from '../../../../src/domain/job/job.js';
-import { at, executionOf, jobInState, MINUTE, newJob, orderedId, T0 } from '../support/builders.js';
+import { at, DAY, executionOf, jobInState, MINUTE, newJob, orderedId, T0 } from '../support/builders.js';
 import { byId, ids, rejection, type ConformanceContext } from './context.js';
 
 /** Inserts, reads and locks of ExecutionStore, and the compare-and-set update. */
@@ -97,6 +97,16 @@ export function executionStoreConformance(context: ConformanceContext): void {
       // The same change again: the status it expected is gone.
       expect([...(await context.tx((tx) => tx.executions.update([{ execution: succeeded, expectedStatus: 'running', expectedLeaseToken: token }])))]).to.deep.equal([]);
       expect(await context.tx((tx) => tx.executions.update([]))).to.deep.equal(new Set());
+    });
+
+    it('writes what an execution\'s life changes and keeps what was fixed when it was queued', async () => {
+      const running = executionOf(job, { number: 1, status: 'running', startedAt: T0 });
+      await context.tx((tx) => tx.executions.insert([running]));
+      const succeeded = succeedExecution(running, at(MINUTE), { ok: true });
+      const tampered = { ...succeeded, priority: running.priority + 7, scheduledAt: at(DAY), trigger: 'manual_retry' as const };
+      const written = await context.tx((tx) => tx.executions.update([{ execution: tampered, expectedStatus: 'running', expectedLeaseToken: running.leaseToken }]));
+      expect([...written]).to.deep.equal([running.id]);
+      expect(await context.tx((tx) => tx.executions.get(running.id))).to.deep.equal(succeeded);
     });
   });
 

@@ -92,6 +92,18 @@ export function jobStoreConformance(context: ConformanceContext): void {
       expect(await context.tx((tx) => tx.jobs.update([]))).to.deep.equal(new Set());
     });
 
+    it('writes only the state for a state-scoped change, keeping the stored definition', async () => {
+      const job = { ...jobInState('scheduled'), payload: { url: 'https://example.org', depth: 3 } };
+      await context.tx((tx) => tx.jobs.insert([job]));
+      const paused = pauseJob(job, at(MINUTE));
+      // The change carries a different definition: a state-scoped write must not store it.
+      const written = await context.tx((tx) => tx.jobs.update([{ job: { ...paused, name: 'not stored', payload: {} }, expectedVersion: job.version, scope: 'state' }]));
+      expect([...written]).to.deep.equal([job.id]);
+      expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(paused);
+      // And it is still a compare-and-set on the version.
+      expect(await context.tx((tx) => tx.jobs.update([{ job: pauseJob(job, at(2 * MINUTE)), expectedVersion: job.version, scope: 'state' }]))).to.deep.equal(new Set());
+    });
+
     it('deletes only at the expected version, and takes the executions with it', async () => {
       const job = { ...jobInState('scheduled'), executionCount: 2 };
       const executions = [executionOf(job, { number: 1, status: 'succeeded' }), executionOf(job, { number: 2, status: 'queued' })];

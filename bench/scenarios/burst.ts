@@ -1,0 +1,73 @@
+import type { ScenarioResult } from '../support/report.js';
+import { cpuFigures, loadFigure, round2, snapshot, withSystem, type BenchContext, type System } from '../support/system.js';
+import { epochMs, sleep } from '../support/time.js';
+
+export interface BurstOptions {
+  jobs: number;
+  concurrency: number;
+  replicas: number;
+  /** Scenario name in the report (burst, replicas). */
+  name: string;
+  /** Size of each job's payload (a JSON string of this many bytes); 0: an empty object. */
+  payloadBytes: number;
+}
+
+/**
+ * Burst drain: `jobs` one-shot jobs due now, created in bulk (BatchCreateJobs, 1,000 per call;
+ * timed on their own), then workers with `concurrency` handlers in total start. Executions per
+ * second from the workers' start until the last handler started, and until the last execution
+ * was recorded as succeeded; PostgreSQL commits, statements and row writes per execution.
+ */
+export async function burst(context: BenchContext, options: BurstOptions): Promise<ScenarioResult> {
+  const label = `${options.name}_${options.jobs}_c${options.concurrency}_r${options.replicas}`;
+  const { result, accounting } = await withSystem(context, label, { replicas: options.replicas }, async (system) => {
+    const before = snapshot(system);
+    const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: Math.max(1, Math.min(1000, Math.floor(3_000_000 / (options.payloadBytes + 300)))), inFlight: 2, schedule: { kind: 'now' }, payloadBytes: options.payloadBytes });
+    const ready = snapshot(system);
+    system.workers.start({ addresses: system.addresses, type: system.type, concurrency: options.concurrency, mode: 'none', reportEveryMs: 10 });
+    const t0 = system.workers.startedAt;
+    await system.workers.waitForStarted(options.jobs, 300_000 + options.jobs * 10);
+    const lastStart = system.workers.lastStart;
+    const succeededAt = await allSucceeded(system, options.jobs);
+    const done = snapshot(system);
+    const startedSeconds = (lastStart - t0) / 1000;
+    const succeededSeconds = (succeededAt - t0) / 1000;
+    return {
+      figures: {
+        create_s: round2(created.ms / 1000),
+        create_jobs_per_s: Math.round(options.jobs / (created.ms / 1000)),
+        all_started_s: round2(startedSeconds),
+        started_per_s: Math.round(options.jobs / startedSeconds),
+        all_succeeded_s: round2(succeededSeconds),
+        succeeded_per_s: Math.round(options.jobs / succeededSeconds),
+        ...cpuFigures(ready, done),
+        ...cpuFigures(before, ready, 'create_cpu'),
+        ...loadFigure(),
+      },
+    };
+  });
+  const per = (value: number | undefined) => (value === undefined ? Number.NaN : Math.round((value / options.jobs) * 100) / 100);
+  return {
+    scenario: options.name,
+    figures: {
+      ...result.figures,
+      // Everything from the first BatchCreateJobs to the last outcome, per execution.
+      pg_commits_per_execution: per(accounting.counters?.commits),
+      pg_statements_per_execution: per(accounting.counters?.statements),
+      pg_rows_written_per_execution: per(accounting.counters && accounting.counters.inserted + accounting.counters.updated + accounting.counters.deleted),
+    },
+    configuration: { ...options, worker_processes: Math.max(context.workerProcesses, options.replicas), create_batch: 1000 },
+    details: { database: accounting.counters, top_statements: accounting.statements },
+  };
+}
+
+/** When the last of the run's executions was recorded as succeeded (epoch ms), polling the database. */
+async function allSucceeded(system: System, count: number): Promise<number> {
+  if (!system.pool) return Number.NaN;
+  for (;;) {
+    const { rows } = await system.pool.query<{ n: string }>(`SELECT count(*) AS n FROM executions WHERE job_type = $1 AND status = 'succeeded'`, [system.type]);
+    const now = epochMs();
+    if (Number(rows[0]?.n) >= count) return now;
+    await sleep(5);
+  }
+}

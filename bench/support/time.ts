@@ -1,0 +1,11 @@
+/**
+ * Milliseconds since the Unix epoch with sub-millisecond resolution. Benchmark processes on one
+ * machine compare these across processes (a call's send time in one, a handler's start in another).
+ */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
