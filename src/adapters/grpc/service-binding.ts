@@ -166,7 +166,10 @@ function toStatus(error: unknown, context: CallContext, logger: Logger): StatusO
   if (error instanceof GrpcError) return { code: error.code, details: error.message, metadata };
   if (error instanceof StoreUnavailableError) {
     logger.warn({ err: error, method: context.method, correlation_id: context.correlationId }, 'database unavailable during an RPC');
-    return { code: status.UNAVAILABLE, details: `the database is unavailable; nothing was changed, retry later (correlation id ${context.correlationId})`, metadata };
+    const details = error.outcomeUnknown
+      ? `the database connection was lost while the change was being committed; it may have been made: read before retrying, or retry idempotently (correlation id ${context.correlationId})`
+      : `the database is unavailable; nothing was changed, retry later (correlation id ${context.correlationId})`;
+    return { code: status.UNAVAILABLE, details, metadata };
   }
   logger.error({ err: error, method: context.method, correlation_id: context.correlationId }, 'unexpected error in RPC handler');
   return { code: status.INTERNAL, details: `internal error (correlation id ${context.correlationId})`, metadata };
