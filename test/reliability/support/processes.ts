@@ -34,6 +34,8 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | un
 export class Replica {
   process: ServiceProcess | undefined;
   generation = 0;
+  /** host:port of its /metrics endpoint, once started. */
+  metricsAddress: string | undefined;
 
   constructor(
     readonly index: number,
@@ -54,7 +56,10 @@ export class Replica {
     for (let attempt = 1; ; attempt += 1) {
       this.generation += 1;
       const process = ServiceProcess.spawn({ ...this.env, GRPC_PORT: String(this.port) });
-      process.onLog((entry) => this.onLog(this, entry));
+      process.onLog((entry) => {
+        if (entry.msg === 'JobScheduler started' && typeof entry.metrics === 'string') this.metricsAddress = entry.metrics;
+        this.onLog(this, entry);
+      });
       this.process = process;
       try {
         await process.started();
