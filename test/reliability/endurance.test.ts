@@ -36,7 +36,7 @@ describe(`endurance: ${Math.round(durationMs / 1000)} s at a steady rate, memory
       say: (line) => console.log(`      ${line}`),
     });
     const last = report.samples.at(-1);
-    if (last) console.log(`      ${describeSample(last)}; jobs created ${report.createdJobs}`);
+    if (last) console.log(`      last sample: ${describeSample(last)}; jobs created ${report.createdJobs}, ${report.samples.length} samples`);
     for (const line of describeVerdicts(report)) console.log(`      ${line}`);
     if (process.env.ENDURANCE_REPORT) writeFileSync(process.env.ENDURANCE_REPORT, `${JSON.stringify(report, null, 2)}\n`);
     expect(report.samples.length, 'samples').to.be.at.least(9);

@@ -92,7 +92,7 @@ export interface Figures {
   handlerRuns: number;
   acknowledgedOutcomes: number;
   rescues: number;
-  /** Rescues of leases whose worker was neither killed nor frozen (heartbeats failed for a whole lease). */
+  /** Rescues of leases whose worker was neither killed, stopped nor frozen (each is also a violation). */
   unexplainedRescues: number;
   maxRescueDelayMs: number;
   /** Deliveries of an occurrence after one that did not end with the handler's own failure. */
@@ -233,9 +233,11 @@ export function analyseRun(input: RunInput): { figures: Figures; violations: str
   for (const e of input.executions.filter((x) => x.status === 'lost')) {
     const life = e.workerId === undefined ? undefined : lives.get(e.workerId);
     const finished = e.finishedAt ?? 0;
-    const causes = [life?.killedAt, ...(life?.frozen.map((f) => f.from) ?? [])].filter((t): t is number => t !== undefined && t <= finished && t >= (e.startedAt ?? 0) - input.leaseMs);
+    const causes = [life?.killedAt, life?.stoppedAt, ...(life?.frozen.map((f) => f.from) ?? [])].filter((t): t is number => t !== undefined && t <= finished && t >= (e.startedAt ?? 0) - input.leaseMs);
     if (causes.length === 0) {
+      // The reaper took a lease whose worker was alive and running: it stole live work.
       unexplainedRescues += 1;
+      fail(`execution ${e.id}: rescued as lost although its worker ${e.workerId ?? '?'} was neither killed, stopped nor frozen`);
       continue;
     }
     const delay = finished - Math.max(...causes);

@@ -34,9 +34,10 @@ const acknowledgements: Interceptor = (options, nextCall) => {
     },
     start(metadata, _listener, next) {
       next(metadata, {
-        onReceiveMessage(message: ReportOutcomesResponse, nextMessage) {
+        onReceiveMessage(message: ReportOutcomesResponse | null, nextMessage) {
+          // A call that ends without an answer (an error status) passes null through here.
           const t = Date.now();
-          for (const result of message.results) {
+          for (const result of message?.results ?? []) {
             if (result.accepted) write({ e: 'ack', x: result.executionId, k: kinds.get(result.executionId) ?? 'success', t });
             else write({ e: 'refused', x: result.executionId, code: result.code, t });
           }

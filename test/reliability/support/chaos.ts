@@ -122,9 +122,9 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosReport> {
     serverErrorLines += 1;
     violation(`${replica.name} logged ${String(entry.msg)}: ${JSON.stringify(entry.err ?? entry).slice(0, 300)}`);
   };
-  const replicas = ports.map((port, i) => new Replica(i, port, replicaEnv, onReplicaLog));
+  const replicas = ports.map((port, i) => new Replica(i, port, replicaEnv, onReplicaLog, violation));
   const workerEnv = { CHAOS_TARGET: target, CHAOS_TYPES: TYPES.join(','), CHAOS_LEASE_MS: String(leaseMs), CHAOS_CONCURRENCY: '8' };
-  const workers = Array.from({ length: settings.workers ?? 4 }, (_, i) => new WorkerSlot(i, workerEnv, logDir, lives));
+  const workers = Array.from({ length: settings.workers ?? 4 }, (_, i) => new WorkerSlot(i, workerEnv, logDir, lives, violation));
   const scheduler = createJobSchedulerClient(target, undefined, ROUND_ROBIN);
   const rogue = createWorkerClient(target, undefined, ROUND_ROBIN);
 

@@ -63,8 +63,8 @@ export async function runEndurance(settings: EnduranceSettings): Promise<Enduran
   const port = await freePort();
   const replica = new Replica(0, port, { DATABASE_URL: settings.databaseUrl, LOG_LEVEL: 'info', POLL_INTERVAL: '1s', REAPER_INTERVAL: '1s', METRICS_REFRESH_INTERVAL: '5s' }, (_, entry) => {
     if (typeof entry.level === 'number' && entry.level >= 50) violations.push(`the replica logged ${String(entry.msg)}`);
-  });
-  const worker = new WorkerSlot(0, { CHAOS_TARGET: replicaTarget([port]), CHAOS_TYPES: TYPE, CHAOS_LEASE_MS: '15000', CHAOS_CONCURRENCY: '32' }, logDir, []);
+  }, (crash) => violations.push(crash));
+  const worker = new WorkerSlot(0, { CHAOS_TARGET: replicaTarget([port]), CHAOS_TYPES: TYPE, CHAOS_LEASE_MS: '15000', CHAOS_CONCURRENCY: '32' }, logDir, [], (crash) => violations.push(crash));
   const scheduler = createJobSchedulerClient(`127.0.0.1:${port}`);
   const samples: Sample[] = [];
   let created = 0;

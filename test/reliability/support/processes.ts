@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,11 +37,15 @@ export class Replica {
   /** host:port of its /metrics endpoint, once started. */
   metricsAddress: string | undefined;
 
+  /** Set while the harness itself stops the process: any other exit is a crash. */
+  private stopping = false;
+
   constructor(
     readonly index: number,
     readonly port: number,
     private readonly env: Record<string, string>,
     private readonly onLog: (replica: Replica, entry: Record<string, unknown>) => void,
+    private readonly onCrash: (what: string) => void = () => undefined,
   ) {}
 
   get name(): string {
@@ -56,6 +60,10 @@ export class Replica {
     for (let attempt = 1; ; attempt += 1) {
       this.generation += 1;
       const process = ServiceProcess.spawn({ ...this.env, GRPC_PORT: String(this.port) });
+      this.stopping = false;
+      void process.exit().then(({ code, signal, stderr }) => {
+        if (!this.stopping && this.process === process) this.onCrash(`${this.name} exited by itself (${code ?? signal}): ${stderr.trim().slice(-500)}`);
+      });
       process.onLog((entry) => {
         if (entry.msg === 'JobScheduler started' && typeof entry.metrics === 'string') this.metricsAddress = entry.metrics;
         this.onLog(this, entry);
@@ -76,6 +84,7 @@ export class Replica {
   async signal(signal: NodeJS.Signals, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
     const process = this.process;
     if (!process) return { code: null, signal: null };
+    this.stopping = true;
     process.kill(signal);
     return within(process.exit(), ms);
   }
@@ -87,12 +96,15 @@ export class WorkerSlot {
   life: WorkerLife | undefined;
   generation = 0;
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = Promise.resolve({ code: null, signal: null });
+  /** Set while the harness itself stops the process: any other exit is a crash. */
+  private stopping = false;
 
   constructor(
     readonly index: number,
     private readonly env: Record<string, string>,
     private readonly logDir: string,
     private readonly lives: WorkerLife[],
+    private readonly onCrash: (what: string) => void = () => undefined,
   ) {}
 
   get name(): string {
@@ -113,8 +125,21 @@ export class WorkerSlot {
     });
     closeSync(stderr);
     this.child = child;
+    this.stopping = false;
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    this.life = { workerId, frozen: [] };
+    const life: WorkerLife = { workerId, frozen: [] };
+    void this.exited.then(({ code, signal }) => {
+      if (this.stopping || this.child !== child) return;
+      life.killedAt ??= Date.now();
+      let stderrTail = '';
+      try {
+        stderrTail = readFileSync(join(this.logDir, `${workerId}.stderr`), 'utf8').trim().slice(-500);
+      } catch {
+        // No stderr file: nothing to quote.
+      }
+      this.onCrash(`${this.name} (${workerId}) exited by itself (${code ?? signal}): ${stderrTail}`);
+    });
+    this.life = life;
     this.lives.push(this.life);
     const ready = new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', () => resolve());
@@ -126,6 +151,7 @@ export class WorkerSlot {
   async signal(signal: NodeJS.Signals, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null };
+    this.stopping = true;
     child.kill(signal);
     return within(this.exited, ms);
   }
@@ -136,9 +162,13 @@ export class WorkerSlot {
     if (!child?.pid) return;
     const window = { from: Date.now(), to: 0 };
     this.life?.frozen.push(window);
-    process.kill(child.pid, 'SIGSTOP');
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    process.kill(child.pid, 'SIGCONT');
+    try {
+      process.kill(child.pid, 'SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      process.kill(child.pid, 'SIGCONT');
+    } catch {
+      // It died meanwhile (a crash is reported by the exit handler).
+    }
     window.to = Date.now();
   }
 }

@@ -67,7 +67,7 @@ describe('chaos checks (analyseRun)', () => {
 
   it('counts, but allows, an occurrence whose retries were all used up by rescues', () => {
     const attempts = [1, 2].map((attempt) => execution(`e${attempt}`, { attempt, status: 'lost', retryable: true }));
-    const { violations, figures } = run({ jobs: [job({ maxRetries: 1, state: 'failed' })], executions: attempts, lines: [] });
+    const { violations, figures } = run({ jobs: [job({ maxRetries: 1, state: 'failed' })], executions: attempts, lines: [], lives: [{ workerId: 'w1', killedAt: T + 20, frozen: [] }] });
     expect(violations).to.deep.equal([]);
     expect(figures.exhaustedByChaos).to.equal(1);
   });
@@ -105,6 +105,13 @@ describe('chaos checks (analyseRun)', () => {
     const executions = [execution('e1', { status: 'lost', retryable: true, finishedAt: T + 9_000 }), execution('e2', { attempt: 2, startedAt: T + 9_500, finishedAt: T + 9_600 })];
     const { violations } = run({ executions, lines: [start('e1', T + 10)], lives: [{ workerId: 'w1', killedAt: T + 1_000, frozen: [] }] });
     expect(violations.join('\n')).to.match(/rescued 8000 ms after its worker w1 died/);
+  });
+
+  it('catches a rescue of a live lease (a reaper that steals work from a worker that is alive)', () => {
+    const executions = [execution('e1', { status: 'lost', retryable: true, finishedAt: T + 5_600 }), execution('e2', { attempt: 2, startedAt: T + 6_000, finishedAt: T + 6_500 })];
+    const { violations, figures } = run({ executions, lines: [start('e1', T + 10)] });
+    expect(violations.join('\n')).to.match(/rescued as lost although its worker w1 was neither killed, stopped nor frozen/);
+    expect(figures.unexplainedRescues).to.equal(1);
   });
 
   it('catches a cancel that was acknowledged but not honoured', () => {
