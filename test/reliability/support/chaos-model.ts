@@ -175,7 +175,9 @@ export function analyseRun(input: RunInput): { figures: Figures; violations: str
   }
 
   // Handler runs: never two deliveries of one execution; runs of one occurrence overlap only
-  // when the earlier attempt had already been rescued or cancelled (the zombie's outcome is refused).
+  // when the earlier attempt had already been rescued or cancelled when the later attempt's run
+  // started (the zombie's outcome is refused). Attempts, not start times, say which is earlier: a
+  // worker frozen between acquiring and starting its handler starts it after the retry did.
   const lives = new Map(input.lives.map((life) => [life.workerId, life]));
   const ends = new Map(input.lines.filter((l): l is Extract<WorkLine, { e: 'end' }> => l.e === 'end').map((l) => [l.x, l]));
   const starts = input.lines.filter((l): l is Extract<WorkLine, { e: 'start' }> => l.e === 'start');
@@ -192,12 +194,13 @@ export function analyseRun(input: RunInput): { figures: Figures; violations: str
     ordered.forEach((later, i) => {
       if (i === 0) return;
       if (ordered[i - 1]!.result !== 'fail') duplicateDeliveries += 1;
-      for (const earlier of ordered.slice(0, i)) {
-        if (later.start.t >= earlier.end || earlier.start.x === later.start.x) continue;
-        const first = earlier.execution;
-        const released = first && ['lost', 'timed_out', 'cancelled'].includes(first.status) && (first.finishedAt ?? Infinity) <= later.start.t + CLOCK_SLACK_MS;
+      for (const other of ordered.slice(0, i)) {
+        if (later.start.t >= other.end || other.start.x === later.start.x) continue;
+        const [lower, higher] = other.start.a < later.start.a ? [other, later] : [later, other];
+        const first = lower.execution;
+        const released = first && ['lost', 'timed_out', 'cancelled'].includes(first.status) && (first.finishedAt ?? Infinity) <= higher.start.t + CLOCK_SLACK_MS;
         if (released) concurrentZombieRuns += 1;
-        else fail(`occurrence ${key}: attempt ${later.start.a} started at ${later.start.t} while attempt ${earlier.start.a} still ran under a live lease (it ended ${first?.status ?? 'unknown'} at ${first?.finishedAt})`);
+        else fail(`occurrence ${key}: attempt ${higher.start.a} ran from ${higher.start.t} alongside attempt ${lower.start.a}, which still held a live lease (it ended ${first?.status ?? 'unknown'} at ${first?.finishedAt})`);
       }
     });
   }

@@ -86,7 +86,7 @@ describe('chaos checks (analyseRun)', () => {
     const executions = [execution('e1', { status: 'failed', retryable: true, finishedAt: T + 2_000 }), execution('e2', { attempt: 2, startedAt: T + 1_000, finishedAt: T + 3_000 })];
     const lines = [start('e1', T + 10), start('e2', T + 1_000, 2, 'w2'), end('e1', T + 1_900, 'fail'), end('e2', T + 2_900), start('e2', T + 1_100, 2, 'w3')];
     const { violations } = run({ executions, lines, lives: [{ workerId: 'w1', frozen: [] }, { workerId: 'w2', frozen: [] }, { workerId: 'w3', frozen: [] }] });
-    expect(violations.join('\n')).to.match(/attempt 2 started at .* while attempt 1 still ran under a live lease/).and.to.match(/delivered 2 times/);
+    expect(violations.join('\n')).to.match(/attempt 2 ran from .* alongside attempt 1, which still held a live lease/).and.to.match(/delivered 2 times/);
   });
 
   it('allows, and counts, a run that overlaps an earlier one already rescued (a frozen worker that had not noticed)', () => {
@@ -99,6 +99,18 @@ describe('chaos checks (analyseRun)', () => {
     const { violations, figures } = run({ executions, lines, lives });
     expect(violations).to.deep.equal([]);
     expect(figures).to.deep.include({ rescues: 1, duplicateDeliveries: 1, concurrentZombieRuns: 1, maxRescueDelayMs: 5_500 });
+  });
+
+  it('allows a zombie that starts its handler only after the retry did (frozen between acquiring and starting)', () => {
+    const executions = [execution('e1', { status: 'lost', retryable: true, startedAt: T + 10, finishedAt: T + 5_600 }), execution('e2', { attempt: 2, startedAt: T + 6_000, finishedAt: T + 9_000 })];
+    const lines = [start('e2', T + 6_000, 2, 'w2'), start('e1', T + 7_000, 1, 'w1'), end('e1', T + 7_500, 'abort'), end('e2', T + 8_900), ack('e2', T + 9_000)];
+    const lives = [
+      { workerId: 'w1', frozen: [{ from: T + 20, to: T + 6_990 }] },
+      { workerId: 'w2', frozen: [] },
+    ];
+    const { violations, figures } = run({ executions, lines, lives });
+    expect(violations).to.deep.equal([]);
+    expect(figures.concurrentZombieRuns).to.equal(1);
   });
 
   it('catches a rescue later than lease + reaper interval + slack after the worker died', () => {
