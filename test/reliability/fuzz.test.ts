@@ -129,7 +129,9 @@ describe(`hostile input: every RPC, ${CASES} generated requests each and raw byt
         INVALID_UTF8.map((replacement) => ({ what: `${show(init)} with bytes ${replacement.toString('hex')} for the marker`, bytes: patched(encode(init), replacement) })),
       );
       const deep = deeplyNested(method).map((bytes) => ({ what: `a Struct nested deeply (${bytes.length} bytes)`, bytes }));
-      const cases = [...generated, ...randomBytes, ...mutated, ...invalidUtf8, ...deep];
+      // Over GRPC_MAX_RECEIVE_BYTES (4 MiB): refused before any handler runs.
+      const oversized = { what: 'a 5 MiB message', bytes: Buffer.alloc(5 * 2 ** 20, 0x0a) };
+      const cases = [...generated, ...randomBytes, ...mutated, ...invalidUtf8, ...deep, oversized];
       const codes = new Map<string, number>();
       const failures = READ_ONLY.has(name) ? await manyAtOnce(method, cases, codes) : await oneByOne(method, cases, codes);
       const summary = [...codes].map(([code, n]) => `${code} ${n}`).join(', ');
