@@ -6,7 +6,6 @@ import type { Outcome } from './outcome-values.js';
 
 /** ReportOutcomes calls in flight at once; more outcomes wait and leave in the next batch. */
 const MAX_CALLS_IN_FLIGHT = 4;
-const MAX_ATTEMPTS = 8;
 
 export interface ReporterSettings {
   readonly workerId: string;
@@ -84,7 +83,9 @@ export class OutcomeReporter {
       } catch (error) {
         const now = Date.now();
         const live = batch.filter(({ lease }) => lease.expiresAt > now);
-        if (!isTransient(error) || live.length === 0 || attempt >= MAX_ATTEMPTS) {
+        // Retried for as long as a lease lasts (heartbeats keep extending it meanwhile), not a
+        // fixed number of times: a database restart of a few seconds must not cost a finished run.
+        if (!isTransient(error) || live.length === 0) {
           this.giveUp(batch, error);
           return;
         }

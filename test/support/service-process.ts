@@ -34,6 +34,12 @@ export class ServiceProcess {
     return this.child.pid ?? -1;
   }
 
+  /** Calls `listener` with every JSON log line from now on; returns a function that stops it. */
+  onLog(listener: (entry: Record<string, unknown>) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
+  }
+
   /** Resolves with the first JSON log line whose msg matches; rejects if the process exits first. */
   waitForLog(msg: string): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {

@@ -16,6 +16,7 @@ import type { AuditHook } from './auth/audit-log.js';
 import type { Guard } from './auth/call-guard.js';
 import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
+import { nulCharacterAt } from './mapping/nul-characters.js';
 import { UnreadableRequest } from './service-definition.js';
 import { GrpcError, STATUS_BY_KIND } from './status-table.js';
 
@@ -72,9 +73,9 @@ export function bindService<S extends DescService>(
     const handler = (handlers as Record<string, unknown>)[method.localName];
     if (typeof handler !== 'function') throw new Error(`no handler for ${path}`);
     if (method.methodKind === 'unary') {
-      implementation[method.localName] = unary(path, method.output, handler as UnaryHandler<DescMessage, DescMessage>, options);
+      implementation[method.localName] = unary(path, method.input, method.output, handler as UnaryHandler<DescMessage, DescMessage>, options);
     } else if (method.methodKind === 'server_streaming') {
-      implementation[method.localName] = serverStream(path, method.output, handler as ServerStreamHandler<DescMessage, DescMessage>, options);
+      implementation[method.localName] = serverStream(path, method.input, method.output, handler as ServerStreamHandler<DescMessage, DescMessage>, options);
     } else {
       throw new Error(`${path}: ${method.methodKind} methods are not supported`);
     }
@@ -82,7 +83,7 @@ export function bindService<S extends DescService>(
   return implementation;
 }
 
-function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMessage, DescMessage>, options: BindingOptions) {
+function unary(path: string, input: DescMessage, output: DescMessage, handler: UnaryHandler<DescMessage, DescMessage>, options: BindingOptions) {
   return (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
     const created = createCallContext(path, call, options.shutdown);
     let context = created.context;
@@ -92,7 +93,7 @@ function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMess
       logCall(options, context, code, started);
       options.audit?.({ context, request: call.request, response, code });
     };
-    admit(path, call, context, options, (admitted) => (context = admitted))
+    admit(path, input, call, context, options, (admitted) => (context = admitted))
       .then(() => handler(call.request, context))
       .then(
         (response) => {
@@ -109,7 +110,7 @@ function unary(path: string, output: DescMessage, handler: UnaryHandler<DescMess
   };
 }
 
-function serverStream(path: string, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
+function serverStream(path: string, input: DescMessage, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
   return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
     const created = createCallContext(path, call, options.shutdown);
     let context = created.context;
@@ -121,7 +122,7 @@ function serverStream(path: string, output: DescMessage, handler: ServerStreamHa
     };
     const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
       call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
-    admit(path, call, context, options, (admitted) => (context = admitted)).then(() => handler(call.request, send, context)).then(
+    admit(path, input, call, context, options, (admitted) => (context = admitted)).then(() => handler(call.request, send, context)).then(
       () => {
         finish(status.OK);
         call.end();
@@ -139,10 +140,11 @@ function serverStream(path: string, output: DescMessage, handler: ServerStreamHa
 /**
  * Admits a call: authentication first (the principal is recorded in the context even when the
  * role check then refuses, so the audit line names who was refused), then the role table, then
- * whether the request could be decoded at all.
+ * whether the request could be decoded at all, and whether it holds text the database can store.
  */
 async function admit(
   path: string,
+  input: DescMessage,
   call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
   context: CallContext,
   options: BindingOptions,
@@ -157,6 +159,8 @@ async function admit(
   if (request instanceof UnreadableRequest) {
     throw new GrpcError(status.INVALID_ARGUMENT, `the request is not a valid ${request.typeName} message: ${request.reason}`);
   }
+  const nul = nulCharacterAt(input, request);
+  if (nul !== undefined) throw new GrpcError(status.INVALID_ARGUMENT, `${nul || 'the request'} contains the NUL character (U+0000), which cannot be stored; remove it`);
 }
 
 function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {
@@ -166,7 +170,10 @@ function toStatus(error: unknown, context: CallContext, logger: Logger): StatusO
   if (error instanceof GrpcError) return { code: error.code, details: error.message, metadata };
   if (error instanceof StoreUnavailableError) {
     logger.warn({ err: error, method: context.method, correlation_id: context.correlationId }, 'database unavailable during an RPC');
-    return { code: status.UNAVAILABLE, details: `the database is unavailable; nothing was changed, retry later (correlation id ${context.correlationId})`, metadata };
+    const details = error.outcomeUnknown
+      ? `the database connection was lost while the change was being committed; it may have been made: read before retrying, or retry idempotently (correlation id ${context.correlationId})`
+      : `the database is unavailable; nothing was changed, retry later (correlation id ${context.correlationId})`;
+    return { code: status.UNAVAILABLE, details, metadata };
   }
   logger.error({ err: error, method: context.method, correlation_id: context.correlationId }, 'unexpected error in RPC handler');
   return { code: status.INTERNAL, details: `internal error (correlation id ${context.correlationId})`, metadata };

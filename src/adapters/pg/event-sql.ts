@@ -78,8 +78,13 @@ export class PgEventStore implements EventStore {
   }
 }
 
+/** Transaction ids are xid8 (unsigned 64-bit), row ids bigint (signed 64-bit). */
+const MAX_XID = 2n ** 64n - 1n;
+const MAX_ID = 2n ** 63n - 1n;
+
 function parseCursor(cursor: string): [string, string] {
   const match = /^(\d{1,20}):(\d{1,19})$/.exec(cursor);
-  if (!match) throw DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`);
+  // Digits alone are not enough: a number beyond its column's range would fail in SQL as INTERNAL.
+  if (!match || BigInt(match[1]!) > MAX_XID || BigInt(match[2]!) > MAX_ID) throw DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`);
   return [match[1] as string, match[2] as string];
 }

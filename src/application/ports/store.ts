@@ -11,11 +11,20 @@ export interface Transaction {
 }
 
 /**
- * The store cannot be reached (connection refused, dropped, or the server is shutting down).
- * Nothing was committed; the same request may be retried later. Transports answer UNAVAILABLE.
+ * The store cannot be used right now (connection refused or dropped, the server shutting down, a
+ * statement timed out or chosen as a deadlock victim): the transaction was rolled back and the
+ * same request may be retried later. Transports answer UNAVAILABLE. Only when the connection was
+ * lost during the commit itself is the outcome unknown (`outcomeUnknown`): the change may have
+ * been made, so a retry must be idempotent.
  */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+  readonly outcomeUnknown: boolean;
+
+  constructor(message: string, options: { outcomeUnknown?: boolean } = {}) {
+    super(message);
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+  }
 }
 
 export interface TransactionOptions {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { status } from '@grpc/grpc-js';
+import sinon from 'sinon';
 import type { WorkerClient } from '../../../src/adapters/grpc/client/index.js';
 import { Lease, LeaseRegistry } from '../../../src/sdk/leases.js';
 import type { LogLevel } from '../../../src/sdk/logger.js';
@@ -67,6 +68,42 @@ describe('worker SDK: outcome reporter', () => {
     await reporter.drain();
     expect(calls).to.deep.equal([['a'], ['a']]);
     expect(log.map(([level]) => level)).to.deep.equal(['warn']);
+  });
+
+  it('keeps retrying a transient failure for as long as the lease lasts, however many calls that takes', async () => {
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      // The database is away for 20 s: every call fails until then.
+      const back = Date.now() + 20_000;
+      const unavailable = () => Promise.reject(Object.assign(new Error('the database is unavailable'), { code: status.UNAVAILABLE }));
+      const { client, calls } = fakeClient((ids) => (Date.now() < back ? unavailable() : accepted(ids)));
+      const reporter = new OutcomeReporter(client, leases, { workerId: 'w', batchSize: 10, delayMs: 0, callTimeoutMs: 1_000 }, logger);
+      reporter.report(lease('a'), successOf(undefined));
+      const drained = reporter.drain();
+      for (let t = 0; t < 25_000; t += 500) await clock.tickAsync(500);
+      await drained;
+      expect(calls.length).to.be.greaterThan(8);
+      expect(log.filter(([level]) => level === 'error')).to.deep.equal([]);
+      expect(leases.size).to.equal(0);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('gives up on a transient failure once the lease has expired (the server retries the execution then)', async () => {
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { client } = fakeClient(() => Promise.reject(Object.assign(new Error('unavailable'), { code: status.UNAVAILABLE })));
+      const reporter = new OutcomeReporter(client, leases, { workerId: 'w', batchSize: 10, delayMs: 0, callTimeoutMs: 1_000 }, logger);
+      reporter.report(lease('a'), successOf(undefined));
+      const drained = reporter.drain();
+      for (let t = 0; t < 35_000; t += 500) await clock.tickAsync(500);
+      await drained;
+      expect(log.at(-1)).to.deep.equal(['error', 'outcomes not delivered; their leases will expire and the server will retry them']);
+      expect(leases.size).to.equal(0);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('gives up at once on a failure that retrying cannot fix', async () => {

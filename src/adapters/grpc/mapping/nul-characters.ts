@@ -1,0 +1,55 @@
+import type { DescMessage } from '@bufbuild/protobuf';
+
+const NUL = '\u0000';
+/** protobuf-es represents these messages as plain JSON values. */
+const JSON_TYPES = new Set(['google.protobuf.Struct', 'google.protobuf.Value', 'google.protobuf.ListValue']);
+
+/**
+ * Where a decoded request holds the NUL character (U+0000), named as in the request
+ * (`job.labels["team"]`, `outcomes[0].success.result["key"]`), or undefined when it holds none.
+ * PostgreSQL stores neither text nor jsonb with NUL in it and refuses the whole statement, so
+ * such a request must be refused at the edge, with the field named, rather than fail as INTERNAL.
+ * Iterative, so a deeply nested Struct cannot exhaust the stack.
+ */
+export function nulCharacterAt(schema: DescMessage, message: unknown): string | undefined {
+  const pending: Array<{ value: unknown; path: string; schema: DescMessage | undefined }> = [{ value: message, path: '', schema }];
+  const join = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
+  const keyed = (path: string, key: string) => `${path}[${JSON.stringify(key.replace(/\u0000/g, '\\0'))}]`;
+  while (pending.length > 0) {
+    const { value, path, schema: desc } = pending.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) return path;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (desc === undefined || JSON_TYPES.has(desc.typeName)) {
+      // A JSON value: an array, or an object whose keys are data too.
+      if (Array.isArray(value)) value.forEach((item, i) => pending.push({ value: item, path: `${path}[${i}]`, schema: undefined }));
+      else
+        for (const [key, item] of Object.entries(value)) {
+          if (key.includes(NUL)) return keyed(path, key);
+          pending.push({ value: item, path: keyed(path, key), schema: undefined });
+        }
+      continue;
+    }
+    const record = value as Record<string, unknown>;
+    for (const field of desc.fields) {
+      const holder = field.oneof ? (record[field.oneof.localName] as { case?: string; value?: unknown } | undefined) : undefined;
+      if (field.oneof && holder?.case !== field.localName) continue;
+      const fieldValue = field.oneof ? holder?.value : record[field.localName];
+      const fieldPath = join(path, field.name);
+      const inner = field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message') || (field.fieldKind === 'map' && field.mapKind === 'message') ? field.message : undefined;
+      if (field.fieldKind === 'list' && Array.isArray(fieldValue)) {
+        fieldValue.forEach((item, i) => pending.push({ value: item, path: `${fieldPath}[${i}]`, schema: inner }));
+      } else if (field.fieldKind === 'map' && fieldValue && typeof fieldValue === 'object') {
+        for (const [key, item] of Object.entries(fieldValue)) {
+          if (key.includes(NUL)) return keyed(fieldPath, key);
+          pending.push({ value: item, path: keyed(fieldPath, key), schema: inner });
+        }
+      } else {
+        pending.push({ value: fieldValue, path: fieldPath, schema: inner });
+      }
+    }
+  }
+  return undefined;
+}
