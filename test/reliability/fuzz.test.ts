@@ -30,6 +30,8 @@ const WIDTH = 64;
 interface Case {
   readonly what: string;
   readonly bytes: Uint8Array;
+  /** The one status this case must get, where only one is right. */
+  readonly expected?: status;
 }
 
 const show = (value: unknown) => {
@@ -64,7 +66,8 @@ describe(`hostile input: every RPC, ${CASES} generated requests each and raw byt
   });
 
   /** What is wrong with an answer, if anything. */
-  function judge(name: string, answer: RawAnswer): string | undefined {
+  function judge(name: string, answer: RawAnswer, expected?: status): string | undefined {
+    if (expected !== undefined && answer.code !== expected) return `answered ${status[answer.code]} (${answer.details.slice(0, 120)}), not ${status[expected]}`;
     if (answer.code === status.INTERNAL || answer.code === status.UNKNOWN) return `answered ${status[answer.code]}: ${answer.details}`;
     if (answer.code === status.DEADLINE_EXCEEDED && !WAITS.has(name)) return `hung: no answer within ${deadlineOf(name)} ms`;
     if (answer.ms > deadlineOf(name) + 3_000) return `hung: answered ${answer.ms} ms after the call, past its deadline`;
@@ -82,7 +85,7 @@ describe(`hostile input: every RPC, ${CASES} generated requests each and raw byt
       // A long poll cut off by its deadline ends on the server a moment later.
       if (answer.code === status.DEADLINE_EXCEEDED) await sleep(20);
       const changed = await lane.changedSince(before);
-      const problem = judge(name, answer) ?? (answer.code !== status.OK && changed ? `refused (${status[answer.code]}: ${answer.details.slice(0, 120)}) but changed the database` : undefined);
+      const problem = judge(name, answer, c.expected) ?? (answer.code !== status.OK && changed ? `refused (${status[answer.code]}: ${answer.details.slice(0, 120)}) but changed the database` : undefined);
       if (problem) failures.push(`${problem}; request ${c.what}`);
       if (failures.length >= 10) break;
     }
@@ -100,7 +103,7 @@ describe(`hostile input: every RPC, ${CASES} generated requests each and raw byt
       await sleep(20);
       answers.forEach((answer, j) => {
         codes.set(status[answer.code] ?? String(answer.code), (codes.get(status[answer.code] ?? '') ?? 0) + 1);
-        const problem = judge(name, answer);
+        const problem = judge(name, answer, batch[j]!.expected);
         if (problem) failures.push(`${problem}; request ${batch[j]!.what}`);
       });
       if (await lane.changedSince(before)) failures.push(`a read-only RPC changed the database; one of the requests ${batch.map((c) => c.what).join(' | ').slice(0, 2_000)}`);
@@ -125,8 +128,13 @@ describe(`hostile input: every RPC, ${CASES} generated requests each and raw byt
         for (const [at, value] of edits) if (bytes.length > 0) bytes[at % bytes.length] = value;
         return { what: `mutated ${bytes.toString('hex').slice(0, 200)}`, bytes };
       });
+      // proto3 strings must be UTF-8 and the decoder checks it; a NUL is refused at the edge.
       const invalidUtf8 = [...markedRequests(method.input)].flatMap((init) =>
-        INVALID_UTF8.map((replacement) => ({ what: `${show(init)} with bytes ${replacement.toString('hex')} for the marker`, bytes: patched(encode(init), replacement) })),
+        INVALID_UTF8.map((replacement) => ({
+          what: `${show(init)} with bytes ${replacement.toString('hex')} for the marker`,
+          bytes: patched(encode(init), replacement),
+          expected: status.INVALID_ARGUMENT,
+        })),
       );
       const deep = deeplyNested(method).map((bytes) => ({ what: `a Struct nested deeply (${bytes.length} bytes)`, bytes }));
       // Over GRPC_MAX_RECEIVE_BYTES (4 MiB): refused before any handler runs.
