@@ -50,7 +50,14 @@ function tolerantDecoder<Desc extends DescMessage>(schema: Desc) {
     try {
       return fromBinary(schema, bytes);
     } catch (error) {
-      return new UnreadableRequest(schema.typeName, (error as Error).message);
+      return new UnreadableRequest(schema.typeName, unreadableBecause(error));
     }
   };
+}
+
+/** The decoder's reason, in the caller's terms where Node's own words would puzzle them. */
+function unreadableBecause(error: unknown): string {
+  // proto3 strings must be UTF-8; protobuf-es checks it with a fatal TextDecoder.
+  if ((error as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return 'a string field holds bytes that are not valid UTF-8 (proto3 strings must be UTF-8)';
+  return (error as Error).message;
 }

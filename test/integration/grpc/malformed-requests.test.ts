@@ -36,6 +36,11 @@ describe('malformed request bytes', () => {
         expect(error?.code, name).to.equal(status.INVALID_ARGUMENT);
         expect(error?.details, name).to.match(/^the request is not a valid jobscheduler\.v1\.\w+Request message/);
       }
+      // A string field (tag 1, wire type 2) whose bytes are not UTF-8.
+      const notUtf8 = Buffer.from([0x0a, 0x02, 0xff, 0xfe]);
+      const notUtf8Error = await new Promise<ServiceError | null>((resolve) => client['JobSchedulerService.GetJob']!(notUtf8, resolve));
+      expect(notUtf8Error?.code).to.equal(status.INVALID_ARGUMENT);
+      expect(notUtf8Error?.details).to.equal('the request is not a valid jobscheduler.v1.GetJobRequest message: a string field holds bytes that are not valid UTF-8 (proto3 strings must be UTF-8)');
       // Random bytes: either an unreadable message or a readable but invalid one; never INTERNAL.
       for (let i = 0; i < 200; i += 1) {
         const name = names[i % names.length] as string;
