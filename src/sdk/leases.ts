@@ -36,10 +36,6 @@ export class LeaseRegistry {
     this.byId.set(lease.executionId, lease);
   }
 
-  get(executionId: string): Lease | undefined {
-    return this.byId.get(executionId);
-  }
-
   remove(executionId: string): void {
     this.byId.delete(executionId);
   }

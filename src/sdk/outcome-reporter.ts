@@ -82,14 +82,16 @@ export class OutcomeReporter {
         return;
       } catch (error) {
         const now = Date.now();
-        const live = batch.filter(({ lease }) => lease.expiresAt > now);
+        const live: Pending[] = [];
+        const expired: Pending[] = [];
+        for (const pending of batch) (pending.lease.expiresAt > now ? live : expired).push(pending);
         // Retried for as long as a lease lasts (heartbeats keep extending it meanwhile), not a
         // fixed number of times: a database restart of a few seconds must not cost a finished run.
         if (!isTransient(error) || live.length === 0) {
           this.giveUp(batch, error);
           return;
         }
-        if (live.length < batch.length) this.giveUp(batch.filter((p) => !live.includes(p)), error);
+        if (expired.length > 0) this.giveUp(expired, error);
         this.log('warn', 'ReportOutcomes failed; retrying', { ...describeCallError(error), outcomes: live.length, attempt });
         batch = live;
         await sleep(backoff.next());

@@ -1,8 +1,7 @@
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
+import { MAX_ATTACHMENT_BYTES, truncate } from '../adapters/grpc/mapping/json-limits.js';
 
-/** The server's limits on results, details and progress (JSON bytes) and on error messages. */
-export const MAX_ATTACHMENT_BYTES = 64 * 1024;
-const MAX_MESSAGE = 4096;
+/** A stack in the error details is cut like a message, at twice the length. */
 const MAX_STACK = 8 * 1024;
 
 /** What ReportOutcomes carries for one execution, before the lease is attached. */
@@ -25,7 +24,7 @@ export function successOf(value: unknown): Outcome {
 export function failureOf(error: unknown): Outcome {
   if (!(error instanceof Error)) return failure(String(error) || 'the handler failed', { name: 'NonError' }, retryableOf(error));
   const details: JsonObject = { name: error.name };
-  if (error.stack) details['stack'] = error.stack.length > MAX_STACK ? `${error.stack.slice(0, MAX_STACK - 1)}…` : error.stack;
+  if (error.stack) details['stack'] = truncate(error.stack, MAX_STACK);
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') details['code'] = code;
   return failure(error.message || error.name || 'the handler failed', details, retryableOf(error));
@@ -33,7 +32,7 @@ export function failureOf(error: unknown): Outcome {
 
 /** A failure decided by the SDK itself. */
 export function failure(message: string, details: JsonObject | undefined, retryable: boolean): Outcome {
-  const errorMessage = message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
+  const errorMessage = truncate(message);
   return { case: 'failure', value: { errorMessage: errorMessage.trim() === '' ? 'the handler failed' : errorMessage, ...(details ? { errorDetails: details } : {}), ...(retryable ? {} : { retryable: false }) } };
 }
 

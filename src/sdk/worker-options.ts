@@ -2,10 +2,10 @@ import type { JsonObject } from '@bufbuild/protobuf';
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { isJobType } from '../domain/job/job-definition.js';
 import { consoleLogger, type WorkerLogger } from './logger.js';
 
 /** What the server accepts as a job type. */
-const JOB_TYPE = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** One execution as a handler sees it. */
 export interface JobContext {
@@ -77,7 +77,7 @@ export function resolveOptions(options: WorkerOptions): ResolvedOptions {
     ...definedOnly(options),
   };
   if (resolved.types.length < 1 || resolved.types.length > 100) throw new RangeError(`types must list 1 to 100 job types, got ${resolved.types.length}`);
-  for (const type of resolved.types) if (!JOB_TYPE.test(type)) throw new RangeError(`${JSON.stringify(type)} is not a job type: 1 to 100 letters, digits and . _ : -`);
+  for (const type of resolved.types) if (!isJobType(type)) throw new RangeError(`${JSON.stringify(type)} is not a job type: 1 to 100 letters, digits and . _ : -`);
   if (typeof resolved.handler !== 'function') throw new TypeError('handler must be a function');
   inRange('concurrency', resolved.concurrency, 1, Number.MAX_SAFE_INTEGER);
   inRange('leaseDurationMs', resolved.leaseDurationMs, 5_000, 3_600_000);

@@ -5,6 +5,7 @@ import type { Guard } from './auth/call-guard.js';
 import { authenticatedRegistrar } from './auth/guarded-registrar.js';
 import type { HealthReporter } from './health.js';
 import { addReflection } from './reflection.js';
+import { formatHost } from '../runtime/host.js';
 
 export interface ServiceRegistration {
   definition: ServiceDefinition;
@@ -66,8 +67,4 @@ export class GrpcServer {
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
     clearTimeout(timer);
   }
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

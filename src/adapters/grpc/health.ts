@@ -9,12 +9,14 @@ import { HealthImplementation } from 'grpc-health-check';
  */
 export class HealthReporter {
   private readonly health: HealthImplementation;
-  private serving = false;
+  /** The whole server ("") and each service. */
+  private readonly names: readonly string[];
   private lifecycleServing = false;
   private databaseReachable = true;
 
-  constructor(private readonly serviceNames: readonly string[]) {
-    this.health = new HealthImplementation(Object.fromEntries(['', ...serviceNames].map((name) => [name, 'NOT_SERVING'])));
+  constructor(serviceNames: readonly string[]) {
+    this.names = ['', ...serviceNames];
+    this.health = new HealthImplementation(Object.fromEntries(this.names.map((name) => [name, 'NOT_SERVING'])));
   }
 
   addToServer(server: Server): void {
@@ -22,7 +24,7 @@ export class HealthReporter {
   }
 
   get isServing(): boolean {
-    return this.serving;
+    return this.lifecycleServing && this.databaseReachable;
   }
 
   get isDatabaseReachable(): boolean {
@@ -42,7 +44,7 @@ export class HealthReporter {
   }
 
   private publish(): void {
-    this.serving = this.lifecycleServing && this.databaseReachable;
-    for (const name of ['', ...this.serviceNames]) this.health.setStatus(name, this.serving ? 'SERVING' : 'NOT_SERVING');
+    const status = this.isServing ? 'SERVING' : 'NOT_SERVING';
+    for (const name of this.names) this.health.setStatus(name, status);
   }
 }

@@ -17,7 +17,7 @@ import type { Guard } from './auth/call-guard.js';
 import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
 import { nulCharacterAt } from './mapping/nul-characters.js';
-import { UnreadableRequest } from './service-definition.js';
+import { methodPath, UnreadableRequest } from './service-definition.js';
 import { GrpcError, STATUS_BY_KIND } from './status-table.js';
 
 type UnaryHandler<I extends DescMessage, O extends DescMessage> = (
@@ -69,7 +69,7 @@ export function bindService<S extends DescService>(
   setMaxListeners(0, options.shutdown);
   const implementation: UntypedServiceImplementation = {};
   for (const method of service.methods) {
-    const path = `/${service.typeName}/${method.name}`;
+    const path = methodPath(service, method.name);
     const handler = (handlers as Record<string, unknown>)[method.localName];
     if (typeof handler !== 'function') throw new Error(`no handler for ${path}`);
     if (method.methodKind === 'unary') {

@@ -11,7 +11,7 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const method of service.methods) {
     definition[method.localName] = {
-      path: `/${service.typeName}/${method.name}`,
+      path: methodPath(service, method.name),
       originalName: method.name,
       requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
       responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
@@ -60,4 +60,9 @@ function unreadableBecause(error: unknown): string {
   // proto3 strings must be UTF-8; protobuf-es checks it with a fatal TextDecoder.
   if ((error as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return 'a string field holds bytes that are not valid UTF-8 (proto3 strings must be UTF-8)';
   return (error as Error).message;
+}
+
+/** The HTTP/2 path of a method (/package.Service/Method): what grpc-js routes, the role table and the audit log key on. */
+export function methodPath(service: DescService, methodName: string): string {
+  return `/${service.typeName}/${methodName}`;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../application/ports/logger.js';
+import { formatHost } from '../runtime/host.js';
 
 export interface Readiness {
   ready: boolean;
@@ -91,8 +92,4 @@ export class MetricsHttpServer {
 function send(response: ServerResponse, code: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
   response.writeHead(code, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
   response.end(response.req.method === 'HEAD' ? undefined : body);
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

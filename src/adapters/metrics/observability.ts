@@ -1,10 +1,8 @@
 import type { RefreshClusterGauges } from '../../application/observability/refresh-cluster-gauges.js';
 import type { WatchDatabaseHealth } from '../../application/observability/watch-database-health.js';
 import type { MetricsHttpServer } from './metrics-http-server.js';
-import type { PrometheusMetrics } from './prometheus-metrics.js';
 
 export interface ObservabilityParts {
-  metrics: PrometheusMetrics;
   /** Absent with METRICS_PORT=off. */
   http: MetricsHttpServer | undefined;
   refresher: RefreshClusterGauges;

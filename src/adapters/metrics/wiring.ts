@@ -47,7 +47,6 @@ export function buildObservability({ config, poolSize, metrics, database, health
           logger,
         });
   return new Observability({
-    metrics,
     http,
     refresher: new RefreshClusterGauges(new PgClusterGaugesStore(database.pool), metrics, clock, config.refreshIntervalMs, logger),
     databaseHealth: new WatchDatabaseHealth(new PgDatabaseProbe(database.url, config.healthCheckTimeoutMs), health, clock, config.healthCheckIntervalMs, logger),

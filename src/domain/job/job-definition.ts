@@ -9,6 +9,11 @@ const DAY = 86_400 * SECOND;
 const TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 const LABEL_KEY_PATTERN = /^[A-Za-z0-9._/-]{1,63}$/;
 
+/** Job types: 1 to 100 letters, digits and ". _ : -" (the jobs table checks the same). */
+export function isJobType(value: string): boolean {
+  return TYPE_PATTERN.test(value);
+}
+
 export interface JobDefinitionInput {
   name: string;
   type: string;

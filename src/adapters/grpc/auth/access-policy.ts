@@ -2,6 +2,7 @@ import type { DescMessage, DescService, MessageShape } from '@bufbuild/protobuf'
 import { JobSchedulerService, type JobSelector } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import type { Role } from './principal.js';
+import { methodPath } from '../service-definition.js';
 
 /** What an audit line says a call touched: job and execution ids, worker id. */
 export type AuditFields = Record<string, string | number | readonly string[] | undefined>;
@@ -108,10 +109,6 @@ export class AccessPolicy {
   ruleFor(path: string): MethodRule | undefined {
     return this.rules.get(path);
   }
-}
-
-export function methodPath(service: DescService, methodName: string): string {
-  return `/${service.typeName}/${methodName}`;
 }
 
 export const ACCESS_POLICY = new AccessPolicy([

@@ -1,13 +1,11 @@
 import type { CancelExecution } from '../../../application/jobs/cancel-execution.js';
 import type { JobQueries } from '../../../application/queries/job-queries.js';
 import type { PreviewSchedule } from '../../../application/schedules/preview-schedule.js';
-import { DomainError } from '../../../domain/errors.js';
-import type { ExecutionStatus as DomainStatus } from '../../../domain/execution/execution-status.js';
 import type { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
-import { executionMessage, STATUS_TO_WIRE } from '../mapping/execution-message.js';
-import { decodePageToken, encodePageToken, isCount, isId, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
+import { executionMessage, statusFromWire } from '../mapping/execution-message.js';
+import { decodePageToken, encodePageToken, isCount, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { scheduleInput } from '../mapping/schedule-message.js';
-import { dateFrom, duration, requireId, timestamp } from '../mapping/wire-values.js';
+import { dateFrom, duration, isUuid, requireId, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 import { reason } from './job-handlers.js';
 
@@ -38,7 +36,7 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
       };
       const limit = pageSize(request.pageSize);
       const position = decodePageToken(request.pageToken, filter);
-      const after = position && { queuedAt: new Date(positionField(position, 'q', isTimeMs)), number: positionField(position, 'n', isCount), id: positionField(position, 'i', isId) };
+      const after = position && { queuedAt: new Date(positionField(position, 'q', isTimeMs)), number: positionField(position, 'n', isCount), id: positionField(position, 'i', isUuid) };
       const page = await useCases.queries.executions(filter, after, limit);
       return {
         executions: page.executions.map(executionMessage),
@@ -61,7 +59,7 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
           queued: BigInt(s.queued),
           running: BigInt(s.running),
           successRate: statistics.successRate,
-          averageDuration: duration(statistics.meanDurationMs === undefined ? undefined : Math.round(statistics.meanDurationMs)),
+          averageDuration: duration(statistics.meanDurationMs),
           p50Duration: duration(statistics.p50DurationMs),
           p95Duration: duration(statistics.p95DurationMs),
           ...(lastExecution ? { lastExecution: executionMessage(lastExecution) } : {}),
@@ -80,10 +78,4 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
       return { fireTimes: times.map((time) => timestamp(time)).filter((t) => t !== undefined) };
     },
   };
-}
-
-function statusFromWire(field: string, status: number): DomainStatus {
-  const found = (Object.entries(STATUS_TO_WIRE) as [DomainStatus, number][]).find(([, wire]) => wire === status);
-  if (!found) throw DomainError.invalidArgument(`${field} has an unknown or unspecified execution status (${status})`);
-  return found[0];
 }

@@ -8,8 +8,8 @@ import { jobDefinition, type DefinitionLimits } from '../../../domain/job/job-de
 import type { CreateJobRequest, JobFilter as WireJobFilter, JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { executionMessage } from '../mapping/execution-message.js';
 import { definitionInput, jobMessage, stateFromWire } from '../mapping/job-message.js';
-import { decodePageToken, encodePageToken, isId, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
-import { requireId, withinField } from '../mapping/wire-values.js';
+import { decodePageToken, encodePageToken, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
+import { isUuid, requireId, withinField } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 
 type Handlers = ServiceHandlers<typeof JobSchedulerService>;
@@ -55,7 +55,7 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
       const filter = jobFilter(request.filter);
       const limit = pageSize(request.pageSize);
       const position = decodePageToken(request.pageToken, filter);
-      const after = position && { createdAt: new Date(positionField(position, 'c', isTimeMs)), id: positionField(position, 'i', isId) };
+      const after = position && { createdAt: new Date(positionField(position, 'c', isTimeMs)), id: positionField(position, 'i', isUuid) };
       const page = await useCases.queries.jobs(filter, after, limit);
       return {
         jobs: page.jobs.map(jobMessage),

@@ -1,12 +1,11 @@
 import type { SchedulerMetrics } from '../../../application/queries/scheduler-metrics.js';
 import type { WatchExecutions } from '../../../application/queries/watch-executions.js';
 import type { ExecutionEventKind } from '../../../application/ports/event-store.js';
-import { DomainError } from '../../../domain/errors.js';
 import { successRate } from '../../../domain/statistics/execution-statistics.js';
 import { ExecutionEventKind as WireKind } from '../../../gen/jobscheduler/v1/execution_pb.js';
 import type { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { executionMessage } from '../mapping/execution-message.js';
-import { duration, requireId, timestamp } from '../mapping/wire-values.js';
+import { duration, requireId, requireJobTypes, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 
 type Handlers = ServiceHandlers<typeof JobSchedulerService>;
@@ -25,7 +24,6 @@ const KIND: Readonly<Record<ExecutionEventKind, WireKind>> = {
   timed_out: WireKind.TIMED_OUT,
   lost: WireKind.LOST,
 };
-const TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** GetSchedulerMetrics and WatchExecutions. */
 export function observeHandlers(useCases: ObserveUseCases): Pick<Handlers, 'getSchedulerMetrics' | 'watchExecutions'> {
@@ -34,7 +32,6 @@ export function observeHandlers(useCases: ObserveUseCases): Pick<Handlers, 'getS
       const f = await useCases.metrics.execute();
       const s = f.executionsByStatus;
       const finished = s.succeeded + s.failed + s.cancelled + s.timed_out + s.lost;
-      const rounded = (ms: number | undefined) => duration(ms === undefined ? undefined : Math.round(ms));
       return {
         metrics: {
           jobsPending: BigInt(f.jobsByState.pending),
@@ -51,10 +48,10 @@ export function observeHandlers(useCases: ObserveUseCases): Pick<Handlers, 'getS
           executionsFailed: BigInt(s.failed + s.timed_out + s.lost),
           executionsCancelled: BigInt(s.cancelled),
           successRate: successRate(s.succeeded, finished),
-          averageDuration: rounded(f.meanDurationMs),
-          p95Duration: rounded(f.p95DurationMs),
-          scheduleLagP50: rounded(f.lagP50Ms),
-          scheduleLagP95: rounded(f.lagP95Ms),
+          averageDuration: duration(f.meanDurationMs),
+          p95Duration: duration(f.p95DurationMs),
+          scheduleLagP50: duration(f.lagP50Ms),
+          scheduleLagP95: duration(f.lagP95Ms),
           executionsOverdue: BigInt(f.executionsOverdue),
           leasesRescued: BigInt(f.leasesRescued),
           jobsOverdue: BigInt(f.jobsOverdue),
@@ -66,9 +63,7 @@ export function observeHandlers(useCases: ObserveUseCases): Pick<Handlers, 'getS
     },
 
     async watchExecutions(request, send, context) {
-      request.jobTypes.forEach((type, i) => {
-        if (!TYPE_PATTERN.test(type)) throw DomainError.invalidArgument(`job_types[${i}] ${JSON.stringify(type.slice(0, 120))} is not a valid job type`);
-      });
+      requireJobTypes(request.jobTypes);
       const filter = { ...(request.jobId ? { jobId: requireId('job_id', request.jobId) } : {}), jobTypes: request.jobTypes };
       await useCases.watch.run({ filter, cursor: request.cursor || undefined, signal: context.signal }, async (event, execution) => {
         await send({

@@ -7,11 +7,10 @@ import type { ExecutionFailure, ExecutionOutcome, ExecutionSuccess } from '../..
 import type { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import { executionMessage } from '../mapping/execution-message.js';
 import { boundedJson, truncate } from '../mapping/json-limits.js';
-import { msFrom, requireId, requireText, timestamp } from '../mapping/wire-values.js';
+import { msFrom, requireId, requireJobTypes, requireText, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 import { GrpcError } from '../status-table.js';
 
-const TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 const MAX_BATCH = 1000;
 
 export interface WorkerUseCases {
@@ -26,9 +25,7 @@ export function workerHandlers(useCases: WorkerUseCases): ServiceHandlers<typeof
     async acquireExecutions(request, context) {
       const workerId = requireText('worker_id', request.workerId, 200);
       if (request.jobTypes.length < 1 || request.jobTypes.length > 100) throw DomainError.invalidArgument(`job_types must list 1 to 100 types, got ${request.jobTypes.length}`);
-      request.jobTypes.forEach((type, i) => {
-        if (!TYPE_PATTERN.test(type)) throw DomainError.invalidArgument(`job_types[${i}] ${JSON.stringify(type.slice(0, 120))} is not a valid job type`);
-      });
+      requireJobTypes(request.jobTypes);
       if (request.capacity < 1 || request.capacity > MAX_BATCH) throw DomainError.invalidArgument(`capacity must be from 1 to ${MAX_BATCH}, got ${request.capacity}`);
       const waitMs = msFrom('wait', request.wait) ?? 0;
       if (waitMs > 60_000) throw DomainError.invalidArgument(`wait must be at most 60s, got ${waitMs / 1000}s`);

@@ -4,7 +4,8 @@ import type { ExecutionStatus as DomainStatus } from '../../../domain/execution/
 import type { Trigger } from '../../../domain/job/job-operations.js';
 import { ExecutionStatus, ExecutionTrigger, type ExecutionSchema } from '../../../gen/jobscheduler/v1/execution_pb.js';
 import { durationMs } from '../../../domain/execution/execution-operations.js';
-import { duration, timestamp } from './wire-values.js';
+import { DomainError } from '../../../domain/errors.js';
+import { duration, reverseOf, timestamp } from './wire-values.js';
 
 export const STATUS_TO_WIRE: Readonly<Record<DomainStatus, ExecutionStatus>> = {
   queued: ExecutionStatus.QUEUED,
@@ -15,6 +16,14 @@ export const STATUS_TO_WIRE: Readonly<Record<DomainStatus, ExecutionStatus>> = {
   timed_out: ExecutionStatus.TIMED_OUT,
   lost: ExecutionStatus.LOST,
 };
+
+const STATUS_FROM_WIRE = reverseOf(STATUS_TO_WIRE);
+
+export function statusFromWire(field: string, status: number): DomainStatus {
+  const found = STATUS_FROM_WIRE.get(status);
+  if (found === undefined) throw DomainError.invalidArgument(`${field} has an unknown or unspecified execution status (${status})`);
+  return found;
+}
 
 const TRIGGER_TO_WIRE: Readonly<Record<Trigger, ExecutionTrigger>> = {
   schedule: ExecutionTrigger.SCHEDULE,

@@ -6,7 +6,7 @@ import { parseSchedule } from '../../../domain/schedule/parse-schedule.js';
 import { DomainError } from '../../../domain/errors.js';
 import { CatchUpPolicy, JobState, OverlapPolicy, type Job as WireJob, type JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
 import { scheduleInput, scheduleMessage } from './schedule-message.js';
-import { duration, msFrom, timestamp, withinField } from './wire-values.js';
+import { duration, msFrom, reverseOf, timestamp, withinField } from './wire-values.js';
 
 export const STATE_TO_WIRE: Readonly<Record<DomainState, JobState>> = {
   pending: JobState.PENDING,
@@ -18,20 +18,24 @@ export const STATE_TO_WIRE: Readonly<Record<DomainState, JobState>> = {
   cancelled: JobState.CANCELLED,
 };
 
+const STATE_FROM_WIRE = reverseOf(STATE_TO_WIRE);
+
 export function stateFromWire(field: string, state: JobState): DomainState {
-  const found = (Object.entries(STATE_TO_WIRE) as [DomainState, JobState][]).find(([, wire]) => wire === state);
-  if (!found) throw DomainError.invalidArgument(`${field} has an unknown or unspecified job state (${state})`);
-  return found[0];
+  const found = STATE_FROM_WIRE.get(state);
+  if (found === undefined) throw DomainError.invalidArgument(`${field} has an unknown or unspecified job state (${state})`);
+  return found;
 }
 
 const OVERLAP: Readonly<Record<DomainOverlap, OverlapPolicy>> = { skip: OverlapPolicy.SKIP, allow: OverlapPolicy.ALLOW };
 const CATCH_UP: Readonly<Record<DomainCatchUp, CatchUpPolicy>> = { skip: CatchUpPolicy.SKIP, run_once: CatchUpPolicy.RUN_ONCE, run_all: CatchUpPolicy.RUN_ALL };
+const OVERLAP_FROM_WIRE = reverseOf(OVERLAP);
+const CATCH_UP_FROM_WIRE = reverseOf(CATCH_UP);
 
-function fromWire<D extends string, W extends number>(field: string, table: Readonly<Record<D, W>>, value: W): D | undefined {
+function fromWire<D extends string>(field: string, table: ReadonlyMap<number, D>, value: number): D | undefined {
   if (value === 0) return undefined;
-  const found = (Object.entries(table) as [D, W][]).find(([, wire]) => wire === value);
-  if (!found) throw DomainError.invalidArgument(`${field} has an unknown value (${value})`);
-  return found[0];
+  const found = table.get(value);
+  if (found === undefined) throw DomainError.invalidArgument(`${field} has an unknown value (${value})`);
+  return found;
 }
 
 /** The input fields of a wire Job, unvalidated; jobDefinition() and parseSchedule() judge them. */
@@ -53,8 +57,8 @@ export function definitionInput(job: WireJob | undefined, field = 'job'): JobDef
     },
     attemptTimeoutMs: msFrom(`${field}.attempt_timeout`, job.attemptTimeout),
     priority: job.priority,
-    overlapPolicy: fromWire(`${field}.overlap_policy`, OVERLAP, job.overlapPolicy),
-    catchUpPolicy: fromWire(`${field}.catch_up_policy`, CATCH_UP, job.catchUpPolicy),
+    overlapPolicy: fromWire(`${field}.overlap_policy`, OVERLAP_FROM_WIRE, job.overlapPolicy),
+    catchUpPolicy: fromWire(`${field}.catch_up_policy`, CATCH_UP_FROM_WIRE, job.catchUpPolicy),
     catchUpWindowMs: msFrom(`${field}.catch_up_window`, job.catchUpWindow),
     labels: job.labels,
     pauseAfterConsecutiveFailures: job.pauseAfterConsecutiveFailures,

@@ -1,8 +1,34 @@
-import type { DescMessage } from '@bufbuild/protobuf';
+import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
 
 const NUL = '\u0000';
 /** protobuf-es represents these messages as plain JSON values. */
 const JSON_TYPES = new Set(['google.protobuf.Struct', 'google.protobuf.Value', 'google.protobuf.ListValue']);
+
+interface TextField {
+  readonly field: DescField;
+  /** The message type of the field's values, if they are messages. */
+  readonly inner: DescMessage | undefined;
+}
+
+/** Per message type, the fields that can hold text (numbers, booleans, bytes and enums cannot), worked out once. */
+const textFieldsOf = new WeakMap<DescMessage, readonly TextField[]>();
+
+function textFields(desc: DescMessage): readonly TextField[] {
+  let fields = textFieldsOf.get(desc);
+  if (fields === undefined) {
+    fields = desc.fields
+      .filter((field) => field.fieldKind === 'message' || field.fieldKind === 'map' || (field.fieldKind === 'list' ? field.listKind === 'message' || field.scalar === ScalarType.STRING : field.fieldKind === 'scalar' && field.scalar === ScalarType.STRING))
+      .map((field) => ({
+        field,
+        inner: field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message') || (field.fieldKind === 'map' && field.mapKind === 'message') ? field.message : undefined,
+      }));
+    textFieldsOf.set(desc, fields);
+  }
+  return fields;
+}
+
+const join = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
+const keyed = (path: string, key: string) => `${path}[${JSON.stringify(key.replace(/\u0000/g, '\\0'))}]`;
 
 /**
  * Where a decoded request holds the NUL character (U+0000), named as in the request
@@ -13,8 +39,6 @@ const JSON_TYPES = new Set(['google.protobuf.Struct', 'google.protobuf.Value', '
  */
 export function nulCharacterAt(schema: DescMessage, message: unknown): string | undefined {
   const pending: Array<{ value: unknown; path: string; schema: DescMessage | undefined }> = [{ value: message, path: '', schema }];
-  const join = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
-  const keyed = (path: string, key: string) => `${path}[${JSON.stringify(key.replace(/\u0000/g, '\\0'))}]`;
   while (pending.length > 0) {
     const { value, path, schema: desc } = pending.pop()!;
     if (typeof value === 'string') {
@@ -33,12 +57,11 @@ export function nulCharacterAt(schema: DescMessage, message: unknown): string | 
       continue;
     }
     const record = value as Record<string, unknown>;
-    for (const field of desc.fields) {
+    for (const { field, inner } of textFields(desc)) {
       const holder = field.oneof ? (record[field.oneof.localName] as { case?: string; value?: unknown } | undefined) : undefined;
       if (field.oneof && holder?.case !== field.localName) continue;
       const fieldValue = field.oneof ? holder?.value : record[field.localName];
       const fieldPath = join(path, field.name);
-      const inner = field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message') || (field.fieldKind === 'map' && field.mapKind === 'message') ? field.message : undefined;
       if (field.fieldKind === 'list' && Array.isArray(fieldValue)) {
         fieldValue.forEach((item, i) => pending.push({ value: item, path: `${fieldPath}[${i}]`, schema: inner }));
       } else if (field.fieldKind === 'map' && fieldValue && typeof fieldValue === 'object') {

@@ -48,12 +48,10 @@ export function positionField<T>(position: Record<string, unknown>, name: string
   return value;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Milliseconds within the range of a protobuf Timestamp (years 1 to 9999). */
 const MIN_TIME_MS = -62_135_596_800_000;
 const MAX_TIME_MS = 253_402_300_799_999;
 
-export const isId = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 export const isTimeMs = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= MIN_TIME_MS && (value as number) <= MAX_TIME_MS;
 export const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 

@@ -1,9 +1,20 @@
 import { durationFromMs, durationMs, timestampDate, timestampFromDate, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { DomainError } from '../../../domain/errors.js';
+import { isJobType } from '../../../domain/job/job-definition.js';
 
 const MIN_SECONDS = -62_135_596_800n; // 0001-01-01T00:00:00Z
 const MAX_SECONDS = 253_402_300_799n; // 9999-12-31T23:59:59Z
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The inverse of a domain → wire enum table, built once (wire value → domain name), for decoding requests. */
+export function reverseOf<D extends string, W extends number>(table: Readonly<Record<D, W>>): ReadonlyMap<number, D> {
+  return new Map((Object.entries(table) as [D, W][]).map(([domain, wire]) => [wire, domain]));
+}
+
+/** Ids are UUIDs; anything else cannot name a stored row. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
 
 /** A Timestamp from a request, checked: the message names the field. */
 export function dateFrom(field: string, timestamp: Timestamp | undefined): Date | undefined {
@@ -82,4 +93,11 @@ function prefixed(prefix: string, relativeFields: readonly string[], error: unkn
 
 function startsWithField(message: string, field: string): boolean {
   return message.startsWith(field) && /^[\s.[]/.test(message.slice(field.length));
+}
+
+/** Job types named in a request (job_types), each checked: the message names the element. */
+export function requireJobTypes(types: readonly string[]): void {
+  types.forEach((type, i) => {
+    if (!isJobType(type)) throw DomainError.invalidArgument(`job_types[${i}] ${JSON.stringify(type.slice(0, 120))} is not a valid job type`);
+  });
 }
