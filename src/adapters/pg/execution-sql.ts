@@ -85,6 +85,7 @@ export class PgExecutionStore implements ExecutionStore {
   }
 
   async lock(ids: readonly string[]): Promise<Execution[]> {
+    if (ids.length === 0) return [];
     const { rows } = await this.db.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...ids]]);
     return rows.map(executionFromRow);
   }

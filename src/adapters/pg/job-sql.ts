@@ -30,6 +30,7 @@ export class PgJobStore implements JobStore {
   }
 
   async lock(ids: readonly string[]): Promise<Job[]> {
+    if (ids.length === 0) return [];
     // Locking in id order keeps two transactions that lock overlapping sets from deadlocking.
     const { rows } = await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]);
     return rows.map(jobFromRow);

@@ -8,7 +8,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
-import { eventOf } from './execution-events.js';
+import { eventOf, wakeWorkersFor } from './execution-events.js';
 
 export interface DispatchResult {
   /** Jobs claimed in this pass. */
@@ -74,7 +74,7 @@ export class DispatchDueJobs {
       // Not waited for on disk: a pass lost in a database crash leaves its jobs due, and the
       // next pass after the restart fires them again (TransactionOptions.durable).
     }, { durable: false });
-    if (result.executions.length > 0) this.wakeUps.executionsQueued([...new Set(result.executions.map((e) => e.jobType))]);
+    wakeWorkersFor(this.wakeUps, result.executions);
     await this.recordPass(now);
     this.observer.queued(result.executions);
     this.observer.dispatchPass(performance.now() - started, result.jobs, result.executions.length, result.skipped);

@@ -25,8 +25,6 @@ export interface FinishedAttempts {
   readonly finished: Execution[];
   /** Attempts queued by the retry policy. */
   readonly retries: Execution[];
-  /** Executions that had already ended or changed hands: nothing was written for them. */
-  readonly refused: string[];
 }
 
 /**
@@ -62,7 +60,7 @@ export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[
   await tx.executions.insert(retries);
   const finished = won.map(({ next }) => next);
   await tx.events.append([...finished, ...retries].map((execution) => eventOf(execution, now)));
-  return { finished, retries, refused: ended.filter(({ next }) => !written.has(next.id)).map(({ next }) => next.id) };
+  return { finished, retries };
 }
 
 function endExecution({ execution, outcome }: AttemptEnd, now: Date): Execution {

@@ -6,6 +6,8 @@ import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
 import { finishAttempts, type AttemptEnd } from './finish-attempts.js';
+import { wakeWorkersFor } from './execution-events.js';
+import { executionFields } from '../observability/execution-log-observer.js';
 
 export interface RescueResult {
   /** Executions whose lease expired: recorded as lost. */
@@ -44,20 +46,21 @@ export class RescueExpiredExecutions {
         return { execution, outcome: { kind: timedOut ? 'timed_out' : 'lost', error: { message, details: undefined, retryable: true } } };
       });
       const done = await finishAttempts(tx, ends, now, this.deps);
-      await tx.metrics.addRescued(done.finished.filter((e) => e.status === 'lost').length);
-      return done;
+      const lost = done.finished.filter((e) => e.status === 'lost').length;
+      await tx.metrics.addRescued(lost);
+      return { ...done, lost };
     });
     for (const execution of result.finished) {
       this.logger.warn(
-        { job_id: execution.jobId, execution_id: execution.id, type: execution.jobType, attempt: execution.attempt, status: execution.status, worker_id: execution.workerId },
+        { ...executionFields(execution), status: execution.status, worker_id: execution.workerId },
         execution.status === 'lost' ? 'rescued an execution whose lease expired' : 'ended an execution that passed its attempt timeout',
       );
     }
-    if (result.retries.length > 0) this.wakeUps.executionsQueued([...new Set(result.retries.map((e) => e.jobType))]);
+    wakeWorkersFor(this.wakeUps, result.retries);
     this.observer.finished(result.finished);
     this.observer.queued(result.retries);
     return {
-      lost: result.finished.filter((e) => e.status === 'lost').length,
+      lost: result.lost,
       timedOut: result.finished.filter((e) => e.status === 'timed_out').length,
       retried: result.retries.length,
     };

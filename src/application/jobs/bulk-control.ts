@@ -53,7 +53,7 @@ export class BulkControl {
   }
 
   private async matching(filter: JobFilter): Promise<string[]> {
-    const ids = await this.store.transaction((tx) => tx.jobs.ids(filter, MAX_BULK_JOBS + 1));
+    const ids = await this.store.transaction((tx) => tx.jobs.ids(filter, MAX_BULK_JOBS + 1), { readOnly: true });
     if (ids.length > MAX_BULK_JOBS) throw DomainError.invalidArgument(`the filter matches more than ${MAX_BULK_JOBS} jobs; narrow it or select by ids`);
     return ids;
   }
@@ -65,7 +65,7 @@ export class BulkControl {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error.kind === 'NotFound') return { jobId, outcome: 'not_found', state: undefined, message: error.message };
-      const current = await this.store.transaction((tx) => tx.jobs.get(jobId));
+      const current = await this.store.transaction((tx) => tx.jobs.get(jobId), { readOnly: true });
       if (!current) return { jobId, outcome: 'not_found', state: undefined, message: `job ${jobId} does not exist` };
       if (error.kind === 'IllegalTransition' && ALREADY[operation](current.state)) return { jobId, outcome: 'unchanged', state: current.state, message: '' };
       return { jobId, outcome: 'illegal', state: current.state, message: error.message };

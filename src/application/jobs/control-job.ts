@@ -52,7 +52,7 @@ export class ControlJob {
       const written = await tx.executions.update(active.map((execution, i) => ({ execution: cancelled[i] as Execution, expectedStatus: execution.status })));
       if (written.size !== active.length) throw DomainError.conflict('an execution of the job changed during cancel; retry');
       await tx.events.append(cancelled.map((execution) => eventOf(execution, now)));
-      return { job: { ...cancelledJob, activeOccurrences: 0 }, cancelled };
+      return { job: cancelledJob, cancelled };
     });
     this.observer.finished(result.cancelled ?? []);
     return result;

@@ -72,8 +72,7 @@ export class UpdateJob {
 }
 
 function merge(job: Job, command: UpdateJobCommand): JobDefinitionInput {
-  const current: JobDefinitionInput = { ...definitionOf(job) };
-  const merged: Record<string, unknown> = { ...current };
+  const merged: Record<string, unknown> = { ...definitionOf(job) };
   for (const field of command.fields) merged[UPDATABLE_FIELDS[field]] = command.values[UPDATABLE_FIELDS[field]];
   return merged as unknown as JobDefinitionInput;
 }

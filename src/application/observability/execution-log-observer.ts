@@ -1,4 +1,5 @@
 import type { Execution } from '../../domain/execution/execution.js';
+import { durationMs as runTimeMs } from '../../domain/execution/execution-operations.js';
 import type { EngineObserver } from '../ports/engine-observer.js';
 import type { Logger } from '../ports/logger.js';
 
@@ -56,7 +57,8 @@ export function lagMs(execution: Execution): number | undefined {
 
 /** Finished minus started; undefined for executions that never started (cancelled while queued). */
 export function durationMs(execution: Execution): number | undefined {
-  return execution.startedAt === undefined || execution.finishedAt === undefined ? undefined : Math.max(0, execution.finishedAt.getTime() - execution.startedAt.getTime());
+  const ms = runTimeMs(execution);
+  return ms === undefined ? undefined : Math.max(0, ms);
 }
 
 /** One observer that tells several, each guarded so one that throws cannot hurt the others or the engine. */

@@ -28,10 +28,6 @@ export class WatchDatabaseHealth {
     }, logger);
   }
 
-  get isReachable(): boolean {
-    return this.reachable;
-  }
-
   start(): void {
     this.loop.start();
   }

@@ -20,6 +20,9 @@ export interface WatchSettings {
 /** One delivered event and the execution as stored when it is delivered. */
 export type Delivery = (event: StoredExecutionEvent, execution: Execution | undefined) => Promise<void>;
 
+/** Polls only read: no transaction block needed (each statement has its own snapshot either way). */
+const READ = { readOnly: true } as const;
+
 /**
  * WatchExecutions: follows the cluster-wide event log from a cursor, so a watcher connected to
  * any replica sees the executions of every replica, and a reconnecting one resumes without gap or
@@ -35,7 +38,7 @@ export class WatchExecutions {
   ) {}
 
   async run(command: WatchCommand, deliver: Delivery): Promise<void> {
-    let cursor = command.cursor ?? (await this.store.transaction((tx) => tx.events.readAfter(undefined, command.filter, 1))).cursor;
+    let cursor = command.cursor ?? (await this.store.transaction((tx) => tx.events.readAfter(undefined, command.filter, 1), READ)).cursor;
     while (!command.signal.aborted) {
       const woken = new AbortController();
       const unsubscribe = this.wakeUps.onExecutionsQueued(() => woken.abort());
@@ -44,7 +47,7 @@ export class WatchExecutions {
           const read = await tx.events.readAfter(cursor, command.filter, this.settings.batchSize);
           const executions = new Map((await tx.executions.getMany(read.events.map((event) => event.executionId))).map((e) => [e.id, e]));
           return { ...read, executions };
-        });
+        }, READ);
         for (const event of page.events) {
           if (command.signal.aborted) return;
           await deliver(event, page.executions.get(event.executionId));

@@ -5,6 +5,7 @@ import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { finishAttempts, type AttemptOutcome } from '../engine/finish-attempts.js';
+import { wakeWorkersFor } from '../engine/execution-events.js';
 
 export interface ReportedOutcome {
   readonly executionId: string;
@@ -39,21 +40,27 @@ export class ReportOutcomes {
         return execution ? [{ execution, outcome: o.outcome }] : [];
       });
       const done = await finishAttempts(tx, ends, now, this.deps);
-      const refusedIds = outcomes.map((o) => o.executionId).filter((id) => !done.finished.some((e) => e.id === id));
+      const accepted = new Set(done.finished.map((e) => e.id));
+      const refusedIds = outcomes.map((o) => o.executionId).filter((id) => !accepted.has(id));
       const current = new Map((await tx.executions.getMany(refusedIds)).map((e) => [e.id, e]));
       return { ...done, current };
     });
-    if (retries.length > 0) this.wakeUps.executionsQueued([...new Set(retries.map((e) => e.jobType))]);
+    wakeWorkersFor(this.wakeUps, retries);
     this.observer.finished(finished);
     this.observer.queued(retries);
+    const finishedById = new Map(finished.map((e) => [e.id, e]));
+    const retryByOccurrence = new Map<string, Execution>();
+    for (const retry of retries) if (!retryByOccurrence.has(occurrenceKey(retry))) retryByOccurrence.set(occurrenceKey(retry), retry);
     return outcomes.map((o) => {
-      const execution = finished.find((e) => e.id === o.executionId);
-      if (execution) return { executionId: o.executionId, accepted: true, execution, retry: retries.find((r) => r.occurrenceAt.getTime() === execution.occurrenceAt.getTime() && r.jobId === execution.jobId) };
+      const execution = finishedById.get(o.executionId);
+      if (execution) return { executionId: o.executionId, accepted: true, execution, retry: retryByOccurrence.get(occurrenceKey(execution)) };
       const stored = current.get(o.executionId);
       return { executionId: o.executionId, accepted: false, notFound: stored === undefined, reason: refusal(stored) };
     });
   }
 }
+
+const occurrenceKey = (execution: Execution) => `${execution.jobId}|${execution.occurrenceAt.getTime()}`;
 
 function refusal(execution: Execution | undefined): string {
   if (!execution) return 'no such execution';

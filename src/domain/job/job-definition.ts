@@ -8,6 +8,7 @@ const SECOND = 1_000;
 const DAY = 86_400 * SECOND;
 const TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 const LABEL_KEY_PATTERN = /^[A-Za-z0-9._/-]{1,63}$/;
+const UTF8 = new TextEncoder();
 
 /** Job types: 1 to 100 letters, digits and ". _ : -" (the jobs table checks the same). */
 export function isJobType(value: string): boolean {
@@ -45,7 +46,7 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
   const description = input.description ?? '';
   check(description.length <= 2000, `job.description must be at most 2000 characters, got ${description.length}`);
   const payload = input.payload ?? {};
-  const payloadBytes = new TextEncoder().encode(JSON.stringify(payload)).length;
+  const payloadBytes = UTF8.encode(JSON.stringify(payload)).length;
   check(payloadBytes <= limits.maxPayloadBytes, `job.payload is ${payloadBytes} bytes encoded; the limit is ${limits.maxPayloadBytes}`);
   const labels = input.labels ?? {};
   const entries = Object.entries(labels);

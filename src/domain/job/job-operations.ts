@@ -74,9 +74,9 @@ export function resumeJob(job: Job, now: Date): Job {
   return change(job, 'resume', to, now, { nextRunAt, pausedAt: undefined });
 }
 
-/** Terminal. The caller cancels the job's queued and running executions in the same transaction. */
+/** Terminal, with no occurrence left active: the caller cancels the job's queued and running executions in the same transaction. */
 export function cancelJob(job: Job, now: Date): Job {
-  return change(job, 'cancel', 'cancelled', now, { nextRunAt: undefined, cancelledAt: now, pausedAt: undefined });
+  return change(job, 'cancel', 'cancelled', now, { nextRunAt: undefined, cancelledAt: now, pausedAt: undefined, activeOccurrences: 0 });
 }
 
 /** A failed one-shot runs again now, as a new occurrence whose attempts count from 1. */

@@ -5,8 +5,3 @@ export type JobState = (typeof JOB_STATES)[number];
 /** Things that happen to a job. Each is allowed from some states and leads to listed states. */
 export const JOB_OPERATIONS = ['fire', 'skip', 'runNow', 'pause', 'resume', 'cancel', 'retry', 'reschedule', 'attemptFailed', 'settle'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
-
-/** States from which nothing fires on its own again. Only cancelled can never be left. */
-export function isTerminal(state: JobState): boolean {
-  return state === 'completed' || state === 'failed' || state === 'cancelled';
-}

@@ -64,7 +64,8 @@ function nextCronFireMs(schedule: CronSchedule, after: number): number | undefin
   return wall === undefined ? undefined : firstInstantReaching(schedule.timeZone, wall);
 }
 
-function validTime(name: string, value: Date): number {
+/** The instant's milliseconds, or a domain error naming the field when it is not a valid Date. */
+export function validTime(name: string, value: Date): number {
   const ms = value instanceof Date ? value.getTime() : Number.NaN;
   if (Number.isNaN(ms)) throw DomainError.invalidArgument(`${name} is not a valid time`);
   return ms;

@@ -29,6 +29,8 @@ export interface ExecutionStatistics {
   readonly consecutiveFailures: number;
 }
 
+const FINISHED_STATUSES = EXECUTION_STATUSES.filter(isFinished);
+
 /**
  * The one definition of success rate used everywhere (job stats, scheduler metrics, Prometheus):
  * succeeded over finished, where finished counts every terminal status and excludes queued and
@@ -53,7 +55,7 @@ export function computeStatistics(executions: readonly ExecutionFacts[]): Execut
     if (isFailure(execution.status) && finishedAt && (!lastFailureAt || finishedAt > lastFailureAt)) lastFailureAt = finishedAt;
   }
   durations.sort((a, b) => a - b);
-  const finished = EXECUTION_STATUSES.filter(isFinished).reduce((sum, status) => sum + byStatus[status], 0);
+  const finished = FINISHED_STATUSES.reduce((sum, status) => sum + byStatus[status], 0);
   return {
     total: executions.length,
     byStatus,
