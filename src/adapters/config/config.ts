@@ -62,9 +62,10 @@ const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 /** Reads and validates the configuration; throws ConfigError on the first bad value. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const read = new EnvReader(env);
+  const grpcHost = read.string('GRPC_HOST', '127.0.0.1');
   return {
     grpc: {
-      host: read.string('GRPC_HOST', '127.0.0.1'),
+      host: grpcHost,
       port: read.integer('GRPC_PORT', 50051, 0, 65535),
     },
     database: {
@@ -91,7 +92,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     },
     limits: { maxPayloadBytes: read.integer('MAX_PAYLOAD_BYTES', 256 * 1024, 1, 64 * 1024 * 1024) },
     shutdownGraceMs: read.duration('SHUTDOWN_GRACE', 10_000),
-    security: loadSecurityConfig(read, cwd),
+    security: loadSecurityConfig(read, cwd, grpcHost),
     observability: {
       metrics: { host: read.string('METRICS_HOST', '127.0.0.1'), port: read.portOrOff('METRICS_PORT', 9464) },
       refreshIntervalMs: read.duration('METRICS_REFRESH_INTERVAL', 15_000, 100, 3_600_000),

@@ -60,12 +60,12 @@ const MIB = 1024 * 1024;
  * Reads the security variables. Files (secret, JWKS, certificates) are read and checked here, so
  * an unreadable file, a JWKS with a private or unusable key, or a certificate that does not match
  * its key stops the start with one line naming the variable. The secret itself is never printed.
+ * `host` is GRPC_HOST, which decides whether running without authentication is allowed.
  */
-export function loadSecurityConfig(read: EnvReader, cwd: string): SecurityConfig {
+export function loadSecurityConfig(read: EnvReader, cwd: string, host: string): SecurityConfig {
   const auth = loadAuth(read, cwd);
   const tls = loadTls(read, cwd);
   const allowInsecure = read.boolean('ALLOW_INSECURE', false);
-  const host = read.string('GRPC_HOST', '127.0.0.1');
   const clientsAuthenticated = auth !== undefined || tls?.clientCa !== undefined;
   if (!isLoopback(host) && !clientsAuthenticated && !allowInsecure) {
     read.fail(

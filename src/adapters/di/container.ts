@@ -32,7 +32,6 @@ export interface ContainerOverrides {
  */
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(overrides.logger ?? createLogger(config.log));
   container.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? systemClock);
   container.bind(TOKENS.Ids).toConstantValue({ newId: randomUUID });

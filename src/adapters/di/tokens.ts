@@ -3,7 +3,6 @@ import type { Clock } from '../../application/ports/clock.js';
 import type { IdGenerator, Random } from '../../application/ports/ids.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { Store } from '../../application/ports/store.js';
-import type { Config } from '../config/config.js';
 import type { GrpcServer } from '../grpc/grpc-server.js';
 import type { HealthReporter } from '../grpc/health.js';
 import type { Observability } from '../metrics/observability.js';
@@ -15,7 +14,6 @@ import type { UseCases } from './use-cases.js';
 
 /** Identifiers of everything the composition root wires. */
 export const TOKENS = {
-  Config: Symbol.for('Config') as ServiceIdentifier<Config>,
   Logger: Symbol.for('Logger') as ServiceIdentifier<Logger>,
   Clock: Symbol.for('Clock') as ServiceIdentifier<Clock>,
   Ids: Symbol.for('Ids') as ServiceIdentifier<IdGenerator>,

@@ -1,6 +1,6 @@
 import type { AcquireRequest, ExecutionChange, ExecutionCursor, ExecutionFilter, ExecutionPage, ExecutionStore, RetentionPolicy } from '../../application/ports/execution-store.js';
 import { extendLease, startExecution } from '../../domain/execution/execution-operations.js';
-import type { Execution } from '../../domain/execution/execution.js';
+import { compareIds, compareQueueOrder, type Execution } from '../../domain/execution/execution.js';
 import { computeStatistics, type ExecutionStatistics } from '../../domain/statistics/execution-statistics.js';
 import type { MemoryState } from './memory-state.js';
 
@@ -32,7 +32,7 @@ export class MemoryExecutionStore implements ExecutionStore {
   async acquire(request: AcquireRequest, newToken: () => string): Promise<Execution[]> {
     const due = [...this.state.executions.values()]
       .filter((e) => e.status === 'queued' && request.jobTypes.includes(e.jobType) && e.scheduledAt <= request.now)
-      .sort((a, b) => b.priority - a.priority || a.scheduledAt.getTime() - b.scheduledAt.getTime() || compareIds(a.id, b.id))
+      .sort(compareQueueOrder)
       .slice(0, request.capacity);
     return due.map((execution) => {
       const started = startExecution(execution, request.workerId, newToken(), request.leaseDurationMs, request.now);
@@ -131,8 +131,4 @@ export class MemoryExecutionStore implements ExecutionStore {
     }
     return pruned;
   }
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

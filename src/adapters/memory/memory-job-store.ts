@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
+import { compareIds } from '../../domain/execution/execution.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import { definitionOf, type Job } from '../../domain/job/job.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
@@ -105,5 +106,5 @@ export class MemoryJobStore implements JobStore {
 
 /** created_at DESC, id DESC, as PostgreSQL orders them (uuid order = lowercase hex text order). */
 function newestFirst(a: Pick<Job, 'createdAt' | 'id'>, b: Pick<Job, 'createdAt' | 'id'>): number {
-  return b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  return b.createdAt.getTime() - a.createdAt.getTime() || compareIds(b.id, a.id);
 }

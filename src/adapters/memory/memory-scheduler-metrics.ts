@@ -2,14 +2,14 @@ import type { ClusterFigures, SchedulerMetricsStore } from '../../application/po
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../../domain/execution/execution-status.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import { percentileOfSorted } from '../../domain/statistics/percentile.js';
+import { successExpectation } from '../../application/queries/job-queries.js';
 import type { MemoryState } from './memory-state.js';
 
 /** The same aggregates as scheduler-metrics-sql.ts, over the in-memory state. */
 export class MemorySchedulerMetricsStore implements SchedulerMetricsStore {
-  constructor(private readonly state: MemoryState & { counters?: { leasesRescued: number; lastDispatch: Date | undefined } }) {}
+  constructor(private readonly state: MemoryState) {}
 
   private get counters() {
-    this.state.counters ??= { leasesRescued: 0, lastDispatch: undefined };
     return this.state.counters;
   }
 
@@ -30,7 +30,7 @@ export class MemorySchedulerMetricsStore implements SchedulerMetricsStore {
       lagP50Ms: percentileOfSorted(lags, 50),
       lagP95Ms: percentileOfSorted(lags, 95),
       executionsOverdue: executions.filter((e) => e.status === 'queued' && e.scheduledAt <= now).length,
-      jobsOverdue: jobs.filter((j) => j.expectSuccessWithinMs !== undefined && j.state !== 'cancelled' && (j.lastSuccessAt ?? j.createdAt).getTime() + j.expectSuccessWithinMs < now.getTime()).length,
+      jobsOverdue: jobs.filter((j) => successExpectation(j, now)?.overdue).length,
       leasesRescued: this.counters.leasesRescued,
       lastCheckAt: this.counters.lastDispatch,
     };

@@ -11,14 +11,16 @@ export interface MemoryState {
   nextEventId: number;
   /** The id of the last event pruned: cursors before it cannot resume. */
   eventsPrunedThrough?: number;
+  /** Scheduler counters. Mutated in place, so a rollback keeps them (one object shared by snapshots). */
+  counters: { leasesRescued: number; lastDispatch: Date | undefined };
 }
 
 export function emptyState(): MemoryState {
-  return { jobs: new Map(), requests: new Map(), executions: new Map(), events: [], nextEventId: 1 };
+  return { jobs: new Map(), requests: new Map(), executions: new Map(), events: [], nextEventId: 1, counters: { leasesRescued: 0, lastDispatch: undefined } };
 }
 
 export function snapshot(state: MemoryState): MemoryState {
-  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), events: [...state.events], nextEventId: state.nextEventId, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
+  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), events: [...state.events], nextEventId: state.nextEventId, counters: state.counters, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
 }
 
 export function restore(state: MemoryState, saved: MemoryState): void {

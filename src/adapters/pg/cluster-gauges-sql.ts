@@ -1,11 +1,8 @@
 import type { ClusterGauges, ClusterGaugesStore, OverdueJob, TypeQueue } from '../../application/ports/cluster-gauges-store.js';
-import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import { optionalDate } from './job-row.js';
+import { PgJobStore } from './job-sql.js';
 import type { Queryable } from './queryable.js';
-
-/** The dead-man's switch, as successExpectation() computes it for one job. */
-const EXPECTED_BY = `coalesce(last_success_at, created_at) + expect_success_within_ms * interval '1 millisecond'`;
-const OVERDUE = `expect_success_within_ms IS NOT NULL AND state <> 'cancelled' AND ${EXPECTED_BY} < $1`;
+import { EXPECTED_BY, OVERDUE, SWITCH_ARMED } from './success-expectation-sql.js';
 
 /**
  * The metrics gauges, cluster-wide. Read-only and cheap enough for an interval of seconds: the
@@ -16,7 +13,7 @@ export class PgClusterGaugesStore implements ClusterGaugesStore {
   constructor(private readonly db: Queryable) {}
 
   async read(now: Date, overdueJobLimit: number): Promise<ClusterGauges> {
-    const states = await this.db.query<{ state: JobState; n: string }>('SELECT state, count(*) AS n FROM jobs GROUP BY state');
+    const jobsByState = await new PgJobStore(this.db).countByState();
     const queues = await this.db.query<{ job_type: string; queued: string; running: string; oldest_due: Date | null }>(
       `SELECT job_type,
               count(*) FILTER (WHERE status = 'queued') AS queued,
@@ -29,15 +26,13 @@ export class PgClusterGaugesStore implements ClusterGaugesStore {
     );
     // Every type with a dead-man's switch gets a count, 0 included, so "no overdue jobs" is a series, not an absence.
     const overdueCounts = await this.db.query<{ type: string; n: string }>(
-      `SELECT type, count(*) FILTER (WHERE ${EXPECTED_BY} < $1) AS n FROM jobs WHERE expect_success_within_ms IS NOT NULL AND state <> 'cancelled' GROUP BY type`,
+      `SELECT type, count(*) FILTER (WHERE ${EXPECTED_BY} < $1) AS n FROM jobs WHERE ${SWITCH_ARMED} GROUP BY type`,
       [now],
     );
     const overdueRows = await this.db.query<{ id: string; type: string; expected_by: Date; last_success_at: Date | null }>(
       `SELECT id, type, ${EXPECTED_BY} AS expected_by, last_success_at FROM jobs WHERE ${OVERDUE} ORDER BY expected_by DESC, id LIMIT $2`,
       [now, overdueJobLimit],
     );
-    const jobsByState = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
-    for (const row of states.rows) jobsByState[row.state] = Number(row.n);
     return {
       jobsByState,
       queues: queues.rows.map(

@@ -1,6 +1,5 @@
 import type { AcquireRequest, ExecutionChange, ExecutionCursor, ExecutionFilter, ExecutionPage, ExecutionStore, RetentionPolicy } from '../../application/ports/execution-store.js';
-import type { Execution } from '../../domain/execution/execution.js';
-import { EXECUTION_STATUSES, type ExecutionStatus } from '../../domain/execution/execution-status.js';
+import { compareQueueOrder, type Execution } from '../../domain/execution/execution.js';
 import { computeStatisticsFromAggregates } from './execution-statistics-sql.js';
 import { EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS, executionFromRow, executionToRecord, type ExecutionRow } from './execution-row.js';
 import type { Queryable } from './queryable.js';
@@ -71,7 +70,7 @@ export class PgExecutionStore implements ExecutionStore {
       [[...request.jobTypes], request.now, request.capacity, request.workerId, request.leaseDurationMs, tokens],
     );
     // RETURNING comes in no particular order: restore the queue order, ties by id as picked.
-    return rows.map(executionFromRow).sort((a, b) => b.priority - a.priority || a.scheduledAt.getTime() - b.scheduledAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows.map(executionFromRow).sort(compareQueueOrder);
   }
 
   async lockLeased(leases: readonly { id: string; leaseToken: string }[]): Promise<Execution[]> {
@@ -210,8 +209,4 @@ export class PgExecutionStore implements ExecutionStore {
     );
     return rowCount ?? 0;
   }
-}
-
-export function isExecutionStatus(value: string): value is ExecutionStatus {
-  return (EXECUTION_STATUSES as readonly string[]).includes(value);
 }

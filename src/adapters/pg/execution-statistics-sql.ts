@@ -1,5 +1,6 @@
-import { EXECUTION_STATUSES, isFinished, type ExecutionStatus } from '../../domain/execution/execution-status.js';
+import { EXECUTION_STATUSES, isFinished } from '../../domain/execution/execution-status.js';
 import { successRate, type ExecutionStatistics } from '../../domain/statistics/execution-statistics.js';
+import { countsOf } from './counts.js';
 import { optionalDate, optionalNumber } from './job-row.js';
 
 /**
@@ -8,8 +9,7 @@ import { optionalDate, optionalNumber } from './job-row.js';
  * that the result equals computeStatistics() over the same rows.
  */
 export function computeStatisticsFromAggregates(row: Record<string, unknown>): ExecutionStatistics {
-  const counted = row.by_status as Record<string, number>;
-  const byStatus = Object.fromEntries(EXECUTION_STATUSES.map((status) => [status, Number(counted[status] ?? 0)])) as Record<ExecutionStatus, number>;
+  const byStatus = countsOf(EXECUTION_STATUSES, row.by_status);
   const total = EXECUTION_STATUSES.reduce((sum, status) => sum + byStatus[status], 0);
   const finished = EXECUTION_STATUSES.filter(isFinished).reduce((sum, status) => sum + byStatus[status], 0);
   return {

@@ -7,6 +7,8 @@ import { LocalWakeUps } from '../memory/local-wake-ups.js';
 const CHANNEL = 'jobscheduler_wakeups';
 /** Longer payloads are sent as "all types" (NOTIFY payloads are limited to 8000 bytes). */
 const MAX_TYPES_PAYLOAD = 7_000;
+/** One NOTIFY per this window per replica: enough to coalesce a burst, short enough not to be felt. */
+const DEBOUNCE_MS = 2;
 
 interface Message {
   from: string;
@@ -33,7 +35,6 @@ export class PgWakeUps implements WakeUps {
     private readonly pool: pg.Pool,
     private readonly connectionString: string,
     private readonly logger: Logger,
-    private readonly debounceMs = 2,
   ) {}
 
   async start(): Promise<void> {
@@ -69,7 +70,7 @@ export class PgWakeUps implements WakeUps {
     if (this.closed) return;
     if (!this.pending) {
       this.pending = { due: false, types: new Set() };
-      setTimeout(() => void this.flush(), this.debounceMs).unref();
+      setTimeout(() => void this.flush(), DEBOUNCE_MS).unref();
     }
     this.pending.due ||= due;
     for (const type of types) this.pending.types.add(type);

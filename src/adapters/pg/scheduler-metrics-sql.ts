@@ -1,8 +1,10 @@
 import type { ClusterFigures, SchedulerMetricsStore } from '../../application/ports/scheduler-metrics-store.js';
-import { EXECUTION_STATUSES, type ExecutionStatus } from '../../domain/execution/execution-status.js';
-import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
+import { EXECUTION_STATUSES } from '../../domain/execution/execution-status.js';
+import { JOB_STATES } from '../../domain/job/job-state.js';
+import { countsOf } from './counts.js';
 import { optionalDate, optionalNumber } from './job-row.js';
 import type { Queryable } from './queryable.js';
+import { OVERDUE } from './success-expectation-sql.js';
 
 /** Cluster-wide aggregates for GetSchedulerMetrics; windowed figures use the finished_at and lease indexes. */
 export class PgSchedulerMetricsStore implements SchedulerMetricsStore {
@@ -24,16 +26,15 @@ export class PgSchedulerMetricsStore implements SchedulerMetricsStore {
          (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM lags) AS lag_p50_ms,
          (SELECT percentile_disc(0.95) WITHIN GROUP (ORDER BY ms) FROM lags) AS lag_p95_ms,
          (SELECT count(*) FROM executions WHERE status = 'queued' AND scheduled_at <= $1) AS executions_overdue,
-         (SELECT count(*) FROM jobs WHERE expect_success_within_ms IS NOT NULL AND state <> 'cancelled'
-            AND coalesce(last_success_at, created_at) + expect_success_within_ms * interval '1 millisecond' < $1) AS jobs_overdue,
+         (SELECT count(*) FROM jobs WHERE ${OVERDUE}) AS jobs_overdue,
          (SELECT value FROM scheduler_counters WHERE name = 'leases_rescued') AS leases_rescued,
          (SELECT updated_at FROM scheduler_counters WHERE name = 'last_dispatch') AS last_check_at`,
       [now, windowMs],
     );
     const row = rows[0] as Record<string, unknown>;
     return {
-      jobsByState: counts(JOB_STATES, row.jobs_by_state) as Record<JobState, number>,
-      executionsByStatus: counts(EXECUTION_STATUSES, row.executions_by_status) as Record<ExecutionStatus, number>,
+      jobsByState: countsOf(JOB_STATES, row.jobs_by_state),
+      executionsByStatus: countsOf(EXECUTION_STATUSES, row.executions_by_status),
       meanDurationMs: optionalNumber(row.mean_ms),
       p95DurationMs: optionalNumber(row.p95_ms),
       lagP50Ms: optionalNumber(row.lag_p50_ms),
@@ -54,9 +55,4 @@ export class PgSchedulerMetricsStore implements SchedulerMetricsStore {
     // touched about once a second however many replicas run.
     await this.db.query(`UPDATE scheduler_counters SET updated_at = $1 WHERE name = 'last_dispatch' AND (updated_at IS NULL OR updated_at < $1::timestamptz - interval '1 second')`, [now]);
   }
-}
-
-function counts(names: readonly string[], json: unknown): Record<string, number> {
-  const found = (json ?? {}) as Record<string, number | string>;
-  return Object.fromEntries(names.map((name) => [name, Number(found[name] ?? 0)]));
 }

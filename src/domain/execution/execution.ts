@@ -70,3 +70,13 @@ export function queuedExecution(job: { id: string; type: string; priority: numbe
     progress: undefined,
   };
 }
+
+/** Ids in the order PostgreSQL sorts uuids (lowercase hex text order). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order workers receive queued executions in: higher priority first, then earlier scheduled, then id. */
+export function compareQueueOrder(a: Execution, b: Execution): number {
+  return b.priority - a.priority || a.scheduledAt.getTime() - b.scheduledAt.getTime() || compareIds(a.id, b.id);
+}
