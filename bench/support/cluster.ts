@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -32,8 +32,7 @@ export class BenchCluster {
     const dataDir = join(scratch, 'postgres');
     const settings = { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', ...options.settings };
     const embedded = await EmbeddedPostgres.start({ dataDir, port: 0, ephemeral: true, settings });
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return new BenchCluster(embedded.url(), embedded, scratch, pid, settings);
+    return new BenchCluster(embedded.url(), embedded, scratch, embedded.pid, settings);
   }
 
   /** A fresh, migrated database; returns its URL. */

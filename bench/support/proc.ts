@@ -12,7 +12,7 @@ interface ProcStat {
 }
 
 /** /proc/<pid>/stat, or undefined if the process is gone (or this is not Linux). */
-export function procStat(pid: number): ProcStat | undefined {
+function procStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withoutPlainIndexes } from '../../test/support/plain-indexes.js';
 
 /**
  * Stored data for the scale scenario, written straight into the database by INSERT … SELECT
@@ -75,16 +76,4 @@ async function load(pool: pg.PoolClient, now: Date, jobs: number, executions: nu
   await pool.query('VACUUM ANALYZE jobs');
   await pool.query('VACUUM ANALYZE executions');
   return { historyJobs };
-}
-
-async function withoutPlainIndexes(pool: pg.PoolClient, table: string, load: () => Promise<unknown>): Promise<void> {
-  const { rows } = await pool.query<{ name: string; definition: string }>(
-    `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
-     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-     WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid)`,
-    [table],
-  );
-  for (const { name } of rows) await pool.query(`DROP INDEX ${name}`);
-  await load();
-  for (const { definition } of rows) await pool.query(definition);
 }

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { MAIN, ServiceProcess } from '../../test/support/service-process.js';
+import { ServiceProcess } from '../../test/support/service-process.js';
 import { cpuSeconds, memoryMiB } from './proc.js';
 
 export interface ServiceOptions {
@@ -25,8 +24,7 @@ export class Services {
     if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
     for (let i = 0; i < options.replicas; i += 1) {
       const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.label}-service${i}.cpuprofile`] : [];
-      const env = { PATH: process.env.PATH ?? '', GRPC_PORT: '0', METRICS_PORT: '0', DATABASE_URL: options.databaseUrl, ...options.env };
-      processes.push(new ServiceProcess(spawn(process.execPath, [...nodeArgs, MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] })));
+      processes.push(ServiceProcess.spawn({ GRPC_PORT: '0', DATABASE_URL: options.databaseUrl, ...options.env }, nodeArgs));
     }
     try {
       const addresses = await Promise.all(processes.map((p) => p.started()));

@@ -1,8 +1,8 @@
-/** Nearest-rank percentile of an ascending-sorted sample (p in 0..100). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+import { percentileOfSorted } from '../../src/domain/statistics/percentile.js';
+
+/** Nearest-rank percentile of an ascending-sorted sample (p in 0..100); NaN for no samples. */
+function percentile(sorted: readonly number[], p: number): number {
+  return percentileOfSorted(sorted, p) ?? Number.NaN;
 }
 
 export interface LatencySummary {

@@ -137,7 +137,3 @@ export function loadFigure(): Record<string, number> {
 export function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
-
-export function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}

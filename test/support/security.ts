@@ -144,12 +144,3 @@ export async function codeOf(call: Promise<unknown>): Promise<{ code: status; de
     return { code: failure.code, details: failure.details };
   }
 }
-
-/** Captures pino JSON lines written to it, for asserting on log records. */
-export class LogCapture {
-  readonly records: Array<Record<string, unknown>> = [];
-
-  write(line: string): void {
-    this.records.push(JSON.parse(line) as Record<string, unknown>);
-  }
-}

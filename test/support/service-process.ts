@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-export const MAIN = 'dist/src/main.js';
+const MAIN = 'dist/src/main.js';
 
 /** The service as its own process (node dist/src/main.js), the way operators run it. */
 export class ServiceProcess {
@@ -25,8 +25,9 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
   }
 
-  static spawn(env: Record<string, string>): ServiceProcess {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `nodeArgs` go to node before the script (for example --cpu-prof). */
+  static spawn(env: Record<string, string>, nodeArgs: readonly string[] = []): ServiceProcess {
+    const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     return new ServiceProcess(child);
   }
 

@@ -29,7 +29,7 @@ const START_TIMEOUT_MS = 60_000;
 export class EmbeddedPostgres {
   private constructor(
     private readonly options: EmbeddedPostgresOptions,
-    private readonly pid: number,
+    readonly pid: number,
     readonly port: number,
     private readonly password: string,
     private readonly owned: boolean,

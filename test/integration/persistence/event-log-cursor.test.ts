@@ -5,7 +5,7 @@ import type { ExecutionEventRecord } from '../../../src/application/ports/event-
 import { PgStore } from '../../../src/adapters/pg/pg-store.js';
 import { TestDatabase } from '../../support/test-database.js';
 import { at } from './support/builders.js';
-import { Latch } from './support/latch.js';
+import { Latch } from '../../support/latch.js';
 
 /**
  * The event log's cursor under interleaved commits (the reason for xid8 + pg_snapshot_xmin): an

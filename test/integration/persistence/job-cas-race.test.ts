@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { PgStore } from '../../../src/adapters/pg/pg-store.js';
 import { TestDatabase } from '../../support/test-database.js';
 import { newJob } from './support/builders.js';
-import { Barrier } from './support/latch.js';
+import { Barrier } from '../../support/latch.js';
 
 const WRITERS = 20;
 const ROUNDS = 5;

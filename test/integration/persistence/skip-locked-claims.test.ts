@@ -5,7 +5,7 @@ import { PgStore } from '../../../src/adapters/pg/pg-store.js';
 import type { Transaction } from '../../../src/application/ports/store.js';
 import { TestDatabase } from '../../support/test-database.js';
 import { at, executionOf, jobInState, MINUTE, T0 } from './support/builders.js';
-import { Barrier, Latch } from './support/latch.js';
+import { Barrier, Latch } from '../../support/latch.js';
 
 const CLAIMERS = 6;
 

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { ExecutionAbortedError } from '../../../src/sdk/index.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { createOnceJob, deferred, executionsOf, uniqueType, waitFor, Workers } from './sdk-fixtures.js';
+import { createOnceJob, executionsOf, uniqueType, waitFor, Workers } from './sdk-fixtures.js';
+import { Latch } from '../../support/latch.js';
 
 /** The server's shortest lease: heartbeats every 1.67 s. */
 const LEASE_MS = 5_000;
@@ -40,7 +41,7 @@ describe('worker SDK: leases, heartbeats, cancel and stop (real server)', () => 
 
   it('records reported progress, which GetExecution shows while the handler runs', async () => {
     const type = uniqueType('progress');
-    const release = deferred();
+    const release = new Latch();
     workers.start({
       types: [type],
       leaseDurationMs: LEASE_MS,
@@ -58,13 +59,13 @@ describe('worker SDK: leases, heartbeats, cancel and stop (real server)', () => 
     const { execution } = await server.scheduler.getExecution({ id: running.id });
     expect(execution?.status).to.equal(ExecutionStatus.RUNNING);
     expect(execution?.progress).to.deep.equal({ done: 2, of: 3 });
-    release.resolve();
+    release.open();
     await waitFor('success', async () => ((await onlyExecution(jobId))?.status === ExecutionStatus.SUCCEEDED ? true : undefined));
   });
 
   it('aborts the handler when its job is cancelled; the execution ends CANCELLED, not FAILED', async () => {
     const type = uniqueType('cancel');
-    const started = deferred();
+    const started = new Latch();
     let reason: unknown;
     let abortedAt = 0;
     workers.start({
@@ -72,7 +73,7 @@ describe('worker SDK: leases, heartbeats, cancel and stop (real server)', () => 
       leaseDurationMs: LEASE_MS,
       handler: (job) =>
         new Promise((_resolve, reject) => {
-          started.resolve();
+          started.open();
           job.signal.addEventListener('abort', () => {
             abortedAt = Date.now();
             reason = job.signal.reason;
@@ -97,12 +98,12 @@ describe('worker SDK: leases, heartbeats, cancel and stop (real server)', () => 
 
   it('stop() stops acquiring, waits for running handlers and reports their outcomes before resolving', async () => {
     const type = uniqueType('stop');
-    const started = deferred();
+    const started = new Latch();
     let finished = false;
     const worker = workers.start({
       types: [type],
       handler: async () => {
-        started.resolve();
+        started.open();
         await new Promise((resolve) => setTimeout(resolve, 300));
         finished = true;
         return { finished };
@@ -122,13 +123,13 @@ describe('worker SDK: leases, heartbeats, cancel and stop (real server)', () => 
 
   it('stop() past its timeout aborts the handler and reports a retryable failure', async () => {
     const type = uniqueType('stop-timeout');
-    const started = deferred();
+    const started = new Latch();
     let reason: unknown;
     const worker = workers.start({
       types: [type],
       handler: (job) =>
         new Promise(() => {
-          started.resolve();
+          started.open();
           job.signal.addEventListener('abort', () => (reason = job.signal.reason));
         }),
     });

@@ -66,9 +66,3 @@ export class Workers {
     await Promise.all(this.started.splice(0).map((worker) => worker.stop({ timeoutMs: 0 })));
   }
 }
-
-export function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}

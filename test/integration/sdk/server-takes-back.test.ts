@@ -3,7 +3,8 @@ import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.j
 import { ExecutionAbortedError } from '../../../src/sdk/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { deferred, executionsOf, uniqueType, waitFor, Workers } from './sdk-fixtures.js';
+import { executionsOf, uniqueType, waitFor, Workers } from './sdk-fixtures.js';
+import { Latch } from '../../support/latch.js';
 
 const LEASE_MS = 5_000;
 
@@ -30,14 +31,14 @@ describe('worker SDK: executions the server takes back (fake server clock)', () 
 
   async function runUntilTakenBack(options: { attemptTimeoutSeconds?: number }, takeBack: () => Promise<void>) {
     const type = uniqueType('taken-back');
-    const started = deferred();
+    const started = new Latch();
     let reason: unknown;
     workers.start({
       types: [type],
       leaseDurationMs: LEASE_MS,
       handler: (job) =>
         new Promise((_resolve, reject) => {
-          started.resolve();
+          started.open();
           job.signal.addEventListener('abort', () => {
             reason = job.signal.reason;
             reject(new Error('aborted'));
