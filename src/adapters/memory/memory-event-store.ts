@@ -1,5 +1,4 @@
-import { DomainError } from '../../domain/errors.js';
-import type { EventFilter, EventPage, EventStore, ExecutionEventRecord } from '../../application/ports/event-store.js';
+import { cursorErrors, matchesEventFilter, type EventFilter, type EventPage, type EventStore, type ExecutionEventRecord } from '../../application/ports/event-store.js';
 import type { MemoryState } from './memory-state.js';
 
 /** The event log in memory: appends are immediately final, since transactions run one at a time. */
@@ -16,13 +15,13 @@ export class MemoryEventStore implements EventStore {
   async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<EventPage> {
     if (cursor === undefined) return { events: [], cursor: `0:${this.state.nextEventId - 1}`, more: false };
     const match = /^0:(\d+)$/.exec(cursor);
-    if (!match) throw DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`);
+    if (!match) throw cursorErrors.notIssued(cursor);
     const after = Number(match[1]);
     if (after < (this.state.eventsPrunedThrough ?? 0)) {
-      throw DomainError.outOfRange('the cursor is older than the retained event log (events after it were pruned); start again without a cursor and read current state with ListExecutions');
+      throw cursorErrors.pruned();
     }
     const read = this.state.events.filter((event) => Number(event.cursor.slice(2)) > after).slice(0, limit);
-    const events = read.filter((e) => (!filter.jobId || e.jobId === filter.jobId) && (!filter.jobTypes?.length || filter.jobTypes.includes(e.jobType)));
+    const events = read.filter((e) => matchesEventFilter(filter, e.jobId, e.jobType));
     return { events, cursor: read.at(-1)?.cursor ?? cursor, more: read.length === limit };
   }
 

@@ -1,9 +1,7 @@
-import { DomainError } from '../../domain/errors.js';
-import type { EventFilter, EventPage, EventStore, ExecutionEventKind, ExecutionEventRecord } from '../../application/ports/event-store.js';
+import { cursorErrors, matchesEventFilter, type EventFilter, type EventPage, type EventStore, type ExecutionEventKind, type ExecutionEventRecord } from '../../application/ports/event-store.js';
 import type { Queryable } from './queryable.js';
 
 /** Only rows of transactions older than every running one are final (see migration 001). */
-const PRUNED = 'the cursor is older than the retained event log (events after it were pruned); start again without a cursor and read current state with ListExecutions';
 const FINAL = 'xid < pg_snapshot_xmin(pg_current_snapshot())';
 
 interface EventRow {
@@ -36,7 +34,7 @@ export class PgEventStore implements EventStore {
       'SELECT ($1::xid8, $2::bigint) < (pruned_xid, pruned_id) AS behind FROM event_log_horizon',
       [xid, id],
     );
-    if (horizon[0]?.behind) throw DomainError.outOfRange(PRUNED);
+    if (horizon[0]?.behind) throw cursorErrors.pruned();
     // Filters apply after reading, so the cursor moves past events nobody here wants.
     const { rows } = await this.db.query<EventRow>(
       `SELECT id::text, xid::text, occurred_at, kind, execution_id, job_id, job_type FROM execution_events
@@ -45,7 +43,7 @@ export class PgEventStore implements EventStore {
     );
     const last = rows.at(-1);
     const events = rows
-      .filter((row) => (!filter.jobId || row.job_id === filter.jobId) && (!filter.jobTypes?.length || filter.jobTypes.includes(row.job_type)))
+      .filter((row) => matchesEventFilter(filter, row.job_id, row.job_type))
       .map((row) => ({
         cursor: `${row.xid}:${row.id}`,
         kind: row.kind,
@@ -85,6 +83,6 @@ const MAX_ID = 2n ** 63n - 1n;
 function parseCursor(cursor: string): [string, string] {
   const match = /^(\d{1,20}):(\d{1,19})$/.exec(cursor);
   // Digits alone are not enough: a number beyond its column's range would fail in SQL as INTERNAL.
-  if (!match || BigInt(match[1]!) > MAX_XID || BigInt(match[2]!) > MAX_ID) throw DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`);
+  if (!match || BigInt(match[1]!) > MAX_XID || BigInt(match[2]!) > MAX_ID) throw cursorErrors.notIssued(cursor);
   return [match[1] as string, match[2] as string];
 }

@@ -3,14 +3,14 @@ import { compareQueueOrder, type Execution } from '../../domain/execution/execut
 import { computeStatisticsFromAggregates } from './execution-statistics-sql.js';
 import { EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS, executionFromRow, executionToRecord, type ExecutionRow } from './execution-row.js';
 import type { Queryable } from './queryable.js';
-import { assignments, recordsetColumns } from './recordset.js';
+import { assignments, idAnd, recordsetColumns } from './recordset.js';
 
 const COLUMNS = Object.keys(EXECUTION_COLUMNS).join(', ');
 const QUALIFIED = Object.keys(EXECUTION_COLUMNS)
   .map((name) => `e.${name}`)
   .join(', ');
 const RECORDSET = recordsetColumns(EXECUTION_COLUMNS);
-const MUTABLE_COLUMN_TYPES = Object.fromEntries([['id', EXECUTION_COLUMNS.id], ...EXECUTION_MUTABLE_COLUMNS.map((name) => [name, EXECUTION_COLUMNS[name]])]);
+const MUTABLE_COLUMN_TYPES = idAnd(EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS);
 const MUTABLE_RECORDSET = recordsetColumns(MUTABLE_COLUMN_TYPES);
 const MUTABLE_ASSIGNMENTS = assignments(MUTABLE_COLUMN_TYPES);
 

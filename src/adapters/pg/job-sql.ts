@@ -4,13 +4,13 @@ import type { Job } from '../../domain/job/job.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
 import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobToRecord, type JobRow } from './job-row.js';
 import type { Queryable } from './queryable.js';
-import { assignments, recordsetColumns } from './recordset.js';
+import { assignments, idAnd, recordsetColumns } from './recordset.js';
 
 const FIRING_STATES = `('pending', 'scheduled', 'running')`;
 const COLUMNS = Object.keys(JOB_COLUMNS).join(', ');
 const RECORDSET = recordsetColumns(JOB_COLUMNS);
 const ALL_ASSIGNMENTS = assignments(JOB_COLUMNS, ['id', 'created_at']);
-const STATE_COLUMN_TYPES = Object.fromEntries([['id', JOB_COLUMNS.id], ...JOB_STATE_COLUMNS.map((name) => [name, JOB_COLUMNS[name]])]);
+const STATE_COLUMN_TYPES = idAnd(JOB_COLUMNS, JOB_STATE_COLUMNS);
 const STATE_RECORDSET = recordsetColumns(STATE_COLUMN_TYPES);
 const STATE_ASSIGNMENTS = assignments(STATE_COLUMN_TYPES);
 

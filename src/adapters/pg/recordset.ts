@@ -12,3 +12,8 @@ export function assignments(columns: Readonly<Record<string, string>>, except: r
     .map((name) => `${name} = c.${name}`)
     .join(', ');
 }
+
+/** The id column and the named ones, with their types: the columns a partial update sends. */
+export function idAnd<C extends Readonly<Record<string, string>> & { id: string }>(columns: C, names: readonly (keyof C & string)[]): Record<string, string> {
+  return Object.fromEntries([['id', columns.id], ...names.map((name) => [name, columns[name]])]);
+}

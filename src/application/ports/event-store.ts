@@ -1,3 +1,4 @@
+import { DomainError } from '../../domain/errors.js';
 import type { ExecutionStatus } from '../../domain/execution/execution-status.js';
 
 export type ExecutionEventKind = 'queued' | 'started' | Exclude<ExecutionStatus, 'queued' | 'running'>;
@@ -19,6 +20,18 @@ export interface EventFilter {
   readonly jobId?: string;
   readonly jobTypes?: readonly string[];
 }
+
+/** Whether an event of this job and type passes the filter (every store applies it the same way). */
+export function matchesEventFilter(filter: EventFilter, jobId: string, jobType: string): boolean {
+  return (!filter.jobId || jobId === filter.jobId) && (!filter.jobTypes?.length || filter.jobTypes.includes(jobType));
+}
+
+/** What every store answers for a cursor it did not issue, and for one older than the retained log. */
+export const cursorErrors = {
+  notIssued: (cursor: string) => DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`),
+  pruned: () =>
+    DomainError.outOfRange('the cursor is older than the retained event log (events after it were pruned); start again without a cursor and read current state with ListExecutions'),
+};
 
 export interface EventPage {
   readonly events: StoredExecutionEvent[];
