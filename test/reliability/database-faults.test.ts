@@ -17,6 +17,7 @@ import { httpGet } from '../support/prometheus-text.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { CallCodes } from './support/call-codes.js';
 import { replicaTarget, ROUND_ROBIN } from './support/chaos-model.js';
+import { isErrorLine } from './support/processes.js';
 
 const TYPE = 'faults.work';
 const DATABASE = 'jobscheduler';
@@ -73,7 +74,7 @@ describe('database faults under load: restart, terminated connections, failing s
         LOG_LEVEL: 'info',
       });
       service.onLog((entry) => {
-        if (typeof entry.level === 'number' && entry.level >= 50) serverErrors.push(`replica ${i}: ${String(entry.msg)} ${JSON.stringify(entry.err ?? {}).slice(0, 300)}`);
+        if (isErrorLine(entry)) serverErrors.push(`replica ${i}: ${String(entry.msg)} ${JSON.stringify(entry.err ?? {}).slice(0, 300)}`);
       });
       void service.exit().then(({ code, signal }) => exits.push(`replica ${i} exited (${code ?? signal})`));
       services.push(service);

@@ -1,5 +1,18 @@
 import { InterceptingCall, status, type Interceptor } from '@grpc/grpc-js';
 
+/** INTERNAL and UNKNOWN: answers a client should never be given. */
+export function isUnexpected(code: number): boolean {
+  return code === status.INTERNAL || code === status.UNKNOWN;
+}
+
+/** Counts by key, sorted, as "key ×n, key ×n". */
+export function describeCounts(counts: Iterable<[string, number]>): string {
+  return [...counts]
+    .sort()
+    .map(([key, n]) => `${key} ×${n}`)
+    .join(', ');
+}
+
 /**
  * Counts the final status of every call made through a client, by method and code name
  * ("AcquireExecutions UNAVAILABLE"), so a test can assert what clients were told.
@@ -26,7 +39,7 @@ export class CallCodes {
   note(method: string, code: number, details = ''): void {
     const key = `${method} ${status[code] ?? code}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    if (code === status.INTERNAL || code === status.UNKNOWN) this.unexpected.push(`${key}: ${details}`);
+    if (isUnexpected(code)) this.unexpected.push(`${key}: ${details}`);
   }
 
   count(code: status): number {
@@ -34,10 +47,6 @@ export class CallCodes {
   }
 
   describe(): string {
-    return [...this.counts]
-      .filter(([key]) => !key.endsWith(' OK'))
-      .sort()
-      .map(([key, n]) => `${key} ×${n}`)
-      .join(', ');
+    return describeCounts([...this.counts].filter(([key]) => !key.endsWith(' OK')));
   }
 }

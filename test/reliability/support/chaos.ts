@@ -1,14 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import pg from 'pg';
 import { createJobSchedulerClient, createWorkerClient } from '../../../src/adapters/grpc/client/index.js';
-import { analyseRun, replicaTarget, ROUND_ROBIN, type CancelRecord, type ExecutionRecord, type Figures, type JobRecord, type ProbeRecord, type WorkerLife, type WorkLine } from './chaos-model.js';
-import { freePort, Replica, WorkerSlot } from './processes.js';
+import { CallCodes, describeCounts, isUnexpected } from './call-codes.js';
+import { chaos, type ChaosTargets } from './chaos-actions.js';
+import { analyseRun, replicaTarget, ROUND_ROBIN, type CancelRecord, type Figures, type ProbeRecord, type WorkerLife } from './chaos-model.js';
+import { readExecutions, readJobs, readWorkLines } from './chaos-records.js';
+import { CALL_DEADLINE_MS, canceller, load, prober, recurringRequests, TYPES, type Call, type ChaosRun } from './chaos-traffic.js';
+import { freePort, isErrorLine, Replica, WorkerSlot } from './processes.js';
 
 export interface ChaosSettings {
   databaseUrl: string;
@@ -43,43 +45,7 @@ export interface ChaosReport {
   violations: string[];
 }
 
-const TYPES = ['chaos.a', 'chaos.b'];
 const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED, status.RESOURCE_EXHAUSTED]);
-const CALL_DEADLINE_MS = 5_000;
-
-/** What one-shot jobs do (payload.mode), how often, and their retry policy. */
-const MODES: { mode: string; weight: number; ms: [number, number]; maxRetries: number; timeoutMs?: number }[] = [
-  { mode: 'ok', weight: 45, ms: [0, 300], maxRetries: 6 },
-  { mode: 'slow', weight: 12, ms: [2_000, 7_000], maxRetries: 6 },
-  { mode: 'flaky', weight: 10, ms: [0, 200], maxRetries: 6 },
-  { mode: 'fail', weight: 8, ms: [0, 100], maxRetries: 2 },
-  { mode: 'fatal', weight: 5, ms: [0, 100], maxRetries: 3 },
-  { mode: 'hang', weight: 4, ms: [0, 0], maxRetries: 1, timeoutMs: 2_000 },
-  { mode: 'cancel', weight: 16, ms: [3_000, 5_000], maxRetries: 6 },
-];
-const RECURRING_MODES = [
-  { mode: 'ok', ms: 100, maxRetries: 6 },
-  { mode: 'slow', ms: 3_000, maxRetries: 6 },
-  { mode: 'flaky', ms: 50, maxRetries: 6 },
-  { mode: 'fail', ms: 50, maxRetries: 1 },
-];
-
-/** The chaos actions: a replica killed or stopped; a worker killed, stopped or frozen past its leases. */
-const KINDS = [
-  { target: 'replica', action: 'SIGKILL' },
-  { target: 'replica', action: 'SIGTERM' },
-  { target: 'worker', action: 'SIGKILL' },
-  { target: 'worker', action: 'SIGTERM' },
-  { target: 'worker', action: 'SIGSTOP' },
-] as const;
-
-const uniform = (min: number, max: number) => min + Math.random() * (max - min);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
-const shuffle = <T>(items: readonly T[]): T[] =>
-  items
-    .map((item) => ({ item, key: Math.random() }))
-    .sort((a, b) => a.key - b.key)
-    .map(({ item }) => item);
 
 /**
  * The chaos run: replicas and SDK workers as separate processes on one database, steady load
@@ -98,7 +64,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosReport> {
   const violations: string[] = [];
   const violation = (message: string) => violations.push(message);
   const actions: Record<string, number> = {};
-  const clientErrors: Record<string, number> = {};
+  const codes = new CallCodes();
   let serverErrorLines = 0;
   const lives: WorkerLife[] = [];
   const cancels: CancelRecord[] = [];
@@ -118,7 +84,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosReport> {
     LOG_LEVEL: 'info',
   };
   const onReplicaLog = (replica: Replica, entry: Record<string, unknown>) => {
-    if (typeof entry.level !== 'number' || entry.level < 50) return;
+    if (!isErrorLine(entry)) return;
     serverErrorLines += 1;
     violation(`${replica.name} logged ${String(entry.msg)}: ${JSON.stringify(entry.err ?? entry).slice(0, 300)}`);
   };
@@ -129,146 +95,24 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosReport> {
   const rogue = createWorkerClient(target, undefined, ROUND_ROBIN);
 
   /** Calls an RPC, retrying what a restarting replica answers; undefined if it kept failing or was refused. */
-  async function call<T>(rpc: string, invoke: () => Promise<T>, attempts = 40): Promise<{ value?: T; code?: number }> {
+  const call: Call = async (rpc, invoke, attempts = 40) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return { value: await invoke() };
       } catch (error) {
         const { code, details } = error as ServiceError;
-        const key = `${rpc} ${status[code] ?? code}`;
-        clientErrors[key] = (clientErrors[key] ?? 0) + 1;
-        if (code === status.INTERNAL || code === status.UNKNOWN) violation(`${rpc} answered ${status[code]}: ${details}`);
+        codes.note(rpc, code);
+        if (isUnexpected(code)) violation(`${rpc} answered ${status[code]}: ${details}`);
         if (!RETRYABLE.has(code) || attempt >= attempts) return { code };
         await sleep(200);
       }
     }
-  }
+  };
 
-  let stopping = false;
   const stopped = new AbortController();
-  const pauseFor = (ms: number) => sleep(ms, undefined, { signal: stopped.signal }).catch(() => undefined);
-  const oneShots: string[] = [];
-
-  async function load(): Promise<void> {
-    const total = MODES.reduce((sum, m) => sum + m.weight, 0);
-    const perTick = jobsPerSecond / 4;
-    let owed = 0;
-    while (!stopping) {
-      owed += perTick;
-      const count = Math.floor(owed);
-      owed -= count;
-      const requests = Array.from({ length: count }, () => {
-        let roll = Math.random() * total;
-        const kind = MODES.find((m) => (roll -= m.weight) < 0) ?? MODES[0]!;
-        return {
-          requestId: randomUUID(),
-          job: {
-            name: `chaos ${kind.mode}`,
-            type: pick(TYPES),
-            payload: { mode: kind.mode, ms: Math.round(uniform(...kind.ms)) },
-            schedule: { kind: { case: 'once' as const, value: {} } },
-            retryPolicy: { maxRetries: kind.maxRetries, initialBackoff: durationFromMs(1_000), maxBackoff: durationFromMs(2_000) },
-            ...(kind.timeoutMs ? { attemptTimeout: durationFromMs(kind.timeoutMs) } : {}),
-          },
-        };
-      });
-      if (requests.length > 0) {
-        const { value } = await call('BatchCreateJobs', () => scheduler.batchCreateJobs({ requests }, { deadline: CALL_DEADLINE_MS }));
-        if (value) oneShots.push(...value.jobs.map((j) => j.id));
-        else violation(`BatchCreateJobs of ${requests.length} jobs kept failing`);
-      }
-      await pauseFor(250);
-    }
-  }
-
-  /** Cancels running executions of "cancel" jobs, by CancelExecution and by CancelJob in turn. */
-  async function canceller(): Promise<void> {
-    let turn = 0;
-    while (!stopping) {
-      await pauseFor(800);
-      const { rows } = await pool
-        .query<{ id: string; job_id: string }>(
-          `SELECT e.id, e.job_id FROM executions e JOIN jobs j ON j.id = e.job_id
-           WHERE e.status = 'running' AND j.payload->>'mode' = 'cancel' AND j.state <> 'cancelled' ORDER BY random() LIMIT 1`,
-        )
-        .catch(() => ({ rows: [] }));
-      const [running] = rows;
-      if (!running) continue;
-      turn += 1;
-      const byJob = turn % 2 === 0;
-      const reason = 'chaos: cancelled mid-run';
-      const { value } = byJob
-        ? await call('CancelJob', () => scheduler.cancelJob({ id: running.job_id, reason }, { deadline: CALL_DEADLINE_MS }), 5)
-        : await call('CancelExecution', () => scheduler.cancelExecution({ id: running.id, reason }, { deadline: CALL_DEADLINE_MS }), 5);
-      if (value) cancels.push({ kind: byJob ? 'job' : 'execution', jobId: running.job_id, executionId: running.id, ackAt: Date.now() });
-    }
-  }
-
-  /** A confused worker: reports outcomes for running executions with another execution's lease token. */
-  async function prober(): Promise<void> {
-    let turn = 0;
-    while (!stopping) {
-      await pauseFor(600);
-      const { rows } = await pool
-        .query<{ id: string; lease_token: string }>(`SELECT id, lease_token FROM executions WHERE status = 'running' ORDER BY random() LIMIT 2`)
-        .catch(() => ({ rows: [] }));
-      const [victim, other] = rows;
-      if (!victim) continue;
-      const leaseToken = other?.lease_token ?? randomUUID();
-      turn += 1;
-      probes.sent += 1;
-      if (turn % 3 === 0) {
-        const { value } = await call(
-          'ReportOutcomes (forged)',
-          () => rogue.reportOutcomes({ workerId: 'rogue', outcomes: [{ executionId: victim.id, leaseToken, outcome: { case: 'success', value: {} } }] }, { deadline: CALL_DEADLINE_MS }),
-          5,
-        );
-        if (value?.results[0]?.accepted) probes.accepted.push(victim.id);
-        else if (value) probes.refused += 1;
-        continue;
-      }
-      const { value, code } =
-        turn % 3 === 1
-          ? await call('CompleteExecution (forged)', () => rogue.completeExecution({ executionId: victim.id, leaseToken }, { deadline: CALL_DEADLINE_MS }), 5)
-          : await call('FailExecution (forged)', () => rogue.failExecution({ executionId: victim.id, leaseToken, errorMessage: 'forged', retryable: false }, { deadline: CALL_DEADLINE_MS }), 5);
-      if (value) probes.accepted.push(victim.id);
-      else if (code === status.FAILED_PRECONDITION || code === status.NOT_FOUND) probes.refused += 1;
-    }
-  }
-
-  async function chaos(): Promise<void> {
-    const deck: (typeof KINDS)[number][] = [];
-    while (!stopping) {
-      await pauseFor(uniform(...every));
-      if (stopping) return;
-      // Every kind of action comes up once in each round of five, in random order, on a random target.
-      if (deck.length === 0) deck.push(...shuffle(KINDS));
-      const kind = deck.pop()!;
-      const victim = kind.target === 'replica' ? pick(replicas) : pick(workers);
-      const action = kind.action;
-      actions[`${action} ${kind.target}`] = (actions[`${action} ${kind.target}`] ?? 0) + 1;
-      say(`chaos: ${action} ${victim.name} (pid ${victim.pid})`);
-      if (action === 'SIGSTOP') {
-        if (!(victim instanceof WorkerSlot)) continue;
-        await victim.freeze(leaseMs + 1_500);
-        continue;
-      }
-      const at = Date.now();
-      if (victim instanceof WorkerSlot && victim.life) {
-        if (action === 'SIGKILL') victim.life.killedAt = at;
-        else victim.life.stoppedAt = at;
-      }
-      const exit = await victim.signal(action, action === 'SIGTERM' ? 20_000 : 10_000);
-      if (!exit) {
-        violation(`${victim.name} did not exit within 20 s of ${action}`);
-        await victim.signal('SIGKILL', 10_000);
-      } else if (action === 'SIGTERM' && exit.code !== 0) {
-        violation(`${victim.name} exited with ${exit.code ?? exit.signal} after SIGTERM (expected 0)`);
-      }
-      await pauseFor(uniform(200, 1_000));
-      await victim.start();
-    }
-  }
+  const signal = stopped.signal;
+  const pauseFor = (ms: number) => sleep(ms, undefined, { signal }).catch(() => undefined);
+  const run: ChaosRun & ChaosTargets = { scheduler, rogue, pool, signal, pauseFor, call, violation, jobsPerSecond, cancels, probes, replicas, workers, every, leaseMs, actions, say };
 
   const started = Date.now();
   let figures: Figures | undefined;
@@ -276,28 +120,11 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosReport> {
     await Promise.all(replicas.map((r) => r.start()));
     await Promise.all(workers.map((w) => w.start()));
     say(`chaos: ${replicas.length} replicas (${target}), ${workers.length} workers, logs in ${logDir}`);
-    const { value: recurring } = await call('BatchCreateJobs', () =>
-      scheduler.batchCreateJobs({
-        requests: Array.from({ length: settings.recurringJobs ?? 6 }, (_, i) => {
-          const kind = RECURRING_MODES[i % RECURRING_MODES.length]!;
-          return {
-            requestId: randomUUID(),
-            job: {
-              name: `chaos recurring ${kind.mode}`,
-              type: TYPES[i % TYPES.length]!,
-              payload: { mode: kind.mode, ms: kind.ms },
-              schedule: { kind: { case: 'cron' as const, value: { expression: '*/2 * * * * *', timeZone: 'UTC' } } },
-              retryPolicy: { maxRetries: kind.maxRetries, initialBackoff: durationFromMs(1_000), maxBackoff: durationFromMs(2_000) },
-            },
-          };
-        }),
-      }),
-    );
+    const { value: recurring } = await call('BatchCreateJobs', () => scheduler.batchCreateJobs({ requests: recurringRequests(settings.recurringJobs ?? 6) }));
     const recurringIds = recurring?.jobs.map((j) => j.id) ?? [];
 
-    const running = [load(), canceller(), prober(), chaos()];
+    const running = [load(run), canceller(run), prober(run), chaos(run)];
     await sleep(settings.durationMs);
-    stopping = true;
     stopped.abort();
     await Promise.all(running);
     say(`chaos: load and chaos stopped after ${Math.round((Date.now() - started) / 1000)} s; settling`);
@@ -337,7 +164,6 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosReport> {
     figures = result.figures;
     violations.push(...result.violations);
   } finally {
-    stopping = true;
     stopped.abort();
     scheduler.close();
     rogue.close();
@@ -347,60 +173,9 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosReport> {
     else say(`chaos: worker logs kept in ${logDir}`);
   }
   return {
-    figures: { ...(figures as Figures), durationMs: Date.now() - started, actions, clientErrors, serverErrorLines },
+    figures: { ...(figures as Figures), durationMs: Date.now() - started, actions, clientErrors: Object.fromEntries(codes.counts), serverErrorLines },
     violations,
   };
-}
-
-async function readJobs(pool: pg.Pool): Promise<JobRecord[]> {
-  const { rows } = await pool.query<{ id: string; mode: string; kind: string; max_retries: number; state: string }>(
-    `SELECT id, payload->>'mode' AS mode, schedule->>'kind' AS kind, (retry_policy->>'maxRetries')::int AS max_retries, state FROM jobs`,
-  );
-  return rows.map((r) => ({ id: r.id, mode: r.mode, recurring: r.kind !== 'once', maxRetries: r.max_retries, state: r.state }));
-}
-
-async function readExecutions(pool: pg.Pool): Promise<ExecutionRecord[]> {
-  const { rows } = await pool.query<{
-    id: string;
-    job_id: string;
-    occurrence_at: Date;
-    attempt: number;
-    status: string;
-    queued_at: Date;
-    started_at: Date | null;
-    finished_at: Date | null;
-    worker_id: string | null;
-    error_retryable: boolean | null;
-  }>(`SELECT id, job_id, occurrence_at, attempt, status, queued_at, started_at, finished_at, worker_id, error_retryable FROM executions`);
-  return rows.map((r) => ({
-    id: r.id,
-    jobId: r.job_id,
-    occurrenceAt: r.occurrence_at.getTime(),
-    attempt: r.attempt,
-    status: r.status,
-    queuedAt: r.queued_at.getTime(),
-    startedAt: r.started_at?.getTime(),
-    finishedAt: r.finished_at?.getTime(),
-    workerId: r.worker_id ?? undefined,
-    retryable: r.error_retryable ?? undefined,
-  }));
-}
-
-/** Every line of every worker's log; a line cut short by SIGKILL is skipped. */
-function readWorkLines(dir: string): WorkLine[] {
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.jsonl'))
-    .flatMap((name) =>
-      readFileSync(join(dir, name), 'utf8')
-        .split('\n')
-        .flatMap((line) => {
-          try {
-            return line ? [JSON.parse(line) as WorkLine] : [];
-          } catch {
-            return [];
-          }
-        }),
-    );
 }
 
 /** The figures as a few readable lines. */
@@ -412,10 +187,7 @@ export function describeFigures(f: ChaosFigures): string[] {
   const actions = Object.entries(f.actions)
     .map(([a, n]) => `${a} ${n}`)
     .join(', ');
-  const errors = Object.entries(f.clientErrors)
-    .sort()
-    .map(([k, n]) => `${k} ×${n}`)
-    .join(', ');
+  const errors = describeCounts(Object.entries(f.clientErrors));
   return [
     `duration ${Math.round(f.durationMs / 1000)} s; jobs ${f.jobs} (${f.recurringJobs} recurring), occurrences ${f.occurrences}, executions ${f.executions} (${statuses})`,
     `chaos actions: ${actions || 'none'}`,

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createJobSchedulerClient } from '../../../src/adapters/grpc/client/index.js';
 import { scrape } from '../../support/prometheus-text.js';
 import { replicaTarget } from './chaos-model.js';
-import { freePort, Replica, WorkerSlot } from './processes.js';
+import { freePort, isErrorLine, Replica, WorkerSlot } from './processes.js';
 
 export interface EnduranceSettings {
   databaseUrl: string;
@@ -62,7 +62,7 @@ export async function runEndurance(settings: EnduranceSettings): Promise<Enduran
   pool.on('error', () => undefined);
   const port = await freePort();
   const replica = new Replica(0, port, { DATABASE_URL: settings.databaseUrl, LOG_LEVEL: 'info', POLL_INTERVAL: '1s', REAPER_INTERVAL: '1s', METRICS_REFRESH_INTERVAL: '5s' }, (_, entry) => {
-    if (typeof entry.level === 'number' && entry.level >= 50) violations.push(`the replica logged ${String(entry.msg)}`);
+    if (isErrorLine(entry)) violations.push(`the replica logged ${String(entry.msg)}`);
   }, (crash) => violations.push(crash));
   const worker = new WorkerSlot(0, { CHAOS_TARGET: replicaTarget([port]), CHAOS_TYPES: TYPE, CHAOS_LEASE_MS: '15000', CHAOS_CONCURRENCY: '32' }, logDir, [], (crash) => violations.push(crash));
   const scheduler = createJobSchedulerClient(`127.0.0.1:${port}`);
@@ -202,7 +202,7 @@ const median = (values: number[]) => {
 };
 
 /** The first third is warm-up; the last third's median may exceed the middle third's only by the tolerance. */
-export function judgeGrowth(samples: readonly Sample[], tolerance: EnduranceSettings['tolerance']): EnduranceReport['verdicts'] {
+function judgeGrowth(samples: readonly Sample[], tolerance: EnduranceSettings['tolerance']): EnduranceReport['verdicts'] {
   const third = Math.floor(samples.length / 3);
   const middle = samples.slice(third, 2 * third);
   const last = samples.slice(2 * third);

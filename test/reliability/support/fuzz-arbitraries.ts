@@ -28,7 +28,7 @@ const deep = (depth: number): Record<string, unknown> => {
 const wide = (keys: number): Record<string, unknown> => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]));
 const HOSTILE_STRUCTS = [deep(32), deep(100), deep(1_000), wide(2_000), { big: repeat('b', 70_000) }, { big: repeat('b', 300_000) }, { '\u0000': 1 }, { a: '\u0000' }, { '': '' }, { a: '\uD800' }, { n: Number.NaN, i: Number.POSITIVE_INFINITY, m: -0 }];
 
-export const odd = fc.constantFrom(
+const odd = fc.constantFrom(
   '',
   ' ',
   '\t\n',
@@ -49,7 +49,7 @@ export const odd = fc.constantFrom(
 );
 
 /** Any text, biased towards the limits the API documents (100, 128, 200, 1000, 2000, 4096 characters). */
-export const text = fc.oneof(
+const text = fc.oneof(
   { weight: 5, arbitrary: fc.string({ maxLength: 12 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
   { weight: 3, arbitrary: odd },
@@ -58,7 +58,7 @@ export const text = fc.oneof(
 );
 const textOrHuge = fc.oneof({ weight: 50, arbitrary: text }, { weight: 1, arbitrary: fc.constant(HUGE_TEXT) });
 
-export const jobType = fc.oneof(
+const jobType = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(FIXTURE_TYPE, 'fuzz.other', 'a', 'a.b:c-d_e', repeat('t', 100), repeat('t', 101), 'has space', 'ünï', '*') },
   { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9._:-]{1,20}$/) },
   { weight: 1, arbitrary: text },
@@ -78,13 +78,13 @@ const seconds = fc.oneof(
   fc.bigInt(0n, 100_000n),
   fc.bigInt(I64_MIN, I64_MAX),
 );
-export const duration = fc.option(fc.record({ seconds, nanos }), { nil: undefined });
+const duration = fc.option(fc.record({ seconds, nanos }), { nil: undefined });
 /** AcquireExecutions waits: mostly short or invalid, rarely a real long poll (each costs the call deadline). */
 const wait = fc.oneof(
   { weight: 20, arbitrary: fc.option(fc.record({ seconds: fc.constantFrom(0n, -1n, 61n, 3_600n, I64_MAX, I64_MIN), nanos: fc.constantFrom(0, 1_000_000, -1, 1_000_000_000) }), { nil: undefined }) },
   { weight: 1, arbitrary: duration },
 );
-export const timestamp = fc.option(
+const timestamp = fc.option(
   fc.record({
     seconds: fc.oneof(fc.constantFrom(0n, -1n, NOW_S, NOW_S + 60n, NOW_S - 86_400n, MIN_TS, MIN_TS - 1n, MAX_TS, MAX_TS + 1n, I64_MAX, I64_MIN), fc.bigInt(MIN_TS, MAX_TS), fc.bigInt(I64_MIN, I64_MAX)),
     nanos,
@@ -93,7 +93,7 @@ export const timestamp = fc.option(
 );
 
 /** google.protobuf.Struct payloads: small JSON mostly; deep, wide, huge and odd ones sometimes. */
-export const struct = fc.oneof(
+const struct = fc.oneof(
   { weight: 8, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }) },
   { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRUCTS) },
 ) as fc.Arbitrary<Record<string, never>>;
@@ -139,7 +139,7 @@ const plausibleSchedule = fc.oneof(
   fc.record({ kind: fc.record({ case: fc.constant('interval' as const), value: fc.record({ every: fc.integer({ min: 1, max: 1000 }), unit: fc.integer({ min: 1, max: 3 }) }) }) }),
   fc.record({ kind: fc.record({ case: fc.constant('once' as const), value: fc.record({ at: fc.bigInt(NOW_S, NOW_S + 10n ** 8n).map((s) => ({ seconds: s, nanos: 0 })) }) }) }),
 );
-export const schedule = fc.option(
+const schedule = fc.option(
   fc.oneof(
     { weight: 2, arbitrary: plausibleSchedule },
     fc.record({ kind: fc.record({ case: fc.constant('once' as const), value: fc.record({ at: timestamp }) }) }),

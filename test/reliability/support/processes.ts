@@ -6,7 +6,12 @@ import { createInterface } from 'node:readline';
 import { ServiceProcess } from '../../support/service-process.js';
 import type { WorkerLife } from './chaos-model.js';
 
-export const WORKER_SCRIPT = 'dist/test/reliability/support/chaos-worker.js';
+const WORKER_SCRIPT = 'dist/test/reliability/support/chaos-worker.js';
+
+/** A service log line at level error (50) or above. */
+export function isErrorLine(entry: Record<string, unknown>): boolean {
+  return typeof entry.level === 'number' && entry.level >= 50;
+}
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; a replica restarts on the same one). */
 export function freePort(): Promise<number> {
@@ -21,7 +26,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves with the promise's value, or undefined after `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
@@ -30,10 +35,9 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | un
   }
 }
 
-/** One service replica on a fixed port; each start is a new process (a new generation). */
+/** One service replica on a fixed port; each start is a new process. */
 export class Replica {
   process: ServiceProcess | undefined;
-  generation = 0;
   /** host:port of its /metrics endpoint, once started. */
   metricsAddress: string | undefined;
 
@@ -58,7 +62,6 @@ export class Replica {
 
   async start(): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
-      this.generation += 1;
       const process = ServiceProcess.spawn({ ...this.env, GRPC_PORT: String(this.port) });
       this.stopping = false;
       void process.exit().then(({ code, signal, stderr }) => {

@@ -52,7 +52,7 @@ export class RawCaller {
   }
 }
 
-export const MARKER = 'Zq9Zq9Zq';
+const MARKER = 'Zq9Zq9Zq';
 const MARKER_BYTES = Buffer.from(MARKER, 'utf8');
 
 /** Byte sequences that are not valid UTF-8 (or are, but hold NUL), each as long as MARKER. */
