@@ -17,6 +17,7 @@ export class MemoryEventStore implements EventStore {
     const match = /^0:(\d+)$/.exec(cursor);
     if (!match) throw cursorErrors.notIssued(cursor);
     const after = Number(match[1]);
+    if (after >= this.state.nextEventId) throw cursorErrors.notIssued(cursor);
     if (after < (this.state.eventsPrunedThrough ?? 0)) {
       throw cursorErrors.pruned();
     }

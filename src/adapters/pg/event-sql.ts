@@ -2,7 +2,13 @@ import { cursorErrors, matchesEventFilter, type EventFilter, type EventPage, typ
 import type { Queryable } from './queryable.js';
 
 /** Only rows of transactions older than every running one are final (see migration 001). */
-const FINAL = 'xid < pg_snapshot_xmin(pg_current_snapshot())';
+const FINAL = 'e.xid < pg_snapshot_xmin(pg_current_snapshot())';
+/**
+ * The log's order. Qualified on purpose: the queries select xid and id as text under the same
+ * names, and an unqualified ORDER BY xid would sort those text columns ("924" after "1113").
+ */
+const LOG_ORDER = 'e.xid, e.id';
+const LOG_ORDER_DESC = 'e.xid DESC, e.id DESC';
 
 interface EventRow {
   id: string;
@@ -30,15 +36,22 @@ export class PgEventStore implements EventStore {
   async readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<EventPage> {
     if (cursor === undefined) return { events: [], cursor: await this.end(), more: false };
     const [xid, id] = parseCursor(cursor);
-    const { rows: horizon } = await this.db.query<{ behind: boolean }>(
-      'SELECT ($1::xid8, $2::bigint) < (pruned_xid, pruned_id) AS behind FROM event_log_horizon',
+    // A cursor names a row that existed: its transaction id was assigned and its row id drawn.
+    // One beyond either was never issued here (made up, or from another database), and reading
+    // after it would wait forever for events that sort after it.
+    const { rows: horizon } = await this.db.query<{ behind: boolean; beyond: boolean }>(
+      `SELECT ($1::xid8, $2::bigint) < (pruned_xid, pruned_id) AS behind,
+              $1::xid8 >= pg_snapshot_xmax(pg_current_snapshot())
+                OR $2::bigint > coalesce(pg_sequence_last_value(pg_get_serial_sequence('execution_events', 'id')), 0) AS beyond
+       FROM event_log_horizon`,
       [xid, id],
     );
+    if (horizon[0]?.beyond) throw cursorErrors.notIssued(cursor);
     if (horizon[0]?.behind) throw cursorErrors.pruned();
     // Filters apply after reading, so the cursor moves past events nobody here wants.
     const { rows } = await this.db.query<EventRow>(
-      `SELECT id::text, xid::text, occurred_at, kind, execution_id, job_id, job_type FROM execution_events
-       WHERE (xid, id) > ($1::xid8, $2::bigint) AND ${FINAL} ORDER BY xid, id LIMIT $3`,
+      `SELECT e.id::text, e.xid::text, e.occurred_at, e.kind, e.execution_id, e.job_id, e.job_type FROM execution_events e
+       WHERE (e.xid, e.id) > ($1::xid8, $2::bigint) AND ${FINAL} ORDER BY ${LOG_ORDER} LIMIT $3`,
       [xid, id, limit],
     );
     const last = rows.at(-1);
@@ -70,7 +83,9 @@ export class PgEventStore implements EventStore {
   }
 
   private async end(): Promise<string> {
-    const { rows } = await this.db.query<{ xid: string; id: string }>(`SELECT xid::text, id::text FROM execution_events WHERE ${FINAL} ORDER BY xid DESC, id DESC LIMIT 1`);
+    const { rows } = await this.db.query<{ xid: string; id: string }>(
+      `SELECT e.xid::text, e.id::text FROM execution_events e WHERE ${FINAL} ORDER BY ${LOG_ORDER_DESC} LIMIT 1`,
+    );
     const row = rows[0];
     return row ? `${row.xid}:${row.id}` : '0:0';
   }

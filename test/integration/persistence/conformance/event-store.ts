@@ -94,6 +94,15 @@ export function eventStoreConformance(context: ConformanceContext): void {
       });
     }
 
+    it('refuses a well-formed cursor beyond the end of the log as InvalidArgument', async () => {
+      await append([event(jobA)]);
+      const { cursor } = await read(undefined);
+      const [position, id] = cursor.split(':') as [string, string];
+      await expectDomainError(read('99999999:99999'), 'InvalidArgument', /not a cursor this service issued/);
+      await expectDomainError(read(`${position}:${Number(id) + 1000}`), 'InvalidArgument', /not a cursor this service issued/);
+      expect((await read(cursor)).events).to.deep.equal([]);
+    });
+
     it('prunes events older than a time in batches and reports how many', async () => {
       minute = 0;
       const { cursor } = await read(undefined);
