@@ -1,3 +1,4 @@
+import type { DomainErrorKind } from '../../domain/errors.js';
 import type { Execution, ExecutionError } from '../../domain/execution/execution.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
@@ -15,12 +16,16 @@ export interface ReportedOutcome {
 
 export type OutcomeResult =
   | { readonly executionId: string; readonly accepted: true; readonly execution: Execution; readonly retry: Execution | undefined }
-  | { readonly executionId: string; readonly accepted: false; readonly notFound: boolean; readonly reason: string };
+  | { readonly executionId: string; readonly accepted: false; readonly refusal: Refusal; readonly reason: string };
+
+/** Why an outcome was not recorded, as the error kind its single-outcome RPC would answer. */
+export type Refusal = Extract<DomainErrorKind, 'NotFound' | 'IllegalTransition' | 'InvalidArgument'>;
 
 /**
  * CompleteExecution, FailExecution and ReportOutcomes: a worker's outcomes, many per
- * transaction. Each is fenced by its lease token; one that is refused (lease lost, execution
- * cancelled or timed out) changes nothing and says why.
+ * transaction. Each is fenced by its own lease token; one that is refused (lease lost, execution
+ * cancelled or timed out) changes nothing and says why. An execution named again in the same
+ * batch is refused as such: only its first outcome is considered, whatever its token.
  */
 export class ReportOutcomes {
   constructor(
@@ -33,15 +38,19 @@ export class ReportOutcomes {
 
   async execute(outcomes: readonly ReportedOutcome[]): Promise<OutcomeResult[]> {
     const now = this.clock.now();
+    const firstIndex = new Map<string, number>();
+    outcomes.forEach((o, i) => firstIndex.has(o.executionId) || firstIndex.set(o.executionId, i));
+    const considered = outcomes.filter((o, i) => firstIndex.get(o.executionId) === i);
     const { finished, retries, current } = await this.store.transaction(async (tx) => {
-      const held = new Map((await tx.executions.lockLeased(outcomes.map((o) => ({ id: o.executionId, leaseToken: o.leaseToken })))).map((e) => [e.id, e]));
-      const ends = outcomes.flatMap((o) => {
-        const execution = held.get(o.executionId);
+      const held = await tx.executions.lockLeased(considered.map((o) => ({ id: o.executionId, leaseToken: o.leaseToken })));
+      const heldByLease = new Map(held.map((e) => [`${e.id}|${e.leaseToken}`, e]));
+      const ends = considered.flatMap((o) => {
+        const execution = heldByLease.get(`${o.executionId}|${o.leaseToken}`);
         return execution ? [{ execution, outcome: o.outcome }] : [];
       });
       const done = await finishAttempts(tx, ends, now, this.deps);
       const accepted = new Set(done.finished.map((e) => e.id));
-      const refusedIds = outcomes.map((o) => o.executionId).filter((id) => !accepted.has(id));
+      const refusedIds = considered.map((o) => o.executionId).filter((id) => !accepted.has(id));
       const current = new Map((await tx.executions.getMany(refusedIds)).map((e) => [e.id, e]));
       return { ...done, current };
     });
@@ -51,11 +60,13 @@ export class ReportOutcomes {
     const finishedById = new Map(finished.map((e) => [e.id, e]));
     const retryByOccurrence = new Map<string, Execution>();
     for (const retry of retries) if (!retryByOccurrence.has(occurrenceKey(retry))) retryByOccurrence.set(occurrenceKey(retry), retry);
-    return outcomes.map((o) => {
+    return outcomes.map((o, i): OutcomeResult => {
+      const first = firstIndex.get(o.executionId) as number;
+      if (first !== i) return { executionId: o.executionId, accepted: false, refusal: 'InvalidArgument', reason: `outcome ${first} of this request already reports this execution; only the first is considered` };
       const execution = finishedById.get(o.executionId);
       if (execution) return { executionId: o.executionId, accepted: true, execution, retry: retryByOccurrence.get(occurrenceKey(execution)) };
       const stored = current.get(o.executionId);
-      return { executionId: o.executionId, accepted: false, notFound: stored === undefined, reason: refusal(stored) };
+      return { executionId: o.executionId, accepted: false, refusal: stored === undefined ? 'NotFound' : 'IllegalTransition', reason: refusal(stored) };
     });
   }
 }

@@ -228,6 +228,47 @@ export const workerCases: AreaCases = {
         const statusOf = async (id: string) => statusName((await t.scheduler.getExecution({ id })).execution?.status);
         expect([await statusOf(a!.executionId), await statusOf(b!.executionId), await statusOf(c!.executionId)]).to.deep.equal(['SUCCEEDED', 'FAILED', 'RUNNING']);
       }),
+      ok('an execution named again in one request: only its first outcome counts, fenced by its own token; repeats are refused as INVALID_ARGUMENT', async (t) => {
+        const type = uniqueType();
+        const jobs = [];
+        for (let i = 0; i < 3; i += 1) jobs.push(await createJob(t, { type, schedule: NOW, retryPolicy: { maxRetries: 2, initialBackoff: durationFromMs(60_000) } }));
+        const { executions } = await t.worker.acquireExecutions({ workerId: WORKER, jobTypes: [type], capacity: 3, wait: durationFromMs(5_000) });
+        while (executions.length < 3) executions.push(...(await t.worker.acquireExecutions({ workerId: WORKER, jobTypes: [type], capacity: 3 - executions.length, wait: durationFromMs(5_000) })).executions);
+        const [a, b, c] = executions.map((x) => ({ executionId: x.execution?.id ?? '', leaseToken: x.leaseToken }));
+        const failure = { case: 'failure' as const, value: { errorMessage: 'try again' } };
+        const { results } = await t.worker.reportOutcomes({
+          workerId: WORKER,
+          outcomes: [
+            // a: failed twice with its own token (two retries of one attempt would collide)
+            { ...a!, outcome: failure },
+            { ...a!, outcome: failure },
+            // b: a stranger's token first, then the right one: the first is fenced, the repeat refused
+            { executionId: b!.executionId, leaseToken: unknownId(), outcome: { case: 'success', value: {} } },
+            { ...b!, outcome: { case: 'success', value: {} } },
+            // c: success, then failure with the right token: the success counts
+            { ...c!, outcome: { case: 'success', value: {} } },
+            { ...c!, outcome: failure },
+          ],
+        });
+        expect(results.map((r) => [r.executionId, r.accepted, r.code])).to.deep.equal([
+          [a!.executionId, true, 0],
+          [a!.executionId, false, status.INVALID_ARGUMENT],
+          [b!.executionId, false, status.FAILED_PRECONDITION],
+          [b!.executionId, false, status.INVALID_ARGUMENT],
+          [c!.executionId, true, 0],
+          [c!.executionId, false, status.INVALID_ARGUMENT],
+        ]);
+        expect(results[1]?.message).to.match(/outcome 0 of this request already reports this execution/);
+        const statusOf = async (id: string) => statusName((await t.scheduler.getExecution({ id })).execution?.status);
+        expect([await statusOf(a!.executionId), await statusOf(b!.executionId), await statusOf(c!.executionId)]).to.deep.equal(['FAILED', 'RUNNING', 'SUCCEEDED']);
+        const jobA = jobs.find((j) => j.id === executions[0]?.execution?.jobId)!;
+        const history = (await t.scheduler.listExecutions({ jobId: jobA.id })).executions;
+        expect(history.map((e) => [e.attempt, statusName(e.status)]).sort()).to.deep.equal([
+          [1, 'FAILED'],
+          [2, 'QUEUED'],
+        ]);
+        await stateOf(t, jobA.id, JobState.RUNNING);
+      }),
       ...([
         ['a missing worker_id', { workerId: '' }, /^worker_id is required/],
         ['no outcomes', { outcomes: [] }, /^outcomes must list 1 to 1000/],

@@ -1,4 +1,3 @@
-import { status } from '@grpc/grpc-js';
 import type { AcquireExecutions } from '../../../application/worker/acquire-executions.js';
 import type { Heartbeat } from '../../../application/worker/heartbeat.js';
 import type { OutcomeResult, ReportedOutcome, ReportOutcomes } from '../../../application/worker/report-outcomes.js';
@@ -9,7 +8,7 @@ import { executionMessage } from '../mapping/execution-message.js';
 import { boundedJson, truncate } from '../mapping/json-limits.js';
 import { msFrom, requireId, requireJobTypes, requireText, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
-import { GrpcError } from '../status-table.js';
+import { STATUS_BY_KIND } from '../status-table.js';
 
 const MAX_BATCH = 1000;
 
@@ -88,7 +87,7 @@ export function workerHandlers(useCases: WorkerUseCases): ServiceHandlers<typeof
       const results = await useCases.report.execute(outcomes);
       return {
         results: results.map((r) =>
-          r.accepted ? { executionId: r.executionId, accepted: true } : { executionId: r.executionId, accepted: false, code: r.notFound ? status.NOT_FOUND : status.FAILED_PRECONDITION, message: r.reason },
+          r.accepted ? { executionId: r.executionId, accepted: true } : { executionId: r.executionId, accepted: false, code: STATUS_BY_KIND[r.refusal], message: r.reason },
         ),
       };
     },
@@ -126,5 +125,5 @@ function failure(prefix: string, failed: Pick<ExecutionFailure, 'errorMessage' |
 function accepted(result: OutcomeResult | undefined): Extract<OutcomeResult, { accepted: true }> {
   if (!result) throw new Error('no outcome result');
   if (result.accepted) return result;
-  throw new GrpcError(result.notFound ? status.NOT_FOUND : status.FAILED_PRECONDITION, `execution ${result.executionId}: ${result.reason}`);
+  throw new DomainError(result.refusal, `execution ${result.executionId}: ${result.reason}`);
 }

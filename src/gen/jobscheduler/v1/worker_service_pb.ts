@@ -571,7 +571,8 @@ export type OutcomeResult = Message<"jobscheduler.v1.OutcomeResult"> & {
 
   /**
    * When not accepted: the gRPC status code the single-call RPC would have
-   * returned (for example 9, FAILED_PRECONDITION, for a lost lease).
+   * returned (5 NOT_FOUND, 9 FAILED_PRECONDITION for a lost lease), or 3
+   * INVALID_ARGUMENT for a repeat of an execution named earlier in the request.
    *
    * @generated from field: int32 code = 3;
    */
@@ -599,7 +600,10 @@ export const OutcomeResultSchema: GenMessage<OutcomeResult> = /*@__PURE__*/
  */
 export type ReportOutcomesResponse = Message<"jobscheduler.v1.ReportOutcomesResponse"> & {
   /**
-   * One result per outcome, in request order.
+   * One result per outcome, in request order. Each outcome is fenced by its
+   * own lease token. An execution named more than once in one request is
+   * considered at its first outcome only; every repeat is answered
+   * accepted = false with code 3 (INVALID_ARGUMENT).
    *
    * @generated from field: repeated jobscheduler.v1.OutcomeResult results = 1;
    */
