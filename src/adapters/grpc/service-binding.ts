@@ -18,7 +18,8 @@ import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
 import { nulCharacterAt } from './mapping/nul-characters.js';
 import { methodPath, UnreadableRequest } from './service-definition.js';
-import { GrpcError, STATUS_BY_KIND } from './status-table.js';
+import { GrpcError, MAX_STATUS_MESSAGE, STATUS_BY_KIND } from './status-table.js';
+import { truncateText } from '../../domain/text.js';
 
 type UnaryHandler<I extends DescMessage, O extends DescMessage> = (
   request: MessageShape<I>,
@@ -166,8 +167,8 @@ async function admit(
 function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {
   const metadata = new Metadata();
   metadata.set('x-correlation-id', context.correlationId);
-  if (error instanceof DomainError) return { code: STATUS_BY_KIND[error.kind], details: error.message, metadata };
-  if (error instanceof GrpcError) return { code: error.code, details: error.message, metadata };
+  if (error instanceof DomainError) return { code: STATUS_BY_KIND[error.kind], details: truncateText(error.message, MAX_STATUS_MESSAGE), metadata };
+  if (error instanceof GrpcError) return { code: error.code, details: truncateText(error.message, MAX_STATUS_MESSAGE), metadata };
   if (error instanceof StoreUnavailableError) {
     logger.warn({ err: error, method: context.method, correlation_id: context.correlationId }, 'database unavailable during an RPC');
     const details = error.outcomeUnknown

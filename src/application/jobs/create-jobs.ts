@@ -6,6 +6,7 @@ import type { IdGenerator } from '../ports/ids.js';
 import type { Idempotency } from '../ports/job-store.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
+import { quoted } from '../../domain/text.js';
 
 export interface CreateJobCommand {
   readonly definition: JobDefinition;
@@ -51,7 +52,7 @@ export class CreateJobs {
         const earlier = key && (inBatch.get(key.requestId) ?? (await tx.jobs.findByRequestId(key.requestId)));
         if (earlier) {
           if (earlier.fingerprint !== key?.fingerprint) {
-            throw DomainError.alreadyExists(`${commands.length > 1 ? `requests[${index}]: ` : ''}request_id "${key?.requestId}" was already used for a different job (${earlier.job.id})`);
+            throw DomainError.alreadyExists(`${commands.length > 1 ? `requests[${index}]: ` : ''}request_id ${quoted(key?.requestId)} was already used for a different job (${earlier.job.id})`);
           }
           result.push(earlier.job);
           continue;

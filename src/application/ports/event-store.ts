@@ -1,5 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import type { ExecutionStatus } from '../../domain/execution/execution-status.js';
+import { quoted } from '../../domain/text.js';
 
 export type ExecutionEventKind = 'queued' | 'started' | Exclude<ExecutionStatus, 'queued' | 'running'>;
 
@@ -28,7 +29,7 @@ export function matchesEventFilter(filter: EventFilter, jobId: string, jobType: 
 
 /** What every store answers for a cursor it did not issue, and for one older than the retained log. */
 export const cursorErrors = {
-  notIssued: (cursor: string) => DomainError.invalidArgument(`cursor "${cursor.slice(0, 64)}" is not a cursor this service issued`),
+  notIssued: (cursor: string) => DomainError.invalidArgument(`cursor ${quoted(cursor)} is not a cursor this service issued`),
   pruned: () =>
     DomainError.outOfRange('the cursor is older than the retained event log (events after it were pruned); start again without a cursor and read current state with ListExecutions'),
 };

@@ -3,6 +3,7 @@ import type { JsonObject } from '../json.js';
 import { retryPolicy, type RetryPolicyInput } from '../retry/retry-policy.js';
 import type { Schedule } from '../schedule/schedule.js';
 import type { CatchUpPolicy, JobDefinition, OverlapPolicy } from './job.js';
+import { quoted } from '../text.js';
 
 const SECOND = 1_000;
 const DAY = 86_400 * SECOND;
@@ -42,7 +43,7 @@ export interface DefinitionLimits {
 export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimits): JobDefinition {
   const name = input.name.trim();
   check(name.length >= 1 && name.length <= 200, `job.name must be 1 to 200 characters, got ${name.length}`);
-  check(TYPE_PATTERN.test(input.type), `job.type must be 1 to 100 letters, digits or ". _ : -", got ${JSON.stringify(input.type.slice(0, 120))}`);
+  check(TYPE_PATTERN.test(input.type), `job.type must be 1 to 100 letters, digits or ". _ : -", got ${quoted(input.type)}`);
   const description = input.description ?? '';
   check(description.length <= 2000, `job.description must be at most 2000 characters, got ${description.length}`);
   const payload = input.payload ?? {};
@@ -52,8 +53,8 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
   const entries = Object.entries(labels);
   check(entries.length <= 32, `job.labels may hold at most 32 entries, got ${entries.length}`);
   for (const [key, value] of entries) {
-    check(LABEL_KEY_PATTERN.test(key), `job.labels key ${JSON.stringify(key.slice(0, 80))} must be 1 to 63 letters, digits or ". _ / -"`);
-    check(value.length <= 255, `job.labels["${key}"] must be at most 255 characters, got ${value.length}`);
+    check(LABEL_KEY_PATTERN.test(key), `job.labels key ${quoted(key)} must be 1 to 63 letters, digits or ". _ / -"`);
+    check(value.length <= 255, `job.labels[${quoted(key)}] must be at most 255 characters, got ${value.length}`);
   }
   const priority = input.priority ?? 0;
   check(Number.isInteger(priority) && priority >= -1000 && priority <= 1000, `job.priority must be a whole number from -1000 to 1000, got ${priority}`);

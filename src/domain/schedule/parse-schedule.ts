@@ -4,6 +4,7 @@ import { CRON_FIELDS_HELP } from './cron-syntax.js';
 import { DEFAULT_TIME_ZONE, INTERVAL_UNITS, UNIT_MS, type IntervalUnit, type Schedule, type ScheduleInput } from './schedule.js';
 import { isKnownTimeZone } from './time-zone.js';
 import { validTime } from './next-fire-time.js';
+import { quoted } from '../text.js';
 
 export const MAX_EVERY = 1_000_000;
 /** Ten years of 365 days: longer periods are almost certainly a unit mistake. */
@@ -25,7 +26,7 @@ export function parseSchedule(input: ScheduleInput | undefined): Schedule {
     case 'cron':
       return { kind: 'cron', expression: cronExpression(input.expression), timeZone: timeZone(input.timeZone) };
     default:
-      throw DomainError.invalidArgument(`schedule kind "${String((input as { kind?: unknown }).kind)}" is unknown: set one of once, interval or cron`);
+      throw DomainError.invalidArgument(`schedule kind ${quoted((input as { kind?: unknown }).kind)} is unknown: set one of once, interval or cron`);
   }
 }
 
@@ -38,7 +39,7 @@ function intervalUnit(unit: string | undefined): IntervalUnit {
     throw DomainError.invalidArgument(`schedule.interval.unit is required: one of ${INTERVAL_UNITS.join(', ')}`);
   }
   if (!(INTERVAL_UNITS as readonly string[]).includes(unit)) {
-    throw DomainError.invalidArgument(`schedule.interval.unit must be one of ${INTERVAL_UNITS.join(', ')}, got "${unit}"`);
+    throw DomainError.invalidArgument(`schedule.interval.unit must be one of ${INTERVAL_UNITS.join(', ')}, got ${quoted(unit)}`);
   }
   return unit as IntervalUnit;
 }
@@ -60,15 +61,15 @@ function cronExpression(expression: string): string {
   }
   const trimmed = expression.trim();
   const problem = cronExpressionProblem(trimmed);
-  if (problem?.kind === 'invalid') throw DomainError.invalidArgument(`${field} "${trimmed}" is invalid: ${problem.reason}`);
+  if (problem?.kind === 'invalid') throw DomainError.invalidArgument(`${field} ${quoted(trimmed)} is invalid: ${problem.reason}`);
   if (problem?.kind === 'never-fires') {
-    throw DomainError.invalidArgument(`${field} "${trimmed}" never fires: no calendar date matches its day-of-month, month and day-of-week fields`);
+    throw DomainError.invalidArgument(`${field} ${quoted(trimmed)} never fires: no calendar date matches its day-of-month, month and day-of-week fields`);
   }
   return trimmed;
 }
 
 function timeZone(zone: string | undefined): string {
   if (zone === undefined || zone === '') return DEFAULT_TIME_ZONE;
-  if (typeof zone !== 'string' || !isKnownTimeZone(zone)) throw DomainError.invalidArgument(`schedule.cron.time_zone "${String(zone)}" is not a known IANA time zone`);
+  if (typeof zone !== 'string' || !isKnownTimeZone(zone)) throw DomainError.invalidArgument(`schedule.cron.time_zone ${quoted(zone)} is not a known IANA time zone`);
   return zone;
 }

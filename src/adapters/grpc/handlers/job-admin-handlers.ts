@@ -10,6 +10,7 @@ import { jobMessage } from '../mapping/job-message.js';
 import { requireId, withinFieldAsync } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 import { jobFilter, reason } from './job-handlers.js';
+import { quoted } from '../../../domain/text.js';
 
 type Handlers = ServiceHandlers<typeof JobSchedulerService>;
 
@@ -60,9 +61,9 @@ function maskFields(paths: readonly string[]): UpdatableField[] {
   if (paths.length === 0) throw DomainError.invalidArgument('update_mask is required: name the fields to change, for example "name,schedule"');
   return [...new Set(paths)].map((path) => {
     if (path in UPDATABLE_FIELDS) return path as UpdatableField;
-    if (OUTPUT_ONLY.has(path)) throw DomainError.invalidArgument(`update_mask: "${path}" is output only and cannot be changed${path === 'state' ? ' (use PauseJob, ResumeJob, CancelJob, RetryJob or RunJob)' : ''}`);
-    if (path.includes('.')) throw DomainError.invalidArgument(`update_mask: "${path}" names a sub-field; give the whole field ("${path.split('.')[0]}")`);
-    throw DomainError.invalidArgument(`update_mask: "${path}" is not a field of Job; updatable fields are ${Object.keys(UPDATABLE_FIELDS).join(', ')}`);
+    if (OUTPUT_ONLY.has(path)) throw DomainError.invalidArgument(`update_mask: ${quoted(path)} is output only and cannot be changed${path === 'state' ? ' (use PauseJob, ResumeJob, CancelJob, RetryJob or RunJob)' : ''}`);
+    if (path.includes('.')) throw DomainError.invalidArgument(`update_mask: ${quoted(path)} names a sub-field; give the whole field (${quoted(path.split('.')[0])})`);
+    throw DomainError.invalidArgument(`update_mask: ${quoted(path)} is not a field of Job; updatable fields are ${Object.keys(UPDATABLE_FIELDS).join(', ')}`);
   });
 }
 

@@ -1,5 +1,6 @@
 import { DomainError } from '../../../domain/errors.js';
 import type { JsonObject } from '../../../domain/json.js';
+import { truncateText } from '../../../domain/text.js';
 
 /** Results, error details and progress are bounded so one worker cannot bloat the database. */
 export const MAX_ATTACHMENT_BYTES = 64 * 1024;
@@ -13,5 +14,5 @@ export function boundedJson(field: string, value: JsonObject | undefined, maxByt
 }
 
 export function truncate(text: string, max = MAX_ERROR_MESSAGE): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return truncateText(text, max);
 }

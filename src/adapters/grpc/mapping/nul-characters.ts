@@ -1,4 +1,5 @@
 import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
+import { quoted } from '../../../domain/text.js';
 
 const NUL = '\u0000';
 /** protobuf-es represents these messages as plain JSON values. */
@@ -28,7 +29,7 @@ function textFields(desc: DescMessage): readonly TextField[] {
 }
 
 const join = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
-const keyed = (path: string, key: string) => `${path}[${JSON.stringify(key.replace(/\u0000/g, '\\0'))}]`;
+const keyed = (path: string, key: string) => `${path}[${quoted(key.replace(/\u0000/g, '\\0'))}]`;
 
 /**
  * Where a decoded request holds the NUL character (U+0000), named as in the request

@@ -1,6 +1,7 @@
 import { durationFromMs, durationMs, timestampDate, timestampFromDate, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { DomainError } from '../../../domain/errors.js';
 import { isJobType } from '../../../domain/job/job-definition.js';
+import { quoted } from '../../../domain/text.js';
 
 const MIN_SECONDS = -62_135_596_800n; // 0001-01-01T00:00:00Z
 const MAX_SECONDS = 253_402_300_799n; // 9999-12-31T23:59:59Z
@@ -51,7 +52,7 @@ export function duration(ms: number | undefined): Duration | undefined {
 /** Ids are UUIDs; anything else cannot name a stored row. */
 export function requireId(field: string, value: string): string {
   if (value === '') throw DomainError.invalidArgument(`${field} is required`);
-  if (!UUID.test(value)) throw DomainError.invalidArgument(`${field} "${value.slice(0, 64)}" is not a valid id (a UUID)`);
+  if (!UUID.test(value)) throw DomainError.invalidArgument(`${field} ${quoted(value)} is not a valid id (a UUID)`);
   return value.toLowerCase();
 }
 
@@ -98,6 +99,6 @@ function startsWithField(message: string, field: string): boolean {
 /** Job types named in a request (job_types), each checked: the message names the element. */
 export function requireJobTypes(types: readonly string[]): void {
   types.forEach((type, i) => {
-    if (!isJobType(type)) throw DomainError.invalidArgument(`job_types[${i}] ${JSON.stringify(type.slice(0, 120))} is not a valid job type`);
+    if (!isJobType(type)) throw DomainError.invalidArgument(`job_types[${i}] ${quoted(type)} is not a valid job type`);
   });
 }

@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { ECHO_LIMIT, quoted, truncateText } from '../../../src/domain/text.js';
+
+const isWellFormed = (text: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+
+describe('text cuts and echoes', () => {
+  it('leaves text within the limit alone', () => {
+    expect(truncateText('abc', 3)).to.equal('abc');
+    expect(truncateText('', 1)).to.equal('');
+  });
+
+  it('cuts to the limit, mark included', () => {
+    expect(truncateText('abcdef', 4)).to.equal('abc…');
+  });
+
+  it('never splits a surrogate pair', () => {
+    // 😀 is two UTF-16 units: a cut after 3 units would keep half of the second one.
+    expect(truncateText('😀😀😀', 4)).to.equal('😀…');
+    expect(truncateText('a😀😀', 4)).to.equal('a😀…');
+  });
+
+  it('keeps any text well formed and within the limit (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.integer({ min: 1, max: 100 }), (text, max) => {
+        const cut = truncateText(text, max);
+        expect(cut.length).to.be.at.most(max);
+        if (isWellFormed(text)) expect(isWellFormed(cut)).to.equal(true);
+        if (cut !== text) expect(cut.endsWith('…')).to.equal(true);
+      }),
+      { seed: 20261204, numRuns: 2_000 },
+    );
+  });
+
+  it('quotes at most ECHO_LIMIT characters of a value, escaped', () => {
+    expect(quoted('Mars/Base')).to.equal('"Mars/Base"');
+    expect(quoted('a\u0000b')).to.equal('"a\\u0000b"');
+    expect(quoted(42)).to.equal('"42"');
+    const long = quoted('x'.repeat(70_000));
+    expect(long).to.equal(`"${'x'.repeat(ECHO_LIMIT)}…"`);
+  });
+});
