@@ -28,6 +28,8 @@ export class FakeClock implements Clock {
       const sleeper: Sleeper = { wakeAt: this.current + Math.max(0, ms), resolve };
       const wake = () => {
         this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        // Loops reuse one signal for many sleeps: a listener left on it would pile up.
+        signal?.removeEventListener('abort', wake);
         resolve();
       };
       sleeper.resolve = wake;

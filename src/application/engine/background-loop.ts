@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import { WakeLatch } from './wake-latch.js';
 
 /**
  * Runs a task over and over on the Clock: after each run it sleeps until the task's requested
@@ -9,7 +10,7 @@ import type { Logger } from '../ports/logger.js';
  */
 export class BackgroundLoop {
   private readonly stopping = new AbortController();
-  private wakeController = new AbortController();
+  private readonly latch = new WakeLatch(this.stopping.signal);
   private running: Promise<void> | undefined;
 
   constructor(
@@ -27,18 +28,18 @@ export class BackgroundLoop {
 
   /** Runs the task again as soon as the current run (if any) ends. */
   wake(): void {
-    this.wakeController.abort();
+    this.latch.wake();
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    this.wake();
     await this.running;
+    this.latch.close();
   }
 
   private async loop(): Promise<void> {
     while (!this.stopping.signal.aborted) {
-      this.wakeController = new AbortController();
+      const woken = this.latch.arm();
       let sleepMs = this.intervalMs;
       try {
         const requested = await this.task();
@@ -47,7 +48,7 @@ export class BackgroundLoop {
         this.logger.warn({ err: error, loop: this.name }, 'background task failed; retrying after the interval');
       }
       if (this.stopping.signal.aborted) break;
-      await this.clock.sleep(sleepMs, AbortSignal.any([this.wakeController.signal, this.stopping.signal]));
+      await this.clock.sleep(sleepMs, woken);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EventFilter, StoredExecutionEvent } from '../ports/event-store.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
+import { WakeLatch } from '../engine/wake-latch.js';
 
 export interface WatchCommand {
   readonly filter: EventFilter;
@@ -39,10 +40,11 @@ export class WatchExecutions {
 
   async run(command: WatchCommand, deliver: Delivery): Promise<void> {
     let cursor = command.cursor ?? (await this.store.transaction((tx) => tx.events.readAfter(undefined, command.filter, 1), READ)).cursor;
-    while (!command.signal.aborted) {
-      const woken = new AbortController();
-      const unsubscribe = this.wakeUps.onExecutionsQueued(() => woken.abort());
-      try {
+    const latch = new WakeLatch(command.signal);
+    const unsubscribe = this.wakeUps.onExecutionsQueued(() => latch.wake());
+    try {
+      while (!command.signal.aborted) {
+        const woken = latch.arm();
         const page = await this.store.transaction(async (tx) => {
           const read = await tx.events.readAfter(cursor, command.filter, this.settings.batchSize);
           const executions = new Map((await tx.executions.getMany(read.events.map((event) => event.executionId))).map((e) => [e.id, e]));
@@ -54,12 +56,11 @@ export class WatchExecutions {
           cursor = event.cursor;
         }
         cursor = page.cursor;
-        if (!page.more) {
-          await this.clock.sleep(this.settings.pollIntervalMs, AbortSignal.any([woken.signal, command.signal]));
-        }
-      } finally {
-        unsubscribe();
+        if (!page.more) await this.clock.sleep(this.settings.pollIntervalMs, woken);
       }
+    } finally {
+      unsubscribe();
+      latch.close();
     }
   }
 }

@@ -8,6 +8,7 @@ import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from '../engine/engine-settings.js';
 import { eventOf } from '../engine/execution-events.js';
+import { WakeLatch } from '../engine/wake-latch.js';
 
 export interface AcquireCommand {
   readonly workerId: string;
@@ -46,25 +47,27 @@ export class AcquireExecutions {
       throw DomainError.invalidArgument(`lease_duration must be from ${this.settings.minLeaseMs / 1000}s to ${this.settings.maxLeaseMs / 1000}s, got ${leaseMs / 1000}s`);
     }
     const deadline = this.clock.now().getTime() + Math.min(command.waitMs, this.settings.maxAcquireWaitMs);
-    for (;;) {
-      // A caller that went away (or a draining server) must not be handed leases nobody will see.
-      if (command.signal.aborted) return [];
-      // Subscribe before looking, so a signal that arrives while we look is not missed.
-      const woken = new AbortController();
-      const unsubscribe = this.wakeUps.onExecutionsQueued((types) => {
-        if (types.includes('*') || types.some((type) => command.jobTypes.includes(type))) woken.abort();
-      });
-      try {
+    const latch = new WakeLatch(command.signal);
+    const unsubscribe = this.wakeUps.onExecutionsQueued((types) => {
+      if (types.includes('*') || types.some((type) => command.jobTypes.includes(type))) latch.wake();
+    });
+    try {
+      for (;;) {
+        // A caller that went away (or a draining server) must not be handed leases nobody will see.
+        if (command.signal.aborted) return [];
+        // Armed before looking, so a signal that arrives while we look is not missed.
+        const woken = latch.arm();
         const acquired = await this.tryAcquire(command, leaseMs);
         if (acquired.length > 0) this.observer.started(acquired.map((a) => a.execution));
         const now = this.clock.now();
         if (acquired.length > 0 || now.getTime() >= deadline || command.signal.aborted) return acquired;
         const next = await this.store.transaction((tx) => tx.executions.nextScheduledAt(command.jobTypes, now), { readOnly: true });
         const until = Math.min(deadline, next?.getTime() ?? deadline);
-        await this.clock.sleep(until - now.getTime(), AbortSignal.any([woken.signal, command.signal]));
-      } finally {
-        unsubscribe();
+        await this.clock.sleep(until - now.getTime(), woken);
       }
+    } finally {
+      unsubscribe();
+      latch.close();
     }
   }
 
