@@ -113,12 +113,18 @@ export class PgExecutionStore implements ExecutionStore {
 
   async heartbeat(leases: readonly { id: string; leaseToken: string; progress: Execution['progress'] }[], now: Date): Promise<Execution[]> {
     if (leases.length === 0) return [];
+    // Rows are locked in id order first, as every other statement that locks several executions
+    // does (lockLeased, lock, lockActive): an UPDATE … FROM locks in whatever order its join
+    // meets the rows, and deadlocked against ReportOutcomes under load.
     const { rows } = await this.db.query<ExecutionRow>(
-      `UPDATE executions e SET
+      `WITH l AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) AS l(id, token, progress)),
+       held AS (
+         SELECT e.id, l.progress FROM executions e JOIN l ON e.id = l.id AND e.lease_token = l.token
+         WHERE e.status = 'running' ORDER BY e.id FOR UPDATE OF e)
+       UPDATE executions e SET
          lease_expires_at = $4::timestamptz + e.lease_duration_ms * interval '1 millisecond',
-         progress = COALESCE(l.progress, e.progress)
-       FROM (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) AS l(id, token, progress)) AS l
-       WHERE e.id = l.id AND e.lease_token = l.token AND e.status = 'running'
+         progress = COALESCE(held.progress, e.progress)
+       FROM held WHERE e.id = held.id
        RETURNING ${QUALIFIED}`,
       [leases.map((l) => l.id), leases.map((l) => l.leaseToken), leases.map((l) => (l.progress === undefined ? null : JSON.stringify(l.progress))), now],
     );

@@ -9,6 +9,7 @@ import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { Store, Transaction } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
+import { lockJobWithActive } from './lock-job-with-active.js';
 
 export interface ControlResult {
   readonly job: Job;
@@ -44,16 +45,15 @@ export class ControlJob {
 
   /** Terminal; its queued and running executions are cancelled in the same transaction. */
   async cancel(id: string, reason: string): Promise<ControlResult> {
-    const result = await this.apply(id, async (tx, job, now) => {
+    const result = await this.apply(id, async (tx, job, now, active) => {
       const cancelledJob = cancelJob(job, now);
-      const active = await tx.executions.lockActive(id);
       const why = reason ? `job cancelled: ${reason}` : 'job cancelled';
       const cancelled = active.map((execution) => cancelExecution(execution, now, why));
       const written = await tx.executions.update(active.map((execution, i) => ({ execution: cancelled[i] as Execution, expectedStatus: execution.status })));
       if (written.size !== active.length) throw DomainError.conflict('an execution of the job changed during cancel; retry');
       await tx.events.append(cancelled.map((execution) => eventOf(execution, now)));
       return { job: cancelledJob, cancelled };
-    });
+    }, { withActive: true });
     this.observer.finished(result.cancelled ?? []);
     return result;
   }
@@ -85,12 +85,17 @@ export class ControlJob {
     return result;
   }
 
-  private async apply(id: string, change: (tx: Transaction, job: Job, now: Date) => Promise<ControlResult>): Promise<ControlResult> {
+  /** withActive: the job's queued and running executions are locked too, before the job (lockJobWithActive). */
+  private async apply(
+    id: string,
+    change: (tx: Transaction, job: Job, now: Date, active: readonly Execution[]) => Promise<ControlResult>,
+    options: { withActive?: boolean } = {},
+  ): Promise<ControlResult> {
     const now = this.clock.now();
     return this.store.transaction(async (tx) => {
-      const [job] = await tx.jobs.lock([id]);
+      const { job, active } = options.withActive ? await lockJobWithActive(tx, id) : { job: (await tx.jobs.lock([id]))[0], active: [] };
       if (!job) throw DomainError.notFound(`job ${id} does not exist`);
-      const result = await change(tx, job, now);
+      const result = await change(tx, job, now, active);
       // Control operations move the state machine; the definition is as read.
       const written = await tx.jobs.update([{ job: result.job, expectedVersion: job.version, scope: 'state' }]);
       if (!written.has(id)) throw DomainError.conflict(`job ${id} changed concurrently; retry`);

@@ -3,6 +3,7 @@ import { cancelExecution } from '../../domain/execution/execution-operations.js'
 import { eventOf } from '../engine/execution-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
+import { lockJobWithActive } from './lock-job-with-active.js';
 
 /**
  * DeleteJob: removes a job and its history. A job with queued or running executions is refused
@@ -18,9 +19,8 @@ export class DeleteJob {
   async execute(id: string, force: boolean): Promise<void> {
     const now = this.clock.now();
     await this.store.transaction(async (tx) => {
-      const [job] = await tx.jobs.lock([id]);
+      const { job, active } = await lockJobWithActive(tx, id);
       if (!job) throw DomainError.notFound(`job ${id} does not exist`);
-      const active = await tx.executions.lockActive(id);
       if (active.length > 0 && !force) {
         throw DomainError.illegalTransition(`cannot delete job ${id}: ${active.length} execution(s) are queued or running; cancel the job first or delete with force`);
       }
