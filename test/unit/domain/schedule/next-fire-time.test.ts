@@ -121,6 +121,19 @@ describe('nextFireTime', () => {
     it('fires on 29 February only in leap years', () => {
       expect(nextFireTime(cron('0 0 29 2 *'), at('2026-01-01T00:00:00Z'), ORIGIN)).to.deep.equal(at('2028-02-29T00:00:00Z'));
     });
+
+    // croner stops searching at the year 3000; the schedule must not end there.
+    it('keeps firing past the year 3000, on the right weekdays and leap days', () => {
+      expect(isos(nextFireTimes(cron('0 0 * * *'), at('2999-12-30T00:00:00Z'), ORIGIN, 3))).to.deep.equal([
+        '2999-12-31T00:00:00.000Z',
+        '3000-01-01T00:00:00.000Z',
+        '3000-01-02T00:00:00.000Z',
+      ]);
+      // 9999-12-27 is a Monday; 3000 is not a leap year, 3200 is.
+      expect(nextFireTime(cron('0 12 * * MON', 'Europe/Berlin'), at('9999-12-21T12:00:00Z'), ORIGIN)).to.deep.equal(at('9999-12-27T11:00:00Z'));
+      expect(nextFireTime(cron('0 0 29 2 *'), at('2999-03-01T00:00:00Z'), ORIGIN)).to.deep.equal(at('3004-02-29T00:00:00Z'));
+      expect(nextFireTime(cron('0 0 29 2 *'), at('3197-01-01T00:00:00Z'), ORIGIN)).to.deep.equal(at('3200-02-29T00:00:00Z'));
+    });
   });
 });
 
