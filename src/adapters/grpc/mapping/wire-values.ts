@@ -1,4 +1,4 @@
-import { durationFromMs, durationMs, timestampDate, timestampFromDate, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { durationFromMs, durationMs, timestampFromDate, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { DomainError } from '../../../domain/errors.js';
 import { isJobType } from '../../../domain/job/job-definition.js';
 
@@ -16,13 +16,18 @@ export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
-/** A Timestamp from a request, checked: the message names the field. */
+/**
+ * A Timestamp from a request, checked: the message names the field. Whole milliseconds, cut
+ * rather than rounded: rounding (timestampDate) moves 9999-12-31T23:59:59.9999Z into the year
+ * 10000. Whether the instant is one the service supports is the domain's rule
+ * (domain/instants.ts), checked where the field is used.
+ */
 export function dateFrom(field: string, timestamp: Timestamp | undefined): Date | undefined {
   if (!timestamp) return undefined;
   if (timestamp.seconds < MIN_SECONDS || timestamp.seconds > MAX_SECONDS || timestamp.nanos < 0 || timestamp.nanos > 999_999_999) {
     throw DomainError.invalidArgument(`${field} is not a valid timestamp (years 1 to 9999, nanos 0 to 999999999)`);
   }
-  return timestampDate(timestamp);
+  return new Date(Number(timestamp.seconds) * 1_000 + Math.floor(timestamp.nanos / 1_000_000));
 }
 
 /** A Duration from a request, in milliseconds; negative or malformed durations are refused. */

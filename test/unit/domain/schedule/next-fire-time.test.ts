@@ -161,10 +161,20 @@ describe('fireTimesBetween and nextFireTimes', () => {
     expect(() => nextFireTime(hourly, ORIGIN, new Date(Number.NaN))).to.throw(DomainError, 'origin is not a valid time');
   });
 
-  it('ends at the last instant a Date can hold', () => {
-    const schedule = parseSchedule({ kind: 'interval', every: 3_650, unit: 'days' });
-    const origin = new Date(8.64e15 - 86_400_000);
-    expect(nextFireTime(schedule, origin, origin)).to.equal(undefined);
-    expect(nextFireTime(hourly, at('9999-12-31T23:30:00Z'), ORIGIN)).to.equal(undefined);
+  // Later fire times could be neither stored nor sent as a Timestamp (the year 10000 is outside both).
+  it('ends every kind of schedule at the last supported instant, 9999-12-30T23:59:59.999Z', () => {
+    const late = at('9999-12-30T21:30:00Z');
+    expect(isos(nextFireTimes(hourly, late, ORIGIN, 5))).to.deep.equal(['9999-12-30T22:00:00.000Z', '9999-12-30T23:00:00.000Z']);
+    expect(isos(nextFireTimes(parseSchedule({ kind: 'cron', expression: '0 * * * *' }), late, ORIGIN, 5))).to.deep.equal(['9999-12-30T22:00:00.000Z', '9999-12-30T23:00:00.000Z']);
+    expect(isos(nextFireTimes(parseSchedule({ kind: 'cron', expression: '59 59 23 * * *', timeZone: 'Pacific/Kiritimati' }), at('9999-12-28T00:00:00Z'), ORIGIN, 5))).to.deep.equal([
+      '9999-12-28T09:59:59.000Z',
+      '9999-12-29T09:59:59.000Z',
+      '9999-12-30T09:59:59.000Z',
+    ]);
+    const last = parseSchedule({ kind: 'once', at: at('9999-12-30T23:59:59.999Z') });
+    expect(nextFireTime(last, ORIGIN, ORIGIN)).to.deep.equal(at('9999-12-30T23:59:59.999Z'));
+    const decade = parseSchedule({ kind: 'interval', every: 3_650, unit: 'days', anchor: at('9999-01-01T00:00:00Z') });
+    expect(nextFireTime(decade, at('9999-01-01T00:00:00Z'), ORIGIN)).to.equal(undefined);
+    expect(nextFireTime(hourly, at('9999-12-30T23:00:00Z'), ORIGIN)).to.equal(undefined);
   });
 });
