@@ -1,11 +1,12 @@
 import { toJson } from '@bufbuild/protobuf';
+import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { expect } from 'chai';
-import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
+import { ExecutionSchema, ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { JobSchema, JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import type { TestServer } from '../../support/test-server.js';
 import { rejects, status } from '../../contract/support/helpers.js';
-import { acquire, complete, createJob, cron, engineServer, everyMinutes, executionsOf, isoOf, jobOf, MINUTE, once, tick, TYPE } from './engine-harness.js';
+import { acquire, complete, createJob, cron, engineServer, everyMinutes, executionsOf, fail, isoOf, jobOf, MINUTE, once, tick, TYPE } from './engine-harness.js';
 
 /**
  * The end of the supported instants (9999-12-30T23:59:59.999Z, domain/instants.ts), driven by a
@@ -64,6 +65,19 @@ describe('engine: the end of the supported range (fake clock in 9999)', () => {
     const waiting = await createJob(server, { schedule: once(new Date('9999-12-30T23:59:00Z')) });
     await rejects(server.scheduler.updateJob({ job: { id: waiting.id, schedule: everyMinutes(60) }, updateMask: { paths: ['schedule'] } }), status.INVALID_ARGUMENT, message);
     expect((await jobOf(server, waiting.id)).version).to.equal(waiting.version);
+  });
+
+  it('a retry whose backoff ends in the year 10000 is stored, and read back at the end of the Timestamp range', async () => {
+    clock.set('9999-12-31T12:00:00Z');
+    const job = await createJob(server, { schedule: once(), retryPolicy: { maxRetries: 1, initialBackoff: durationFromMs(86_400_000), maxBackoff: durationFromMs(86_400_000) } });
+    await tick(server, clock, 0);
+    const [acquired] = await acquire(server);
+    await fail(server, acquired!);
+    const executions = await executionsOf(server, job.id);
+    expect(executions.map((execution) => execution.status)).to.deep.equal([ExecutionStatus.FAILED, ExecutionStatus.QUEUED]);
+    const retry = executions[1]!;
+    expect(isoOf(retry.scheduledAt)).to.equal('9999-12-31T23:59:59.999Z');
+    expect(toJson(ExecutionSchema, retry)).to.include({ scheduledAt: '9999-12-31T23:59:59.999Z' });
   });
 });
 

@@ -4,6 +4,8 @@ import { isJobType } from '../../../domain/job/job-definition.js';
 
 const MIN_SECONDS = -62_135_596_800n; // 0001-01-01T00:00:00Z
 const MAX_SECONDS = 253_402_300_799n; // 9999-12-31T23:59:59Z
+const MIN_MS = Number(MIN_SECONDS) * 1_000;
+const MAX_MS = Number(MAX_SECONDS) * 1_000 + 999;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The inverse of a domain → wire enum table, built once (wire value → domain name), for decoding requests. */
@@ -40,8 +42,14 @@ export function msFrom(field: string, duration: Duration | undefined): number | 
   return durationMs(duration);
 }
 
+/**
+ * A Date for a response. An instant computed from a clock in the last days of 9999 (a lease, a
+ * deadline, a retry) can pass the end of google.protobuf.Timestamp's range; such a Timestamp is
+ * invalid, and JSON encoders refuse it, so the end of the range stands for it.
+ */
 export function timestamp(date: Date | undefined): Timestamp | undefined {
-  return date ? timestampFromDate(date) : undefined;
+  if (!date) return undefined;
+  return timestampFromDate(new Date(Math.min(Math.max(date.getTime(), MIN_MS), MAX_MS)));
 }
 
 /**
