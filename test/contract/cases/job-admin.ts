@@ -72,6 +72,11 @@ export const jobAdminCases: AreaCases = {
           status.INVALID_ARGUMENT,
           new RegExp(`^job\\.schedule\\.interval\\.anchor${UNSUPPORTED_INSTANT.source}`),
         );
+        await rejects(
+          t.scheduler.updateJob({ job: { id: job.id, payload: { ratio: Number.NaN } }, updateMask: mask('payload') }),
+          status.INVALID_ARGUMENT,
+          /^job\.payload\["ratio"\] is NaN; JSON has no NaN or Infinity$/,
+        );
         const { job: stored } = await t.scheduler.getJob({ id: job.id });
         expect(stored).to.include({ name: 'kept', version: job.version });
       }),

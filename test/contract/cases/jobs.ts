@@ -32,6 +32,8 @@ const INVALID_JOBS: readonly [string, (type: string) => Partial<JobInit> | undef
   ['a negative attempt timeout', (type) => ({ type, attemptTimeout: { seconds: -1n, nanos: 0 } }), /^job\.attempt_timeout /],
   ['an attempt timeout of 8 days', (type) => ({ type, attemptTimeout: durationFromMs(8 * 86_400_000) }), /^job\.attempt_timeout /],
   ['a label key with a space', (type) => ({ type, labels: { 'a b': 'c' } }), /^job\.labels /],
+  ['NaN in the payload', (type) => ({ type, payload: { a: { b: Number.NaN } } }), /^job\.payload\["a"\]\["b"\] is NaN; JSON has no NaN or Infinity$/],
+  ['-Infinity in a list of the payload', (type) => ({ type, payload: { a: [1, Number.NEGATIVE_INFINITY] } }), /^job\.payload\["a"\]\[1\] is -Infinity; JSON has no NaN or Infinity$/],
 ];
 
 function jobRequest(type: string, job: Partial<JobInit> | undefined): { job?: JobInit } {
@@ -175,6 +177,7 @@ export const jobCases: AreaCases = {
         ['a missing schedule at index 1', 1, { schedule: undefined }, /^requests\[1\]\.job\.schedule is required/],
         ['an invalid cron expression at index 0', 0, { schedule: { kind: { case: 'cron', value: { expression: 'nope' } } } }, /^requests\[0\]\.job\.schedule\.cron\.expression /],
         ['a negative retry multiplier at index 1', 1, { retryPolicy: { multiplier: -1 } }, /^requests\[1\]\.job\.retry_policy\.multiplier /],
+        ['Infinity in the payload at index 1', 1, { payload: { n: Number.POSITIVE_INFINITY } }, /^requests\[1\]\.job\.payload\["n"\] is Infinity; JSON has no NaN or Infinity$/],
         ['a one-shot at the last Timestamp at index 2', 2, { schedule: { kind: { case: 'once', value: { at: LAST_TIMESTAMP } } } }, /^requests\[2\]\.job\.schedule\.once\.at must be from /],
       ] as const).map(([what, index, change, message]) =>
         fails('INVALID_ARGUMENT', `all or nothing: ${what} is named by its index and no job is created`, async (t) => {
