@@ -25,7 +25,13 @@ async function main(): Promise<void> {
     process.stderr.write(`jobscheduler: start-up failed: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.info({ signal }, 'signal received while stopping; the shutdown goes on');
+      return;
+    }
+    stopping = true;
     runtime.stop(`received ${signal}`).then(
       () => process.exit(0),
       (error: unknown) => {
@@ -34,8 +40,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Listening for the whole shutdown, not once: a later signal would otherwise kill the process
+  // mid-drain. Ctrl-C under `npm start` always sends two, the terminal's and the one npm forwards.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 void main();

@@ -6,6 +6,7 @@ const MAIN = 'dist/src/main.js';
 /** The service as its own process (node dist/src/main.js), the way operators run it. */
 export class ServiceProcess {
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  private readonly streamsClosed: Promise<void>;
   private readonly logListeners = new Set<(entry: Record<string, unknown>) => void>();
 
   constructor(readonly child: ChildProcess) {
@@ -23,11 +24,28 @@ export class ServiceProcess {
       });
     }
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+    this.streamsClosed = new Promise((resolve) => child.on('close', () => resolve()));
   }
 
   /** `nodeArgs` go to node before the script (for example --cpu-prof). */
   static spawn(env: Record<string, string>, nodeArgs: readonly string[] = []): ServiceProcess {
     const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new ServiceProcess(child);
+  }
+
+  /**
+   * The service through `npm start`, as the README and a container or unit running `npm start`
+   * do. `--ignore-scripts` skips the prestart build (dist/ is already built for the tests, and a
+   * build would rewrite it under the running test run) but runs the start script itself through
+   * npm's own script runner, so signals take the path they take in production. `detached` puts
+   * npm in a process group of its own, for signals sent to the group as a terminal's Ctrl-C does.
+   */
+  static spawnNpmStart(env: Record<string, string>, options: { detached?: boolean } = {}): ServiceProcess {
+    const child = spawn('npm', ['start', '--ignore-scripts'], {
+      env: { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), METRICS_PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
+    });
     return new ServiceProcess(child);
   }
 
@@ -57,6 +75,11 @@ export class ServiceProcess {
   /** Starts and resolves with the gRPC address once the service reports it started. */
   async started(): Promise<string> {
     return (await this.waitForLog('JobScheduler started')).address as string;
+  }
+
+  /** Resolves once the process has exited and every holder of its stdout and stderr has closed them. */
+  closed(): Promise<void> {
+    return this.streamsClosed;
   }
 
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {

@@ -16,7 +16,7 @@ import type { AuditHook } from './auth/audit-log.js';
 import type { Guard } from './auth/call-guard.js';
 import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
-import { nulCharacterAt } from './mapping/nul-characters.js';
+import { unstorableValueAt } from './mapping/unstorable-values.js';
 import { methodPath, UnreadableRequest } from './service-definition.js';
 import { GrpcError, MAX_STATUS_MESSAGE, STATUS_BY_KIND } from './status-table.js';
 import { truncateText } from '../../domain/text.js';
@@ -141,7 +141,7 @@ function serverStream(path: string, input: DescMessage, output: DescMessage, han
 /**
  * Admits a call: authentication first (the principal is recorded in the context even when the
  * role check then refuses, so the audit line names who was refused), then the role table, then
- * whether the request could be decoded at all, and whether it holds text the database can store.
+ * whether the request could be decoded at all, and whether the database can store what it holds.
  */
 async function admit(
   path: string,
@@ -160,8 +160,8 @@ async function admit(
   if (request instanceof UnreadableRequest) {
     throw new GrpcError(status.INVALID_ARGUMENT, `the request is not a valid ${request.typeName} message: ${request.reason}`);
   }
-  const nul = nulCharacterAt(input, request);
-  if (nul !== undefined) throw new GrpcError(status.INVALID_ARGUMENT, `${nul || 'the request'} contains the NUL character (U+0000), which cannot be stored; remove it`);
+  const unstorable = unstorableValueAt(input, request);
+  if (unstorable !== undefined) throw new GrpcError(status.INVALID_ARGUMENT, unstorable);
 }
 
 function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {

@@ -147,6 +147,12 @@ export function optionalNumber(value: unknown): number | undefined {
   return value === null || value === undefined ? undefined : Number(value);
 }
 
+/**
+ * An instant as text for jsonb_to_recordset. toISOString writes years past 9999 as "+010000-…",
+ * which PostgreSQL refuses ("time zone displacement out of range"); without the sign and zeros
+ * it reads them. Requests and schedules stay within the supported instants (domain/instants.ts),
+ * but a retry or deadline computed from a clock in the last days of 9999 may pass them.
+ */
 export function iso(date: Date | undefined): string | null {
-  return date ? date.toISOString() : null;
+  return date ? date.toISOString().replace(/^\+0*(?=\d{5})/, '') : null;
 }

@@ -11,6 +11,8 @@ import { quoted } from '../../domain/text.js';
 export interface CreateJobCommand {
   readonly definition: JobDefinition;
   readonly idempotency: Idempotency | undefined;
+  /** How the request names this job ("job", "requests[3].job"): the one check made at creation time names it. Default "job". */
+  readonly field?: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export class CreateJobs {
           result.push(earlier.job);
           continue;
         }
-        const job = createJob(this.ids.newId(), command.definition, now);
+        const job = withinJob(command.field ?? 'job', () => createJob(this.ids.newId(), command.definition, now));
         if (key) inBatch.set(key.requestId, { job, fingerprint: key.fingerprint });
         fresh.push({ job, idempotency: key });
         result.push(job);
@@ -85,5 +87,15 @@ const MAX_ATTEMPTS = 3;
 class RequestIdTaken extends Error {
   constructor(override readonly cause: DomainError) {
     super(cause.message);
+  }
+}
+
+/** A definition checked at creation time (a schedule with no fire time left), with the field named from the top of the request. */
+function withinJob<T>(field: string, create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'InvalidArgument') throw DomainError.invalidArgument(`${field}.${error.message}`);
+    throw error;
   }
 }

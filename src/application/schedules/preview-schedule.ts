@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
+import { supportedInstant } from '../../domain/instants.js';
 import { nextFireTimes } from '../../domain/schedule/next-fire-time.js';
 import { parseSchedule } from '../../domain/schedule/parse-schedule.js';
 import type { ScheduleInput } from '../../domain/schedule/schedule.js';
@@ -20,7 +21,7 @@ export class PreviewSchedule {
     if (!Number.isInteger(wanted) || wanted < 1 || wanted > MAX_PREVIEW_COUNT) {
       throw DomainError.invalidArgument(`count must be from 1 to ${MAX_PREVIEW_COUNT}, got ${count}`);
     }
-    const origin = after ?? this.clock.now();
+    const origin = after === undefined ? this.clock.now() : supportedInstant('after', after);
     // A one-shot's instant counts even if it equals the origin ("now" means immediately).
     const from = schedule.kind === 'once' ? new Date(origin.getTime() - 1) : origin;
     return nextFireTimes(schedule, from, origin, wanted);

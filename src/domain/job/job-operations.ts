@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { LATEST_INSTANT_MS } from '../instants.js';
 import { planFiring } from '../firing/plan-firing.js';
 import { nextFireTime } from '../schedule/next-fire-time.js';
 import type { Schedule } from '../schedule/schedule.js';
@@ -29,8 +30,21 @@ function dueState(nextRunAt: Date | undefined, now: Date): 'pending' | 'schedule
   return nextRunAt !== undefined && nextRunAt <= now ? 'pending' : 'scheduled';
 }
 
+/**
+ * The first run of a job that is to wait for it. Every schedule ends at the last supported
+ * instant (instants.ts), so near it a recurring schedule may have no fire time left, and a
+ * waiting job without one would never fire.
+ */
+function firstRunToWaitFor(schedule: Schedule, origin: Date, now: Date): Date {
+  const first = firstRunAt(schedule, origin, now);
+  if (first === undefined) {
+    throw DomainError.invalidArgument(`schedule has no fire time after ${now.toISOString()}: every schedule ends at ${new Date(LATEST_INSTANT_MS).toISOString()}, the last supported instant`);
+  }
+  return first;
+}
+
 export function createJob(id: string, definition: JobDefinition, now: Date): Job {
-  const nextRunAt = firstRunAt(definition.schedule, now, now);
+  const nextRunAt = firstRunToWaitFor(definition.schedule, now, now);
   return {
     ...definition,
     id,
@@ -100,7 +114,7 @@ export function rescheduleJob(job: Job, schedule: Schedule, now: Date): Job {
   switch (job.state) {
     case 'pending':
     case 'scheduled': {
-      const nextRunAt = firstRunAt(schedule, job.createdAt, now);
+      const nextRunAt = firstRunToWaitFor(schedule, job.createdAt, now);
       return change(updated, 'reschedule', dueState(nextRunAt, now), now, { nextRunAt });
     }
     case 'running':
@@ -139,7 +153,11 @@ export function fireDueJob(job: Job, now: Date, misfireGraceMs: number): FiredJo
   const moved =
     count > 0
       ? change(job, 'fire', 'running', now, { lastRunAt: now })
-      : change(job, 'skip', job.state === 'running' ? 'running' : 'scheduled', now);
+      : job.state === 'running'
+        ? change(job, 'skip', 'running', now)
+        : plan.nextRunAt === undefined
+          ? change(job, 'skip', 'completed', now, { finishedAt: now }) // the schedule has ended
+          : change(job, 'skip', 'scheduled', now);
   return {
     job: { ...moved, nextRunAt: plan.nextRunAt, activeOccurrences: job.activeOccurrences + count, executionCount: job.executionCount + count },
     occurrences: plan.fire,
@@ -175,6 +193,8 @@ export function settleOccurrence(job: Job, outcome: OccurrenceOutcome, now: Date
   }
   if (active > 0) return change(job, 'settle', 'running', now, counters);
   if (!isRecurring(job)) return change(job, 'settle', finalOutcome, now, { ...counters, finishedAt: now });
+  // No fire time left: the schedule has ended (every schedule ends with the supported instants).
+  if (job.nextRunAt === undefined) return change(job, 'settle', 'completed', now, { ...counters, finishedAt: now });
   const limit = job.pauseAfterConsecutiveFailures;
   if (outcome === 'failed' && limit > 0 && consecutiveFailures >= limit) {
     return change(job, 'settle', 'paused', now, { ...counters, nextRunAt: undefined, pausedAt: now });

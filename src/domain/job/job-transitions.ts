@@ -8,7 +8,8 @@ import { JOB_STATES, type JobOperation, type JobState } from './job-state.js';
  *
  * - fire: the dispatcher starts a due occurrence (creates its first execution).
  * - skip: due occurrences are dropped (overlap SKIP while one is active, or catch-up SKIP after
- *   downtime or a pause) and next_run_at moves on.
+ *   downtime or a pause) and next_run_at moves on; if they were the schedule's last, the job
+ *   completes.
  * - runNow: an operator's extra run (RunJob), outside the schedule.
  * - pause / resume / cancel: operator control. Pause stops new occurrences; what runs finishes.
  * - retry: an operator's RetryJob of a failed one-shot job: a new occurrence now.
@@ -19,7 +20,8 @@ import { JOB_STATES, type JobOperation, type JobState } from './job-state.js';
 export const JOB_TRANSITIONS: Readonly<Record<JobState, Partial<Record<JobOperation, readonly JobState[]>>>> = {
   pending: {
     fire: ['running'],
-    skip: ['scheduled'],
+    // To completed when the dropped occurrences were the schedule's last.
+    skip: ['scheduled', 'completed'],
     runNow: ['running'],
     pause: ['paused'],
     cancel: ['cancelled'],
@@ -27,7 +29,7 @@ export const JOB_TRANSITIONS: Readonly<Record<JobState, Partial<Record<JobOperat
   },
   scheduled: {
     fire: ['running'],
-    skip: ['scheduled'],
+    skip: ['scheduled', 'completed'],
     runNow: ['running'],
     pause: ['paused'],
     cancel: ['cancelled'],
@@ -41,8 +43,9 @@ export const JOB_TRANSITIONS: Readonly<Record<JobState, Partial<Record<JobOperat
     cancel: ['cancelled'],
     reschedule: ['running'],
     attemptFailed: ['running'],
-    // Recurring: back to scheduled (or paused after too many consecutive failures); one-shot:
-    // completed or failed; still running while other occurrences are active.
+    // Recurring: back to scheduled (or paused after too many consecutive failures, or completed
+    // when its schedule has ended); one-shot: completed or failed; still running while other
+    // occurrences are active.
     settle: ['scheduled', 'completed', 'failed', 'paused', 'running'],
   },
   paused: {

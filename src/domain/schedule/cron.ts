@@ -14,10 +14,12 @@ import { cronSyntaxProblem } from './cron-syntax.js';
 export type CronProblem = { readonly kind: 'invalid'; readonly reason: string } | { readonly kind: 'never-fires' };
 
 /**
- * Any 5- or 6-field expression repeats with the 400-year Gregorian cycle, and croner searches up
- * to the year 9999, so an expression with no match after 2000-01-01 has no match at all.
+ * Any 5- or 6-field expression repeats with the 400-year Gregorian cycle (146,097 days, a whole
+ * number of weeks), and croner searches up to the year 3000, so an expression with no match after
+ * 2000-01-01 has no match at all.
  */
 const NEVER_FIRES_PROBE = Date.UTC(2000, 0, 1);
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
 
 /** Compiled patterns by expression. Bounded, and emptied when full: a cache, not state. */
 const compiled = new Map<string, Cron>();
@@ -38,11 +40,14 @@ export function cronExpressionProblem(expression: string): CronProblem | undefin
 
 /**
  * The first wall-clock time (naive ms, whole seconds) strictly after `afterWall` that matches
- * `expression`, or undefined past the year 9999. `expression` must have passed
- * cronExpressionProblem.
+ * `expression`. `expression` must have passed cronExpressionProblem. croner gives up at the year
+ * 3000, so later times are searched whole 400-year cycles earlier, where the calendar, weekdays
+ * included, is the same, and moved back.
  */
 export function nextCronMatch(expression: string, afterWall: number): number | undefined {
-  return compile(expression).nextRun(new Date(afterWall))?.getTime();
+  const shift = Math.max(0, Math.floor((afterWall - NEVER_FIRES_PROBE) / GREGORIAN_CYCLE_MS)) * GREGORIAN_CYCLE_MS;
+  const match = compile(expression).nextRun(new Date(afterWall - shift))?.getTime();
+  return match === undefined ? undefined : match + shift;
 }
 
 function compile(expression: string): Cron {

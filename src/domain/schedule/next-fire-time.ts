@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { LATEST_INSTANT_MS } from '../instants.js';
 import { nextCronMatch } from './cron.js';
 import { nextIntervalFireMs } from './interval.js';
 import type { CronSchedule, Schedule } from './schedule.js';
@@ -11,15 +12,15 @@ import { firstInstantReaching, wallClockHighWaterMark } from './wall-clock.js';
  *
  * A once schedule fires at `at ?? origin` even when that lies before `origin` (a past `at` is due
  * at once), so the first run of any job is nextFireTime(schedule, origin - 1 ms, origin).
+ *
+ * Every schedule ends at the last supported instant (instants.ts): a later fire time could be
+ * neither stored nor sent as a Timestamp, so there is none.
  */
-
-/** The last instant a Date can hold. */
-const MAX_TIME_MS = 8.64e15;
 
 /** The first fire time strictly after `after`, or undefined if there is none. */
 export function nextFireTime(schedule: Schedule, after: Date, origin: Date): Date | undefined {
   const next = nextFireMs(schedule, validTime('after', after), validTime('origin', origin));
-  return next === undefined || next > MAX_TIME_MS ? undefined : new Date(next);
+  return next === undefined || next > LATEST_INSTANT_MS ? undefined : new Date(next);
 }
 
 /** The fire times in (afterExclusive, untilInclusive], in order, at most `limit` of them. */
@@ -38,7 +39,7 @@ export function fireTimesBetween(schedule: Schedule, afterExclusive: Date, until
 
 /** The next `count` fire times strictly after `after` (fewer if the schedule ends). */
 export function nextFireTimes(schedule: Schedule, after: Date, origin: Date, count: number): Date[] {
-  return fireTimesBetween(schedule, after, new Date(MAX_TIME_MS), origin, count);
+  return fireTimesBetween(schedule, after, new Date(LATEST_INSTANT_MS), origin, count);
 }
 
 function nextFireMs(schedule: Schedule, after: number, origin: number): number | undefined {

@@ -1,9 +1,9 @@
 import { DomainError } from '../errors.js';
+import { supportedInstant } from '../instants.js';
 import { cronExpressionProblem } from './cron.js';
 import { CRON_FIELDS_HELP } from './cron-syntax.js';
 import { DEFAULT_TIME_ZONE, INTERVAL_UNITS, UNIT_MS, type IntervalUnit, type Schedule, type ScheduleInput } from './schedule.js';
 import { isKnownTimeZone } from './time-zone.js';
-import { validTime } from './next-fire-time.js';
 import { quoted } from '../text.js';
 
 export const MAX_EVERY = 1_000_000;
@@ -31,7 +31,7 @@ export function parseSchedule(input: ScheduleInput | undefined): Schedule {
 }
 
 function optionalTime(field: string, value: Date | undefined): Date | undefined {
-  return value === undefined ? undefined : new Date(validTime(field, value));
+  return value === undefined ? undefined : supportedInstant(field, value);
 }
 
 function intervalUnit(unit: string | undefined): IntervalUnit {

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
+import { IntervalUnit } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
-import { createJob, executionOf, hourly, LATER, ms, NOW, rejects, status, stateName, uniqueType, unknownId } from '../support/helpers.js';
+import { createJob, executionOf, hourly, LAST_TIMESTAMP, LATER, ms, NOW, rejects, status, stateName, uniqueType, unknownId, UNSUPPORTED_INSTANT } from '../support/helpers.js';
 
 const mask = (...paths: string[]) => ({ paths });
 
@@ -65,6 +66,16 @@ export const jobAdminCases: AreaCases = {
           t.scheduler.updateJob({ job: { id: job.id, schedule: { kind: { case: 'cron', value: { expression: 'x' } } } }, updateMask: mask('schedule') }),
           status.INVALID_ARGUMENT,
           /^job\.schedule\.cron\.expression /,
+        );
+        await rejects(
+          t.scheduler.updateJob({ job: { id: job.id, schedule: { kind: { case: 'interval', value: { every: 1, unit: IntervalUnit.HOURS, anchor: LAST_TIMESTAMP } } } }, updateMask: mask('schedule') }),
+          status.INVALID_ARGUMENT,
+          new RegExp(`^job\\.schedule\\.interval\\.anchor${UNSUPPORTED_INSTANT.source}`),
+        );
+        await rejects(
+          t.scheduler.updateJob({ job: { id: job.id, payload: { ratio: Number.NaN } }, updateMask: mask('payload') }),
+          status.INVALID_ARGUMENT,
+          /^job\.payload\["ratio"\] is NaN; JSON has no NaN or Infinity$/,
         );
         const { job: stored } = await t.scheduler.getJob({ id: job.id });
         expect(stored).to.include({ name: 'kept', version: job.version });

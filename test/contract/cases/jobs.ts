@@ -5,7 +5,7 @@ import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { CatchUpPolicy, JobSchema, OverlapPolicy } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { IntervalUnit } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
-import { createJob, hourly, jobsOfType, LATER, LATER_AT, ms, NOW, rejects, status, stateName, uniqueType, unknownId, UUID, type JobInit } from '../support/helpers.js';
+import { createJob, hourly, jobsOfType, LAST_TIMESTAMP, LATER, LATER_AT, ms, NOW, rejects, status, stateName, uniqueType, unknownId, UNSUPPORTED_INSTANT, UUID, type JobInit } from '../support/helpers.js';
 import type { Target } from '../support/target.js';
 
 /** CreateJob requests that must be refused, with the field the message must name. */
@@ -17,11 +17,23 @@ const INVALID_JOBS: readonly [string, (type: string) => Partial<JobInit> | undef
   ['an invalid cron expression', (type) => ({ type, schedule: { kind: { case: 'cron', value: { expression: '61 * * * *' } } } }), /^job\.schedule\.cron\.expression /],
   ['an unknown time zone', (type) => ({ type, schedule: { kind: { case: 'cron', value: { expression: '0 3 * * *', timeZone: 'Mars/Base' } } } }), /^job\.schedule\.cron\.time_zone /],
   ['an interval of 0', (type) => ({ type, schedule: { kind: { case: 'interval', value: { every: 0, unit: IntervalUnit.MINUTES } } } }), /^job\.schedule\.interval\.every /],
+  [
+    'a one-shot at the last Timestamp, 9999-12-31T23:59:59.999999999Z',
+    (type) => ({ type, schedule: { kind: { case: 'once', value: { at: LAST_TIMESTAMP } } } }),
+    new RegExp(`^job\\.schedule\\.once\\.at${UNSUPPORTED_INSTANT.source}9999-12-31T23:59:59\\.999Z$`),
+  ],
+  [
+    'an interval anchored on the first day of the Timestamp range',
+    (type) => ({ type, schedule: { kind: { case: 'interval', value: { every: 1, unit: IntervalUnit.DAYS, anchor: { seconds: -62_135_596_800n, nanos: 0 } } } } }),
+    new RegExp(`^job\\.schedule\\.interval\\.anchor${UNSUPPORTED_INSTANT.source}0001-01-01T00:00:00\\.000Z$`),
+  ],
   ['a priority of 1001', (type) => ({ type, priority: 1001 }), /^job\.priority /],
   ['101 retries', (type) => ({ type, retryPolicy: { maxRetries: 101 } }), /^job\.retry_policy\.max_retries /],
   ['a negative attempt timeout', (type) => ({ type, attemptTimeout: { seconds: -1n, nanos: 0 } }), /^job\.attempt_timeout /],
   ['an attempt timeout of 8 days', (type) => ({ type, attemptTimeout: durationFromMs(8 * 86_400_000) }), /^job\.attempt_timeout /],
   ['a label key with a space', (type) => ({ type, labels: { 'a b': 'c' } }), /^job\.labels /],
+  ['NaN in the payload', (type) => ({ type, payload: { a: { b: Number.NaN } } }), /^job\.payload\["a"\]\["b"\] is NaN; JSON has no NaN or Infinity$/],
+  ['-Infinity in a list of the payload', (type) => ({ type, payload: { a: [1, Number.NEGATIVE_INFINITY] } }), /^job\.payload\["a"\]\[1\] is -Infinity; JSON has no NaN or Infinity$/],
 ];
 
 function jobRequest(type: string, job: Partial<JobInit> | undefined): { job?: JobInit } {
@@ -95,6 +107,12 @@ export const jobCases: AreaCases = {
           expectSuccessWithin: '86400s',
         });
       }),
+      ok('a one-shot at the last supported instant is kept to the millisecond, nanoseconds cut', async (t) => {
+        const at = { seconds: 253_402_214_399n, nanos: 999_999_999 }; // 9999-12-30T23:59:59.999999999Z
+        const job = await createJob(t, { type: uniqueType(), schedule: { kind: { case: 'once', value: { at } } } });
+        expect(toJson(JobSchema, job)).to.deep.include({ schedule: { once: { at: '9999-12-30T23:59:59.999Z' } }, nextRunAt: '9999-12-30T23:59:59.999Z' });
+        expect(stateName(job.state)).to.equal('SCHEDULED');
+      }),
       ok('an interval without anchor first fires one period after creation', async (t) => {
         const job = await createJob(t, { type: uniqueType(), schedule: hourly() });
         expect(stateName(job.state)).to.equal('SCHEDULED');
@@ -159,6 +177,8 @@ export const jobCases: AreaCases = {
         ['a missing schedule at index 1', 1, { schedule: undefined }, /^requests\[1\]\.job\.schedule is required/],
         ['an invalid cron expression at index 0', 0, { schedule: { kind: { case: 'cron', value: { expression: 'nope' } } } }, /^requests\[0\]\.job\.schedule\.cron\.expression /],
         ['a negative retry multiplier at index 1', 1, { retryPolicy: { multiplier: -1 } }, /^requests\[1\]\.job\.retry_policy\.multiplier /],
+        ['Infinity in the payload at index 1', 1, { payload: { n: Number.POSITIVE_INFINITY } }, /^requests\[1\]\.job\.payload\["n"\] is Infinity; JSON has no NaN or Infinity$/],
+        ['a one-shot at the last Timestamp at index 2', 2, { schedule: { kind: { case: 'once', value: { at: LAST_TIMESTAMP } } } }, /^requests\[2\]\.job\.schedule\.once\.at must be from /],
       ] as const).map(([what, index, change, message]) =>
         fails('INVALID_ARGUMENT', `all or nothing: ${what} is named by its index and no job is created`, async (t) => {
           const type = uniqueType();

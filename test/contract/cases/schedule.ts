@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { IntervalUnit } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
-import { rejects, status, type ScheduleInit } from '../support/helpers.js';
+import { LAST_TIMESTAMP, rejects, status, UNSUPPORTED_INSTANT, type ScheduleInit } from '../support/helpers.js';
 import type { Target } from '../support/target.js';
 
 const iso = (times: readonly { seconds: bigint; nanos: number }[]) => times.map((t) => timestampDate({ ...t, $typeName: 'google.protobuf.Timestamp' }).toISOString());
@@ -35,6 +35,24 @@ export const scheduleCases: AreaCases = {
         const schedule: ScheduleInit = { kind: { case: 'once', value: { at: at('2030-01-01T00:00:00Z') } } };
         expect(iso((await preview(t, schedule, 5, '2029-01-01T00:00:00Z')).fireTimes)).to.deep.equal(['2030-01-01T00:00:00.000Z']);
         expect((await preview(t, schedule, 5, '2031-01-01T00:00:00Z')).fireTimes).to.deep.equal([]);
+      }),
+      ok('every kind of schedule ends at the last supported instant, 9999-12-30T23:59:59.999Z: fewer times, never the year 10000', async (t) => {
+        const late = '9999-12-30T21:30:00Z';
+        const expected = ['9999-12-30T22:00:00.000Z', '9999-12-30T23:00:00.000Z'];
+        const anchored: ScheduleInit = { kind: { case: 'interval', value: { every: 1, unit: IntervalUnit.HOURS, anchor: at('2026-01-01T00:00:00Z') } } };
+        expect(iso((await preview(t, anchored, 10, late)).fireTimes)).to.deep.equal(expected);
+        expect(iso((await preview(t, cron('0 * * * *'), 10, late)).fireTimes)).to.deep.equal(expected);
+        expect(iso((await preview(t, cron('0 0 * * *', 'Pacific/Kiritimati'), 10, late)).fireTimes)).to.deep.equal([]);
+        const last: ScheduleInit = { kind: { case: 'once', value: { at: at('9999-12-30T23:59:59.999Z') } } };
+        expect(iso((await preview(t, last, 10, late)).fireTimes)).to.deep.equal(['9999-12-30T23:59:59.999Z']);
+      }),
+      ok('a cron keeps firing past the year 3000', async (t) => {
+        expect(iso((await preview(t, cron('0 0 * * *'), 2, '2999-12-31T12:00:00Z')).fireTimes)).to.deep.equal(['3000-01-01T00:00:00.000Z', '3000-01-02T00:00:00.000Z']);
+      }),
+      fails('INVALID_ARGUMENT', 'an `after` or a schedule instant past the last supported instant is refused naming the field', async (t) => {
+        await rejects(t.scheduler.previewSchedule({ schedule: cron('0 * * * *'), after: LAST_TIMESTAMP }), status.INVALID_ARGUMENT, new RegExp(`^after${UNSUPPORTED_INSTANT.source}`));
+        const once: ScheduleInit = { kind: { case: 'once', value: { at: LAST_TIMESTAMP } } };
+        await rejects(t.scheduler.previewSchedule({ schedule: once }), status.INVALID_ARGUMENT, new RegExp(`^schedule\\.once\\.at${UNSUPPORTED_INSTANT.source}`));
       }),
       ...([
         ['no schedule', undefined, 1, /^schedule is required/],

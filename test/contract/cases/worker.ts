@@ -138,6 +138,11 @@ export const workerCases: AreaCases = {
         ['no leases', { leases: [] }, /^leases must list 1 to 1000/],
         ['an execution_id that is not a UUID', { leases: [{ executionId: 'x', leaseToken: '00000000-0000-4000-8000-000000000000' }] }, /^leases\[0\]\.execution_id "x"/],
         ['a lease_token that is not a UUID', { leases: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: 'x' }] }, /^leases\[0\]\.lease_token "x"/],
+        [
+          'NaN in progress',
+          { leases: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: '00000000-0000-4000-8000-000000000000', progress: { ratio: Number.NaN } }] },
+          /^leases\[0\]\.progress\["ratio"\] is NaN; JSON has no NaN or Infinity$/,
+        ],
       ] satisfies [string, Partial<HeartbeatInit>, RegExp][]).map(([what, change, message]) =>
         fails('INVALID_ARGUMENT', `${what} is refused naming the field`, async (t) => {
           await rejects(t.worker.heartbeat({ workerId: WORKER, leases: [{ executionId: unknownId(), leaseToken: unknownId() }], ...change }), status.INVALID_ARGUMENT, message);
@@ -163,6 +168,12 @@ export const workerCases: AreaCases = {
           status.INVALID_ARGUMENT,
           /^result is \d+ bytes/,
         );
+      }),
+      fails('INVALID_ARGUMENT', 'NaN in the result is refused naming where, and the execution keeps RUNNING', async (t) => {
+        const { acquired } = await runningJob(t);
+        const id = acquired.execution?.id ?? '';
+        await rejects(t.worker.completeExecution({ executionId: id, leaseToken: acquired.leaseToken, result: { stats: { mean: Number.NaN } } }), status.INVALID_ARGUMENT, /^result\["stats"\]\["mean"\] is NaN; JSON has no NaN or Infinity$/);
+        expect(statusName((await t.scheduler.getExecution({ id })).execution?.status)).to.equal('RUNNING');
       }),
     ],
 
@@ -198,6 +209,16 @@ export const workerCases: AreaCases = {
       fails('INVALID_ARGUMENT', 'a missing error_message is refused naming error_message', async (t) => {
         const { acquired } = await runningJob(t);
         await rejects(t.worker.failExecution({ executionId: acquired.execution?.id ?? '', leaseToken: acquired.leaseToken }), status.INVALID_ARGUMENT, /^error_message is required/);
+      }),
+      fails('INVALID_ARGUMENT', 'Infinity in error_details is refused naming where, and the execution keeps RUNNING', async (t) => {
+        const { acquired } = await runningJob(t);
+        const id = acquired.execution?.id ?? '';
+        await rejects(
+          t.worker.failExecution({ executionId: id, leaseToken: acquired.leaseToken, errorMessage: 'boom', errorDetails: { latency: Number.POSITIVE_INFINITY } }),
+          status.INVALID_ARGUMENT,
+          /^error_details\["latency"\] is Infinity; JSON has no NaN or Infinity$/,
+        );
+        expect(statusName((await t.scheduler.getExecution({ id })).execution?.status)).to.equal('RUNNING');
       }),
     ],
 
@@ -275,6 +296,16 @@ export const workerCases: AreaCases = {
         ['an outcome that is neither success nor failure', { outcomes: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: '00000000-0000-4000-8000-000000000000' }] }, /^outcomes\[0\] must set success or failure/],
         ['a failure without error_message', { outcomes: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: '00000000-0000-4000-8000-000000000000', outcome: { case: 'failure', value: {} } }] }, /^outcomes\[0\]\.failure\.error_message is required/],
         ['an execution_id that is not a UUID', { outcomes: [{ executionId: 'x', leaseToken: '00000000-0000-4000-8000-000000000000', outcome: { case: 'success', value: {} } }] }, /^outcomes\[0\]\.execution_id "x"/],
+        [
+          'Infinity in a result',
+          { outcomes: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: '00000000-0000-4000-8000-000000000000', outcome: { case: 'success', value: { result: { x: Number.POSITIVE_INFINITY } } } }] },
+          /^outcomes\[0\]\.success\.result\["x"\] is Infinity; JSON has no NaN or Infinity$/,
+        ],
+        [
+          'NaN in error_details',
+          { outcomes: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: '00000000-0000-4000-8000-000000000000', outcome: { case: 'failure', value: { errorMessage: 'e', errorDetails: { y: [Number.NaN] } } } }] },
+          /^outcomes\[0\]\.failure\.error_details\["y"\]\[0\] is NaN; JSON has no NaN or Infinity$/,
+        ],
       ] satisfies [string, Partial<ReportInit>, RegExp][]).map(([what, change, message]) =>
         fails('INVALID_ARGUMENT', `${what} is refused naming the field`, async (t) => {
           await rejects(t.worker.reportOutcomes({ workerId: WORKER, outcomes: [{ executionId: unknownId(), leaseToken: unknownId(), outcome: { case: 'success', value: {} } }], ...change }), status.INVALID_ARGUMENT, message);

@@ -44,6 +44,10 @@ export const NOW: ScheduleInit = { kind: { case: 'once', value: {} } };
 /** Does not fire during the test (nor for decades). */
 export const LATER_AT = new Date('2099-01-01T00:00:00Z');
 export const LATER: ScheduleInit = { kind: { case: 'once', value: { at: timestampFromDate(LATER_AT) } } };
+/** The last google.protobuf.Timestamp, 9999-12-31T23:59:59.999999999Z: valid on the wire, past what the service supports. */
+export const LAST_TIMESTAMP: Timestamp = { $typeName: 'google.protobuf.Timestamp', seconds: 253_402_300_799n, nanos: 999_999_999 };
+/** How the service refuses an instant outside 0001-01-02T00:00:00Z … 9999-12-30T23:59:59.999Z, after the field's name. */
+export const UNSUPPORTED_INSTANT = / must be from 0001-01-02T00:00:00Z to 9999-12-30T23:59:59\.999Z, got /;
 export const hourly = (anchor?: Date): ScheduleInit => ({ kind: { case: 'interval', value: { every: 1, unit: IntervalUnit.HOURS, ...(anchor ? { anchor: timestampFromDate(anchor) } : {}) } } });
 
 export async function createJob(target: Target, job: JobInit & { type: string }): Promise<Job> {

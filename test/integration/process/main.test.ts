@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import { createJobSchedulerClient, type JobSchedulerClient } from '../../../src/adapters/grpc/client/index.js';
 import { createServiceClient } from '../../../src/adapters/grpc/client/typed-client.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../../src/gen/health/v1/health_pb.js';
+import { eventually } from '../../support/eventually.js';
 import { ServiceProcess } from '../../support/service-process.js';
 import { TestDatabase } from '../../support/test-database.js';
 
@@ -40,6 +42,46 @@ describe('the service process (dist/src/main.js)', () => {
       expect((await service.exit()).code).to.equal(0);
     } finally {
       service.kill('SIGKILL');
+      await database.drop();
+    }
+  });
+
+  // Ctrl-C under `npm start` delivers SIGINT twice (from the terminal and forwarded by npm); a
+  // process that stopped listening after the first would be killed by the second mid-drain.
+  it('a second signal during the drain changes nothing: the call in flight finishes and the exit is 0', async () => {
+    const database = await TestDatabase.create();
+    const pool = database.pool(2);
+    const locker = await pool.connect();
+    const service = ServiceProcess.spawn({ DATABASE_URL: database.url, GRPC_PORT: '0', SHUTDOWN_GRACE: '20s' });
+    let scheduler: JobSchedulerClient | undefined;
+    try {
+      scheduler = createJobSchedulerClient(await service.started());
+      // A ListJobs waiting on a lock this test holds keeps the drain going until the test lets go.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE');
+      const inFlight = scheduler.listJobs({});
+      await eventually(async () => {
+        const { rows } = await pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'SELECT count(*) AS count FROM jobs%'`,
+        );
+        expect(rows, "ListJobs's count waiting on the locked table").to.have.length(1);
+      });
+      const stopping = service.waitForLog('JobScheduler stopping');
+      service.kill('SIGINT');
+      await stopping;
+      const repeated = service.waitForLog('signal received while stopping; the shutdown goes on');
+      service.kill('SIGINT');
+      expect((await repeated).signal).to.equal('SIGINT');
+      const stopped = service.waitForLog('JobScheduler stopped');
+      await locker.query('ROLLBACK');
+      expect((await inFlight).jobs).to.deep.equal([]);
+      await stopped;
+      expect(await service.exit()).to.include({ code: 0, signal: null });
+    } finally {
+      scheduler?.close();
+      service.kill('SIGKILL');
+      locker.release();
+      await pool.end();
       await database.drop();
     }
   });

@@ -1,7 +1,8 @@
 import { toBinary } from '@bufbuild/protobuf';
-import { DurationSchema, durationMs } from '@bufbuild/protobuf/wkt';
+import { DurationSchema, durationMs, TimestampSchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { toJson } from '@bufbuild/protobuf';
 import { expect } from 'chai';
-import { duration } from '../../../src/adapters/grpc/mapping/wire-values.js';
+import { dateFrom, duration, timestamp } from '../../../src/adapters/grpc/mapping/wire-values.js';
 
 describe('wire values: duration', () => {
   it('turns fractional milliseconds (percentiles over microsecond times) into a Duration that serialises', () => {
@@ -13,5 +14,20 @@ describe('wire values: duration', () => {
   it('keeps whole milliseconds and leaves an absent value absent', () => {
     expect(durationMs(duration(1_500)!)).to.equal(1_500);
     expect(duration(undefined)).to.equal(undefined);
+  });
+});
+
+describe('wire values: timestamps', () => {
+  it('cut nanoseconds to whole milliseconds: the last Timestamp stays in the year 9999', () => {
+    const last = { $typeName: 'google.protobuf.Timestamp', seconds: 253_402_300_799n, nanos: 999_999_999 } as const;
+    expect(dateFrom('at', last)?.toISOString()).to.equal('9999-12-31T23:59:59.999Z');
+    expect(dateFrom('at', { ...last, seconds: 0n, nanos: 1_999_999 })?.toISOString()).to.equal('1970-01-01T00:00:00.001Z');
+  });
+
+  it('answer an instant past the Timestamp range (a deadline computed in the last days of 9999) with the end of the range', () => {
+    const past = timestamp(new Date('+010000-01-03T00:00:00Z'))!;
+    expect(toJson(TimestampSchema, past)).to.equal('9999-12-31T23:59:59.999Z');
+    expect(timestamp(new Date('2026-05-01T03:00:00.123Z'))).to.deep.equal(timestampFromDate(new Date('2026-05-01T03:00:00.123Z')));
+    expect(timestamp(undefined)).to.equal(undefined);
   });
 });

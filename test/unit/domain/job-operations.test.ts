@@ -144,6 +144,39 @@ describe('job operations', () => {
     });
   });
 
+  // Every schedule ends at the last supported instant, 9999-12-30T23:59:59.999Z (instants.ts).
+  describe('recurring jobs at the end of their schedule', () => {
+    const END = new Date('9999-12-30T21:30:00Z');
+    const late = (minutes: number) => new Date(END.getTime() + minutes * 60_000);
+
+    it('fire the last occurrence with no next run, and complete when it settles, whatever its outcome', () => {
+      const job = createJob('j', definition(hourly), END);
+      const first = fireDueJob(job, late(60), GRACE).job;
+      expect(first.nextRunAt).to.deep.equal(late(120));
+      const last = fireDueJob(settleOccurrence(first, 'succeeded', late(61)), late(120), GRACE);
+      expect(last.occurrences).to.deep.equal([late(120)]);
+      expect(last.job).to.include({ state: 'running', nextRunAt: undefined });
+      for (const outcome of ['succeeded', 'failed', 'cancelled'] as const) {
+        expect(settleOccurrence(last.job, outcome, late(121)), outcome).to.include({ state: 'completed', nextRunAt: undefined, activeOccurrences: 0 }).and.have.deep.property('finishedAt', late(121));
+      }
+    });
+
+    it('complete when the dispatcher drops their last occurrences (catch-up SKIP)', () => {
+      const missed = fireDueJob(createJob('j', definition(hourly), END), late(180), GRACE);
+      expect(missed.occurrences).to.deep.equal([]);
+      expect(missed.skipped).to.equal(2);
+      expect(missed.job).to.include({ state: 'completed', nextRunAt: undefined }).and.have.deep.property('finishedAt', late(180));
+    });
+
+    it('cannot be created, or rescheduled while waiting, with no fire time left', () => {
+      const message = 'schedule has no fire time after 9999-12-30T23:30:00.000Z: every schedule ends at 9999-12-30T23:59:59.999Z, the last supported instant';
+      expect(() => createJob('j', definition(hourly), late(120))).to.throw(DomainError, message).with.property('kind', 'InvalidArgument');
+      const waiting = createJob('j', definition({ kind: 'once', at: late(150) }), late(120));
+      expect(() => rescheduleJob(waiting, hourly, late(120))).to.throw(DomainError, message);
+      expect(createJob('j', definition({ kind: 'once', at: undefined }), late(120)).nextRunAt).to.deep.equal(late(120));
+    });
+  });
+
   describe('refusals name both states', () => {
     it('cannot pause a completed job', () => {
       const done = settleOccurrence(fireDueJob(createJob('j', definition(now), T0), T0, GRACE).job, 'succeeded', at(1));

@@ -40,7 +40,7 @@ export function jobAdminHandlers(useCases: JobAdminUseCases): Pick<Handlers, 'up
       const values = definitionInput(fieldsOnly(request.job, fields), 'job');
       const expectedVersion = request.expectedVersion === undefined ? undefined : Number(request.expectedVersion);
       // The merged job is validated as a whole; retry policy messages name the field under job.
-      const job = await withinFieldAsync('job.', ['retry_policy'], () => useCases.update.execute({ id, values, fields, expectedVersion }));
+      const job = await withinFieldAsync('job.', ['retry_policy', 'schedule'], () => useCases.update.execute({ id, values, fields, expectedVersion }));
       return { job: jobMessage(job) };
     },
 

@@ -31,7 +31,7 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
     withinField(prefix, ['job', 'request_id'], () => {
       const definition = withinField('job.', ['retry_policy'], () => jobDefinition(definitionInput(request.job, 'job'), useCases.limits));
       if (request.requestId.length > 128) throw DomainError.invalidArgument(`request_id must be at most 128 characters, got ${request.requestId.length}`);
-      return { definition, idempotency: request.requestId ? { requestId: request.requestId, fingerprint: fingerprint(definition) } : undefined };
+      return { definition, idempotency: request.requestId ? { requestId: request.requestId, fingerprint: fingerprint(definition) } : undefined, field: `${prefix}job` };
     });
   const control = (result: ControlResult) => ({ job: jobMessage(result.job), ...(result.execution ? { execution: executionMessage(result.execution) } : {}) });
 

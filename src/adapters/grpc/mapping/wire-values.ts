@@ -1,10 +1,12 @@
-import { durationFromMs, durationMs, timestampDate, timestampFromDate, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { durationFromMs, durationMs, timestampFromDate, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { DomainError } from '../../../domain/errors.js';
 import { isJobType } from '../../../domain/job/job-definition.js';
 import { quoted } from '../../../domain/text.js';
 
 const MIN_SECONDS = -62_135_596_800n; // 0001-01-01T00:00:00Z
 const MAX_SECONDS = 253_402_300_799n; // 9999-12-31T23:59:59Z
+const MIN_MS = Number(MIN_SECONDS) * 1_000;
+const MAX_MS = Number(MAX_SECONDS) * 1_000 + 999;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The inverse of a domain → wire enum table, built once (wire value → domain name), for decoding requests. */
@@ -17,13 +19,18 @@ export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
-/** A Timestamp from a request, checked: the message names the field. */
+/**
+ * A Timestamp from a request, checked: the message names the field. Whole milliseconds, cut
+ * rather than rounded: rounding (timestampDate) moves 9999-12-31T23:59:59.9999Z into the year
+ * 10000. Whether the instant is one the service supports is the domain's rule
+ * (domain/instants.ts), checked where the field is used.
+ */
 export function dateFrom(field: string, timestamp: Timestamp | undefined): Date | undefined {
   if (!timestamp) return undefined;
   if (timestamp.seconds < MIN_SECONDS || timestamp.seconds > MAX_SECONDS || timestamp.nanos < 0 || timestamp.nanos > 999_999_999) {
     throw DomainError.invalidArgument(`${field} is not a valid timestamp (years 1 to 9999, nanos 0 to 999999999)`);
   }
-  return timestampDate(timestamp);
+  return new Date(Number(timestamp.seconds) * 1_000 + Math.floor(timestamp.nanos / 1_000_000));
 }
 
 /** A Duration from a request, in milliseconds; negative or malformed durations are refused. */
@@ -36,8 +43,14 @@ export function msFrom(field: string, duration: Duration | undefined): number | 
   return durationMs(duration);
 }
 
+/**
+ * A Date for a response. An instant computed from a clock in the last days of 9999 (a lease, a
+ * deadline, a retry) can pass the end of google.protobuf.Timestamp's range; such a Timestamp is
+ * invalid, and JSON encoders refuse it, so the end of the range stands for it.
+ */
 export function timestamp(date: Date | undefined): Timestamp | undefined {
-  return date ? timestampFromDate(date) : undefined;
+  if (!date) return undefined;
+  return timestampFromDate(new Date(Math.min(Math.max(date.getTime(), MIN_MS), MAX_MS)));
 }
 
 /**

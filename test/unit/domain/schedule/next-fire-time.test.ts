@@ -121,6 +121,19 @@ describe('nextFireTime', () => {
     it('fires on 29 February only in leap years', () => {
       expect(nextFireTime(cron('0 0 29 2 *'), at('2026-01-01T00:00:00Z'), ORIGIN)).to.deep.equal(at('2028-02-29T00:00:00Z'));
     });
+
+    // croner stops searching at the year 3000; the schedule must not end there.
+    it('keeps firing past the year 3000, on the right weekdays and leap days', () => {
+      expect(isos(nextFireTimes(cron('0 0 * * *'), at('2999-12-30T00:00:00Z'), ORIGIN, 3))).to.deep.equal([
+        '2999-12-31T00:00:00.000Z',
+        '3000-01-01T00:00:00.000Z',
+        '3000-01-02T00:00:00.000Z',
+      ]);
+      // 9999-12-27 is a Monday; 3000 is not a leap year, 3200 is.
+      expect(nextFireTime(cron('0 12 * * MON', 'Europe/Berlin'), at('9999-12-21T12:00:00Z'), ORIGIN)).to.deep.equal(at('9999-12-27T11:00:00Z'));
+      expect(nextFireTime(cron('0 0 29 2 *'), at('2999-03-01T00:00:00Z'), ORIGIN)).to.deep.equal(at('3004-02-29T00:00:00Z'));
+      expect(nextFireTime(cron('0 0 29 2 *'), at('3197-01-01T00:00:00Z'), ORIGIN)).to.deep.equal(at('3200-02-29T00:00:00Z'));
+    });
   });
 });
 
@@ -148,10 +161,20 @@ describe('fireTimesBetween and nextFireTimes', () => {
     expect(() => nextFireTime(hourly, ORIGIN, new Date(Number.NaN))).to.throw(DomainError, 'origin is not a valid time');
   });
 
-  it('ends at the last instant a Date can hold', () => {
-    const schedule = parseSchedule({ kind: 'interval', every: 3_650, unit: 'days' });
-    const origin = new Date(8.64e15 - 86_400_000);
-    expect(nextFireTime(schedule, origin, origin)).to.equal(undefined);
-    expect(nextFireTime(hourly, at('9999-12-31T23:30:00Z'), ORIGIN)).to.equal(undefined);
+  // Later fire times could be neither stored nor sent as a Timestamp (the year 10000 is outside both).
+  it('ends every kind of schedule at the last supported instant, 9999-12-30T23:59:59.999Z', () => {
+    const late = at('9999-12-30T21:30:00Z');
+    expect(isos(nextFireTimes(hourly, late, ORIGIN, 5))).to.deep.equal(['9999-12-30T22:00:00.000Z', '9999-12-30T23:00:00.000Z']);
+    expect(isos(nextFireTimes(parseSchedule({ kind: 'cron', expression: '0 * * * *' }), late, ORIGIN, 5))).to.deep.equal(['9999-12-30T22:00:00.000Z', '9999-12-30T23:00:00.000Z']);
+    expect(isos(nextFireTimes(parseSchedule({ kind: 'cron', expression: '59 59 23 * * *', timeZone: 'Pacific/Kiritimati' }), at('9999-12-28T00:00:00Z'), ORIGIN, 5))).to.deep.equal([
+      '9999-12-28T09:59:59.000Z',
+      '9999-12-29T09:59:59.000Z',
+      '9999-12-30T09:59:59.000Z',
+    ]);
+    const last = parseSchedule({ kind: 'once', at: at('9999-12-30T23:59:59.999Z') });
+    expect(nextFireTime(last, ORIGIN, ORIGIN)).to.deep.equal(at('9999-12-30T23:59:59.999Z'));
+    const decade = parseSchedule({ kind: 'interval', every: 3_650, unit: 'days', anchor: at('9999-01-01T00:00:00Z') });
+    expect(nextFireTime(decade, at('9999-01-01T00:00:00Z'), ORIGIN)).to.equal(undefined);
+    expect(nextFireTime(hourly, at('9999-12-30T23:00:00Z'), ORIGIN)).to.equal(undefined);
   });
 });

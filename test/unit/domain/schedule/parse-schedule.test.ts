@@ -72,6 +72,21 @@ describe('parseSchedule', () => {
       ['an unknown unit', { kind: 'interval', every: 5, unit: 'weeks' }, 'schedule.interval.unit must be one of minutes, hours, days, got "weeks"'],
       ['an invalid anchor', { kind: 'interval', every: 5, unit: 'days', anchor: new Date('nonsense') }, 'schedule.interval.anchor is not a valid time'],
       [
+        'a once time on the last day of the Timestamp range',
+        { kind: 'once', at: new Date('9999-12-31T00:00:00Z') },
+        'schedule.once.at must be from 0001-01-02T00:00:00Z to 9999-12-30T23:59:59.999Z, got 9999-12-31T00:00:00.000Z',
+      ],
+      [
+        'a once time past the year 9999',
+        { kind: 'once', at: new Date('+010000-01-01T00:00:00Z') },
+        'schedule.once.at must be from 0001-01-02T00:00:00Z to 9999-12-30T23:59:59.999Z, got +010000-01-01T00:00:00.000Z',
+      ],
+      [
+        'an anchor on the first day of the Timestamp range',
+        { kind: 'interval', every: 5, unit: 'days', anchor: new Date('0001-01-01T23:59:59.999Z') },
+        'schedule.interval.anchor must be from 0001-01-02T00:00:00Z to 9999-12-30T23:59:59.999Z, got 0001-01-01T23:59:59.999Z',
+      ],
+      [
         'an empty expression',
         { kind: 'cron', expression: '  ' },
         'schedule.cron.expression is required: expected 5 fields (minute hour day-of-month month day-of-week) or 6 (second first), for example "0 3 * * *" for 03:00 daily',

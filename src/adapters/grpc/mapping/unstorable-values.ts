@@ -30,20 +30,31 @@ function textFields(desc: DescMessage): readonly TextField[] {
 
 const join = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
 const keyed = (path: string, key: string) => `${path}[${quoted(key.replace(/\u0000/g, '\\0'))}]`;
+const holdsNul = (path: string) => `${path || 'the request'} contains the NUL character (U+0000), which cannot be stored; remove it`;
 
 /**
- * Where a decoded request holds the NUL character (U+0000), named as in the request
- * (`job.labels["team"]`, `outcomes[0].success.result["key"]`), or undefined when it holds none.
- * PostgreSQL stores neither text nor jsonb with NUL in it and refuses the whole statement, so
- * such a request must be refused at the edge, with the field named, rather than fail as INTERNAL.
- * Iterative, so a deeply nested Struct cannot exhaust the stack.
+ * Why a decoded request cannot be stored as it is, naming the place as in the request
+ * (`job.labels["team"]`, `outcomes[0].success.result["key"]`), or undefined when it can:
+ *
+ * - the NUL character (U+0000) in any text: PostgreSQL stores neither text nor jsonb with NUL in
+ *   it and refuses the whole statement, which would fail as INTERNAL;
+ * - NaN or ±Infinity as a number of a Struct or Value (payload, result, progress, error
+ *   details): JSON has no such numbers, and JSON.stringify would silently store null instead.
+ *
+ * One walk over every request, at the edge. Iterative, so a deeply nested Struct cannot exhaust
+ * the stack.
  */
-export function nulCharacterAt(schema: DescMessage, message: unknown): string | undefined {
+export function unstorableValueAt(schema: DescMessage, message: unknown): string | undefined {
   const pending: Array<{ value: unknown; path: string; schema: DescMessage | undefined }> = [{ value: message, path: '', schema }];
   while (pending.length > 0) {
     const { value, path, schema: desc } = pending.pop()!;
     if (typeof value === 'string') {
-      if (value.includes(NUL)) return path;
+      if (value.includes(NUL)) return holdsNul(path);
+      continue;
+    }
+    if (typeof value === 'number') {
+      // Only JSON values reach here as numbers (textFields leaves scalar fields out).
+      if (!Number.isFinite(value)) return `${path} is ${String(value)}; JSON has no NaN or Infinity`;
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -52,7 +63,7 @@ export function nulCharacterAt(schema: DescMessage, message: unknown): string | 
       if (Array.isArray(value)) value.forEach((item, i) => pending.push({ value: item, path: `${path}[${i}]`, schema: undefined }));
       else
         for (const [key, item] of Object.entries(value)) {
-          if (key.includes(NUL)) return keyed(path, key);
+          if (key.includes(NUL)) return holdsNul(keyed(path, key));
           pending.push({ value: item, path: keyed(path, key), schema: undefined });
         }
       continue;
@@ -67,7 +78,7 @@ export function nulCharacterAt(schema: DescMessage, message: unknown): string | 
         fieldValue.forEach((item, i) => pending.push({ value: item, path: `${fieldPath}[${i}]`, schema: inner }));
       } else if (field.fieldKind === 'map' && fieldValue && typeof fieldValue === 'object') {
         for (const [key, item] of Object.entries(fieldValue)) {
-          if (key.includes(NUL)) return keyed(fieldPath, key);
+          if (key.includes(NUL)) return holdsNul(keyed(fieldPath, key));
           pending.push({ value: item, path: keyed(fieldPath, key), schema: inner });
         }
       } else {

@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { basename } from 'node:path';
+import { descendantsRunning, isRunning } from '../../support/process-tree.js';
+import { ServiceProcess } from '../../support/service-process.js';
+import { TestDatabase } from '../../support/test-database.js';
+
+/**
+ * `npm start` is the README's command and what a container or a unit often runs; the runtime
+ * then signals npm, not the service. The signal must reach the service, which stops in order,
+ * and npm must exit only after it, leaving no service process behind.
+ */
+describe('npm start (the README command) passes signals to the service', function () {
+  this.timeout(60_000);
+  let database: TestDatabase;
+
+  before(async () => {
+    database = await TestDatabase.create();
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  const cases = [
+    { name: 'SIGTERM sent to npm alone (a container runtime or systemd)', signal: 'SIGTERM', toGroup: false },
+    { name: 'SIGINT sent to the whole process group (Ctrl-C in a terminal)', signal: 'SIGINT', toGroup: true },
+  ] as const;
+
+  for (const { name, signal, toGroup } of cases) {
+    it(`${name}: the service logs its stop, exits 0, and so does npm`, async () => {
+      const npm = ServiceProcess.spawnNpmStart({ DATABASE_URL: database.url, GRPC_PORT: '0', SHUTDOWN_GRACE: '2s' }, { detached: toGroup });
+      const logs: Record<string, unknown>[] = [];
+      npm.onLog((entry) => logs.push(entry));
+      let services: number[] = [];
+      try {
+        await npm.started();
+        services = descendantsRunning(npm.pid, (argv) => basename(argv[0] ?? '') === 'node' && argv[1] === 'dist/src/main.js');
+        expect(services, 'service processes under npm').to.have.length(1);
+
+        if (toGroup) process.kill(-npm.pid, signal);
+        else process.kill(npm.pid, signal);
+        const { code, signal: npmSignal } = await npm.exit();
+
+        // npm waits for its script, so by now the service has exited (and been reaped) too.
+        expect(services.filter(isRunning), 'service processes still running after npm exited').to.deep.equal([]);
+        expect({ code, signal: npmSignal }, 'npm exit').to.deep.equal({ code: 0, signal: null });
+        await npm.closed();
+        const stops = logs.filter((entry) => entry.msg === 'JobScheduler stopping');
+        expect(stops.map((entry) => entry.reason)).to.deep.equal([`received ${signal}`]);
+        expect(logs.map((entry) => entry.msg)).to.include('JobScheduler stopped');
+      } finally {
+        for (const pid of services.filter(isRunning)) process.kill(pid, 'SIGKILL');
+        npm.kill('SIGKILL');
+      }
+    });
+  }
+});
