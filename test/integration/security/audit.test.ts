@@ -67,8 +67,9 @@ describe('security: the audit log of state-changing calls', () => {
       { subject: 'ops-bot', via: 'jwt', rpc: `${SCHEDULER}/CreateJob`, job_id: jobId, job_type: 'audit.test', request_id: 'req-1', code: 'OK' },
       { subject: 'worker-1', via: 'jwt', rpc: `${WORKER}/AcquireExecutions`, worker_id: 'w1', execution_ids: [executionId], code: 'OK' },
       { subject: 'worker-1', via: 'jwt', rpc: `${WORKER}/CompleteExecution`, execution_id: executionId, code: 'OK' },
-      { subject: 'dashboard', via: 'jwt', rpc: `${SCHEDULER}/PauseJob`, job_id: jobId, code: 'PERMISSION_DENIED' },
-      { subject: 'anonymous', via: 'none', rpc: `${SCHEDULER}/DeleteJob`, job_id: jobId, code: 'UNAUTHENTICATED' },
+      // Refused before their requests were decoded: who and which RPC, but no ids.
+      { subject: 'dashboard', via: 'jwt', rpc: `${SCHEDULER}/PauseJob`, code: 'PERMISSION_DENIED' },
+      { subject: 'anonymous', via: 'none', rpc: `${SCHEDULER}/DeleteJob`, code: 'UNAUTHENTICATED' },
       { subject: 'ops-bot', via: 'jwt', rpc: `${SCHEDULER}/PauseJob`, job_id: '00000000-0000-4000-8000-000000000000', code: 'NOT_FOUND' },
       { subject: 'ops-bot', via: 'jwt', rpc: `${SCHEDULER}/DeleteJob`, job_id: jobId, force: 'true', code: 'OK' },
     ]);

@@ -7,7 +7,7 @@ import { Health, HealthCheckResponse_ServingStatus } from '../../../src/gen/heal
 
 /** Just enough of a grpc-js server call for the binding: events, metadata, peer, request. */
 function fakeCall() {
-  return Object.assign(new EventEmitter(), { metadata: new Metadata(), getPeer: () => 'ipv4:127.0.0.1:1', request: {} });
+  return Object.assign(new EventEmitter(), { metadata: new Metadata(), getPeer: () => 'ipv4:127.0.0.1:1', request: new Uint8Array() });
 }
 
 describe('service binding: call signals', () => {

@@ -6,6 +6,7 @@ import { ACCESS_POLICY, type AccessPolicy } from './access-policy.js';
 /** One finished call, as service-binding.ts reports it. */
 export interface CallOutcome {
   context: CallContext;
+  /** The decoded request; undefined when the call was refused before its request was decoded. */
   request: unknown;
   /** The response message, when the call succeeded and is unary. */
   response: unknown;
@@ -19,6 +20,7 @@ export type AuditHook = (outcome: CallOutcome) => void;
  * (one whose rule has an audit function), whatever its outcome, including refused calls. It says
  * who (subject, or "anonymous"), what (RPC and the job or execution ids) and the status code.
  * Read-only RPCs are not audited; a method missing from the role table is, since it was refused.
+ * A call refused by authentication or the role table was never decoded, so its line names no ids.
  */
 export function auditLog(logger: Logger, policy: AccessPolicy = ACCESS_POLICY): AuditHook {
   const audit = logger.child({ logger: 'audit' });
@@ -27,7 +29,7 @@ export function auditLog(logger: Logger, policy: AccessPolicy = ACCESS_POLICY): 
     if (rule !== undefined && rule.audit === undefined) return;
     let fields: Record<string, unknown> | null = {};
     try {
-      if (rule?.audit) fields = rule.audit(request, code === status.OK ? response : undefined);
+      if (rule?.audit && request !== undefined) fields = rule.audit(request, code === status.OK ? response : undefined);
     } catch {
       fields = {};
     }
