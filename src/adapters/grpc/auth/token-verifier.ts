@@ -9,7 +9,7 @@ type KeyInput = Parameters<typeof jwtVerify>[1];
 /**
  * Verifies bearer tokens with jose: signature (HS256 with the shared secret, or RS256/ES256 with
  * the JWKS), exp and nbf with the configured clock skew, iss and aud when configured; exp and sub
- * are required. A failure is UNAUTHENTICATED with a message that says what is wrong and never
+ * are required, sub as a string that is not blank. A failure is UNAUTHENTICATED with a message that says what is wrong and never
  * contains the token.
  */
 export class TokenVerifier {
@@ -35,7 +35,7 @@ export class TokenVerifier {
     } catch (error) {
       throw new GrpcError(status.UNAUTHENTICATED, this.explain(error, token));
     }
-    return { subject: payload.sub as string, roles: rolesOf(claimAt(payload, this.config.rolesClaim)), via: 'jwt' };
+    return { subject: subjectOf(payload), roles: rolesOf(claimAt(payload, this.config.rolesClaim)), via: 'jwt' };
   }
 
   private explain(error: unknown, token: string): string {
@@ -63,6 +63,17 @@ export class TokenVerifier {
     if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return `malformed bearer token: ${error.message}`;
     return `invalid bearer token (${error.code})`;
   }
+}
+
+/**
+ * The caller's name from `sub`. jose checks only that the claim is present; an empty or
+ * non-string one would leave the audit log naming nobody, so it is refused like a missing one.
+ */
+function subjectOf(payload: JWTPayload): string {
+  const { sub } = payload;
+  if (typeof sub !== 'string') throw new GrpcError(status.UNAUTHENTICATED, 'token sub claim is not a string: it must name the caller');
+  if (sub.trim() === '') throw new GrpcError(status.UNAUTHENTICATED, 'token has an empty sub claim: it must name the caller');
+  return sub;
 }
 
 /** The roles in a claim holding an array of names or one space- or comma-separated string. Unknown names are ignored. */
