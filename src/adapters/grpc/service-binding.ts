@@ -12,7 +12,7 @@ import {
 import type { Logger } from '../../application/ports/logger.js';
 import { StoreUnavailableError } from '../../application/ports/store.js';
 import { DomainError } from '../../domain/errors.js';
-import type { AuditHook } from './auth/audit-log.js';
+import type { AuditHook, CallOutcome } from './auth/audit-log.js';
 import type { Guard } from './auth/call-guard.js';
 import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
@@ -101,7 +101,7 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
     const finish = (code: status, response?: unknown) => {
       created.release();
       logCall(options, admission.context, code, started);
-      options.audit?.({ context: admission.context, request: admission.request, response, code });
+      audited(options, { context: admission.context, request: admission.request, response, code });
     };
     admit(path, input, call, admission, options)
       .then((request) => handler(request, admission.context))
@@ -128,7 +128,7 @@ function serverStream(path: string, input: DescMessage, output: DescMessage, han
     const finish = (code: status) => {
       created.release();
       logCall(options, admission.context, code, started);
-      options.audit?.({ context: admission.context, request: admission.request, response: undefined, code });
+      audited(options, { context: admission.context, request: admission.request, response: undefined, code });
     };
     const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
       call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
@@ -190,6 +190,18 @@ function toStatus(error: unknown, context: CallContext, logger: Logger): StatusO
   }
   logger.error({ err: error, method: context.method, correlation_id: context.correlationId }, 'unexpected error in RPC handler');
   return { code: status.INTERNAL, details: `internal error (correlation id ${context.correlationId})`, metadata };
+}
+
+/**
+ * Tells the audit hook, which must not keep the call from being answered: an exception there
+ * would otherwise leave a unary call without its callback (or reject a promise nobody awaits).
+ */
+function audited(options: BindingOptions, outcome: CallOutcome): void {
+  try {
+    options.audit?.(outcome);
+  } catch (error) {
+    options.logger.error({ err: error, method: outcome.context.method, correlation_id: outcome.context.correlationId }, 'audit hook failed');
+  }
 }
 
 function logCall({ logger, onCall }: BindingOptions, context: CallContext, code: status, started: bigint): void {

@@ -75,4 +75,14 @@ describe('service binding: call signals', () => {
     finishAll();
     await answered;
   });
+
+  it('answers the call even when the audit hook throws', async () => {
+    const handlers = { check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }), list: async () => ({}), watch: async () => {} };
+    const audit = () => {
+      throw new Error('audit sink broken');
+    };
+    const check = bindService(Health, handlers as never, { logger, shutdown: shutdown.signal, audit })['check'] as typeof unary;
+    const answer = await new Promise((resolve, reject) => check(fakeCall(), (error, response) => (error ? reject(error) : resolve(response))));
+    expect(answer).to.include({ status: HealthCheckResponse_ServingStatus.SERVING });
+  });
 });
