@@ -130,6 +130,13 @@ describe('security: the role table for every RPC (HS256 tokens)', () => {
     });
   }
 
+  it('repeats at most 100 characters of the subject when it refuses a role', async () => {
+    const rpc = RPCS.find((candidate) => candidate.name === 'CreateJob')!;
+    const { code, details } = await call(rpc, bearer(await mintToken({ sub: 's'.repeat(5_000), roles: ['reader'] })));
+    expect(status[code]).to.equal('PERMISSION_DENIED');
+    expect(details).to.equal(`role operator or admin required for CreateJob; "${'s'.repeat(100)}…" has only reader`);
+  });
+
   it('never echoes the token in an error message', async () => {
     const rpc = RPCS.find((candidate) => candidate.name === 'CreateJob')!;
     for (const token of [tokens.expired!, tokens.badSignature!, tokens.wrongAudience!, tokens.reader!]) {

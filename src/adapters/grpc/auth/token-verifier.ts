@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { AuthConfig } from '../../config/security-config.js';
 import { GrpcError } from '../status-table.js';
+import { boundedText } from './bounded-text.js';
 import { ROLES, type Principal, type Role } from './principal.js';
 
 type KeyInput = Parameters<typeof jwtVerify>[1];
@@ -54,13 +55,13 @@ export class TokenVerifier {
     }
     if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad token signature';
     if (error instanceof errors.JOSEAlgNotAllowed) {
-      return `token algorithm ${JSON.stringify(headerOf(token).alg ?? '?')} is not accepted (expected ${(this.options.algorithms ?? []).join(' or ')})`;
+      return `token algorithm ${JSON.stringify(echoed(headerOf(token).alg) ?? '?')} is not accepted (expected ${(this.options.algorithms ?? []).join(' or ')})`;
     }
     if (error instanceof errors.JWKSNoMatchingKey) {
-      const kid = headerOf(token).kid;
-      return `no key of ${this.config.keys.source} matches the token${typeof kid === 'string' ? ` (kid ${JSON.stringify(kid.slice(0, 64))})` : ''}`;
+      const kid = echoed(headerOf(token).kid);
+      return `no key of ${this.config.keys.source} matches the token${kid === undefined ? '' : ` (kid ${JSON.stringify(kid)})`}`;
     }
-    if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return `malformed bearer token: ${error.message}`;
+    if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return `malformed bearer token: ${boundedText(error.message)}`;
     return `invalid bearer token (${error.code})`;
   }
 }
@@ -93,7 +94,12 @@ export function claimAt(payload: JWTPayload, path: string): unknown {
   return value;
 }
 
-function headerOf(token: string): { alg?: string; kid?: string } {
+/** A header value as a refusal repeats it: cut to size, since the token is the caller's to make as long as it likes. */
+function echoed(value: unknown): string | undefined {
+  return typeof value === 'string' ? boundedText(value) : undefined;
+}
+
+function headerOf(token: string): { alg?: unknown; kid?: unknown } {
   try {
     return decodeProtectedHeader(token);
   } catch {
