@@ -5,7 +5,7 @@ import { JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { HeartbeatRequestSchema, ReportOutcomesRequestSchema } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
-import { acquireOne, createJob, executionOf, ms, NOW, rejects, runningJob, stateOf, status, uniqueType, unknownId, UUID } from '../support/helpers.js';
+import { acquireOne, autoPausedJob, createJob, executionOf, ms, NOW, rejects, runningJob, stateOf, status, uniqueType, unknownId, UUID } from '../support/helpers.js';
 import type { Target } from '../support/target.js';
 
 const WORKER = 'contract-worker';
@@ -193,6 +193,14 @@ export const workerCases: AreaCases = {
         expect(execution?.error?.retryable).to.equal(false);
         expect(retry).to.equal(undefined);
         expect((await stateOf(t, job.id, JobState.FAILED)).consecutiveFailures).to.equal(1);
+      }),
+      ok('a recurring job reaching pause_after_consecutive_failures is PAUSED, not FAILED: nothing due, the schedule kept', async (t) => {
+        const job = await autoPausedJob(t, 2);
+        expect(job).to.include({ consecutiveFailures: 2, lastError: 'failure 2' });
+        expect(job.nextRunAt).to.equal(undefined);
+        expect(ms(job.pausedAt)).to.be.closeTo(Date.now(), 60_000);
+        expect(job.schedule?.kind.case).to.equal('interval');
+        expect(job.finishedAt, 'a paused job has not finished').to.equal(undefined);
       }),
       ...fencing('failExecution'),
       fails('INVALID_ARGUMENT', 'a missing error_message is refused naming error_message', async (t) => {

@@ -170,9 +170,12 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
   labels: { [key: string]: string };
 
   /**
-   * Input. Recurring jobs only: move the job to FAILED (no further firing)
-   * after this many consecutive failed occurrences. 0 (default) never does;
-   * the job keeps its schedule.
+   * Input. Recurring jobs only: after this many consecutive failed
+   * occurrences the job moves to PAUSED (nothing fires, the schedule is kept)
+   * and continues with ResumeJob; RetryJob, which is for FAILED one-shot jobs,
+   * is refused. 0 to 1,000; 0 (default) never pauses: the job keeps firing
+   * whatever fails. ResumeJob does not reset consecutive_failures, so the next
+   * failed occurrence pauses the job again and a successful one resets it.
    *
    * @generated from field: uint32 pause_after_consecutive_failures = 13;
    */
@@ -298,7 +301,7 @@ export const JobSchema: GenMessage<Job> = /*@__PURE__*/
 /**
  * The lifecycle state of a job. docs/state-machines.md holds the full
  * transition table; the service refuses any other transition with
- * FAILED_PRECONDITION naming both states.
+ * FAILED_PRECONDITION naming the job's current state.
  *
  * @generated from enum jobscheduler.v1.JobState
  */
@@ -332,22 +335,26 @@ export enum JobState {
   RUNNING = 3,
 
   /**
-   * Paused by an operator: no new occurrences fire until resumed.
+   * No new occurrence fires until ResumeJob; the schedule is kept. Paused by
+   * PauseJob, or automatically when a recurring job reaches
+   * pause_after_consecutive_failures. An occurrence already active finishes.
    *
    * @generated from enum value: JOB_STATE_PAUSED = 4;
    */
   PAUSED = 4,
 
   /**
-   * A one-shot job whose occurrence succeeded. Terminal until retried or run.
+   * A one-shot job whose occurrence succeeded. Terminal until run again with
+   * RunJob (RetryJob is refused).
    *
    * @generated from enum value: JOB_STATE_COMPLETED = 5;
    */
   COMPLETED = 5,
 
   /**
-   * A one-shot job whose occurrence failed after all retries, or a recurring
-   * job paused automatically after too many consecutive failures.
+   * A one-shot job whose occurrence failed for good. RetryJob (or RunJob) runs
+   * it again. Recurring jobs never become FAILED: after too many consecutive
+   * failures they are PAUSED (see Job.pause_after_consecutive_failures).
    *
    * @generated from enum value: JOB_STATE_FAILED = 6;
    */

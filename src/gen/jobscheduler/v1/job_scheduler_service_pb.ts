@@ -1329,7 +1329,8 @@ export const JobSchedulerService: GenService<{
     output: typeof PauseJobResponseSchema;
   },
   /**
-   * Resumes a paused job; next_run_at follows the catch-up policy.
+   * Resumes a paused job, whether PauseJob or pause_after_consecutive_failures
+   * paused it; next_run_at follows the catch-up policy.
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.ResumeJob
    */
@@ -1350,7 +1351,9 @@ export const JobSchedulerService: GenService<{
     output: typeof CancelJobResponseSchema;
   },
   /**
-   * Runs a FAILED job again now, with its retry count reset.
+   * Runs a FAILED (one-shot) job again now, with its retry count reset. Any
+   * other state is refused with FAILED_PRECONDITION; a recurring job paused
+   * after too many consecutive failures continues with ResumeJob.
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.RetryJob
    */
