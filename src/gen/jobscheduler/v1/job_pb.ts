@@ -74,6 +74,8 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
 /**
  * A durable job definition and its current state. On create and update only
  * the fields marked "input" are read; "output only" fields are ignored.
+ * Lengths "in characters", here and in every request, count Unicode code
+ * points: an emoji is one character.
  *
  * @generated from message jobscheduler.v1.Job
  */
