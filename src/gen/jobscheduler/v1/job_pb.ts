@@ -42,7 +42,7 @@ export type RetryPolicy = Message<"jobscheduler.v1.RetryPolicy"> & {
 
   /**
    * Upper bound of any delay, at least initial_backoff and at most 7 days.
-   * Unset means 1 h.
+   * Unset means 1 h, or initial_backoff when that is longer.
    *
    * @generated from field: google.protobuf.Duration max_backoff = 3;
    */
