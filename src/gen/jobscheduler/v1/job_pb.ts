@@ -73,7 +73,9 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
 
 /**
  * A durable job definition and its current state. On create and update only
- * the fields marked "input" are read; "output only" fields are ignored.
+ * the fields marked "input" are read; "output only" fields are ignored (except
+ * that UpdateJob finds the job by its id, and refuses an output-only field
+ * named in its update_mask).
  * Lengths "in characters", here and in every request, count Unicode code
  * points: an emoji is one character.
  *
@@ -88,7 +90,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
   id: string;
 
   /**
-   * Input, required. A human-readable name, 1 to 200 characters. Not unique.
+   * Input, required. A human-readable name, 1 to 200 characters once leading
+   * and trailing white space is removed (it is stored without). Not unique.
    *
    * @generated from field: string name = 2;
    */
@@ -96,7 +99,7 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Input, required. The routing key workers acquire by, 1 to 100 characters
-   * of letters, digits and ". _ : -", for example "crawler.fetch".
+   * of ASCII letters, digits and ". _ : -", for example "crawler.fetch".
    *
    * @generated from field: string type = 3;
    */
@@ -165,7 +168,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Input. Free-form key/value labels for filtering and bulk operations; at
-   * most 32 entries, keys 1 to 63 characters, values at most 255 characters.
+   * most 32 entries, keys 1 to 63 characters of ASCII letters, digits and
+   * ". _ / -", values at most 255 characters.
    *
    * @generated from field: map<string, string> labels = 12;
    */
@@ -186,7 +190,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
   /**
    * Input. A dead-man's switch: if no execution succeeds within this duration
    * (counted from the last success, or from creation), the job is reported as
-   * overdue in GetJobStats, metrics and logs. Unset disables the check.
+   * overdue in GetJobStats, metrics and logs. 1 s to 365 days. Unset disables
+   * the check.
    *
    * @generated from field: google.protobuf.Duration expect_success_within = 14;
    */
@@ -208,7 +213,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Output only. When the next occurrence is due; unset when nothing will
-   * fire (paused, completed, failed, cancelled).
+   * fire on its own (paused, completed, failed and cancelled jobs, and a
+   * one-shot whose occurrence has started).
    *
    * @generated from field: google.protobuf.Timestamp next_run_at = 17;
    */
@@ -237,14 +243,18 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
   consecutiveFailures: number;
 
   /**
-   * Output only. The message of the last failed attempt, empty if none.
+   * Output only. The message of the last attempt that failed, timed out or was
+   * lost, or of the last execution cancelled with CancelExecution (who
+   * cancelled it and why); empty if none. A success does not clear it.
    *
    * @generated from field: string last_error = 21;
    */
   lastError: string;
 
   /**
-   * Output only. When the last execution of this job started.
+   * Output only. When an occurrence of this job last started: fired by its
+   * schedule, or started by RunJob or RetryJob. Retries of an attempt do not
+   * change it; when a worker took an execution is the execution's started_at.
    *
    * @generated from field: google.protobuf.Timestamp last_run_at = 22;
    */
@@ -316,7 +326,9 @@ export enum JobState {
   UNSPECIFIED = 0,
 
   /**
-   * Created and waiting for its first (immediate) run.
+   * An occurrence is due now and waits for the dispatcher to start it: a
+   * one-shot whose instant has come (when created, updated or resumed), or a
+   * recurring job resumed after its next fire time passed.
    *
    * @generated from enum value: JOB_STATE_PENDING = 1;
    */
@@ -330,7 +342,8 @@ export enum JobState {
   SCHEDULED = 2,
 
   /**
-   * An execution of the job is queued or running.
+   * An occurrence of the job is active: its execution is queued (possibly
+   * waiting out a retry's backoff) or running.
    *
    * @generated from enum value: JOB_STATE_RUNNING = 3;
    */
