@@ -7,6 +7,7 @@ import { jobBoundaryCases } from './job-boundaries.js';
 import { jobCases } from './jobs.js';
 import { listingCases } from './listing.js';
 import { scheduleCases } from './schedule.js';
+import { transitionCases } from './transitions.js';
 import { watchCases } from './watch.js';
 import { workerCases } from './worker.js';
 import { workerBoundaryCases } from './worker-boundaries.js';
@@ -23,6 +24,7 @@ export const AREAS: Readonly<Record<string, AreaCases>> = {
   'job updates and deletion': jobAdminCases,
   'single-job controls': controlCases,
   'bulk controls': bulkCases,
+  'state transitions': transitionCases,
   'listing and pagination': listingCases,
   'executions, statistics and metrics': executionCases,
   'watching executions': watchCases,
