@@ -77,6 +77,12 @@ export const transitionCases: AreaCases = {
     ],
 
     runJob: [
+      ok('a one-shot that has not fired: RunJob is its run (next_run_at cleared); a recurring job keeps its next_run_at', async (t) => {
+        const oneShot = await createJob(t, { type: uniqueType() });
+        expect((await t.scheduler.runJob({ id: oneShot.id })).job?.nextRunAt).to.equal(undefined);
+        const recurring = await createJob(t, { type: uniqueType(), schedule: hourly() });
+        expect(ms((await t.scheduler.runJob({ id: recurring.id })).job?.nextRunAt)).to.equal(ms(recurring.nextRunAt));
+      }),
       ok('a FAILED job runs again: RUNNING, with a RUN_NOW execution', async (t) => {
         const job = await failedJob(t);
         const { job: running, execution } = await t.scheduler.runJob({ id: job.id });
@@ -133,6 +139,13 @@ export const transitionCases: AreaCases = {
         const { executions } = await t.worker.acquireExecutions({ workerId: WORKER, jobTypes: [type], capacity: 2 });
         expect(executions.map((a) => a.execution?.jobId)).to.deep.equal([earlier.id, later.id]);
       }),
+      ok("the payload handed out is the job's at acquisition, not at queueing", async (t) => {
+        const type = uniqueType();
+        const job = await createJob(t, { type, payload: { version: 1 } });
+        await t.scheduler.runJob({ id: job.id });
+        await t.scheduler.updateJob({ job: { id: job.id, payload: { version: 2 } }, updateMask: { paths: ['payload'] } });
+        expect((await acquireOne(t, type)).payload).to.deep.equal({ version: 2 });
+      }),
       ok('a retry waiting out its backoff (scheduled_at ahead) is not handed out', async (t) => {
         const { job, acquired, type } = await runningJob(t, { retryPolicy: { maxRetries: 1, initialBackoff: durationFromMs(3_600_000) } });
         const { retry } = await t.worker.failExecution({ executionId: acquired.execution?.id ?? '', leaseToken: acquired.leaseToken, errorMessage: 'later' });
@@ -143,6 +156,14 @@ export const transitionCases: AreaCases = {
     ],
 
     heartbeat: [
+      ok('progress replaces the previous; a heartbeat without progress keeps it', async (t) => {
+        const { acquired } = await runningJob(t);
+        const lease = { executionId: acquired.execution?.id ?? '', leaseToken: acquired.leaseToken };
+        await t.worker.heartbeat({ workerId: WORKER, leases: [{ ...lease, progress: { a: 1 } }] });
+        await t.worker.heartbeat({ workerId: WORKER, leases: [{ ...lease, progress: { b: 2 } }] });
+        await t.worker.heartbeat({ workerId: WORKER, leases: [lease] });
+        expect((await executionOfId(t, lease.executionId)).progress).to.deep.equal({ b: 2 });
+      }),
       ok(
         'an attempt past attempt_timeout ends TIMED_OUT: the heartbeat says stop, the event is TIMED_OUT, the policy retries it',
         async (t) => {
@@ -159,6 +180,7 @@ export const transitionCases: AreaCases = {
             expect(timedOut?.leaseExpiresAt, 'no lease once ended').to.equal(undefined);
             expect(retry).to.include({ attempt: 2 });
             expect(ExecutionTrigger[retry?.trigger ?? 0]).to.equal('RETRY');
+            expect((await t.scheduler.getJob({ id: job.id })).job?.executionCount, 'execution_count counts attempts').to.equal(2n);
             const { leases } = await t.worker.heartbeat({ workerId: WORKER, leases: [{ executionId: first.id, leaseToken: acquired.leaseToken }] });
             expect(leases[0]).to.include({ held: false, cancelRequested: true });
             const event = await stream.take((e) => e.execution?.id === first.id && e.kind === ExecutionEventKind.TIMED_OUT);

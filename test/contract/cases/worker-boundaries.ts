@@ -66,6 +66,15 @@ const acquireCases: ContractCase[] = [
     expect((await acquire(t, { jobTypes: [uniqueType()], wait: durationFromMs(0) })).executions).to.deep.equal([]);
     expect(Date.now() - started, 'two polls that must not wait').to.be.below(10_000);
   }),
+  ok('a call deadline shorter than wait ends the poll (DEADLINE_EXCEEDED), and the caller that left is handed nothing', async (t) => {
+    const type = uniqueType();
+    await rejects(t.worker.acquireExecutions({ workerId: WORKER, jobTypes: [type], capacity: 1, wait: durationFromMs(30_000) }, { deadline: 300 }), status.DEADLINE_EXCEEDED);
+    // Real time for the server to see the cancellation the client already saw (the contract suite talks to a real process).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const job = await createJob(t, { type, schedule: NOW });
+    const { executions } = await t.worker.acquireExecutions({ workerId: WORKER, jobTypes: [type], capacity: 1, wait: durationFromMs(5_000) });
+    expect(executions.map((a) => a.execution?.jobId)).to.deep.equal([job.id]);
+  }),
   ok('lease_duration 5 s and 1 h (the bounds) are granted as asked', async (t) => {
     expect(leaseMs(await acquireWith(t, { leaseDuration: durationFromMs(5_000) }))).to.equal(5_000);
     expect(leaseMs(await acquireWith(t, { leaseDuration: durationFromMs(3_600_000) }))).to.equal(3_600_000);

@@ -1367,7 +1367,10 @@ export const JobSchedulerService: GenService<{
     output: typeof RetryJobResponseSchema;
   },
   /**
-   * Runs a job now, once, in addition to its schedule.
+   * Runs a job now, once: a recurring job in addition to its schedule; for a
+   * one-shot that has not fired yet this is its run (it does not fire again
+   * at its instant). Allowed in every state but CANCELLED; a paused job stays
+   * paused.
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.RunJob
    */
