@@ -367,8 +367,9 @@ export enum JobState {
   COMPLETED = 5,
 
   /**
-   * A one-shot job whose occurrence failed for good. RetryJob (or RunJob) runs
-   * it again. Recurring jobs never become FAILED: after too many consecutive
+   * A one-shot job whose occurrence failed for good: its last attempt failed
+   * (or timed out, or was lost) with no retry left or not retryable, or its
+   * execution was cancelled. RetryJob (or RunJob) runs it again. Recurring jobs never become FAILED: after too many consecutive
    * failures they are PAUSED (see Job.pause_after_consecutive_failures).
    *
    * @generated from enum value: JOB_STATE_FAILED = 6;

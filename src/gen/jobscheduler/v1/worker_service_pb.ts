@@ -634,11 +634,11 @@ export const WorkerService: GenService<{
   /**
    * Acquires up to `capacity` queued executions of the given types whose
    * scheduled_at has come, highest priority first, then earliest
-   * scheduled_at. A long poll: if none is
-   * available it waits up to `wait` for one and returns an empty list when
-   * the wait ends. Chosen over a stream because it needs no per-connection
-   * state on the server, survives proxies and replica restarts unchanged,
-   * and still batches: one call hands out many executions.
+   * scheduled_at. A long poll: if none is available it waits up to `wait`
+   * for one and returns an empty list when the wait ends. Chosen over a
+   * stream because it needs no per-connection state on the server, survives
+   * proxies and replica restarts unchanged, and still batches: one call hands
+   * out many executions.
    *
    * @generated from rpc jobscheduler.v1.WorkerService.AcquireExecutions
    */
