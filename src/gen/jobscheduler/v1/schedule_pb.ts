@@ -91,7 +91,8 @@ export const OnceScheduleSchema: GenMessage<OnceSchedule> = /*@__PURE__*/
  */
 export type IntervalSchedule = Message<"jobscheduler.v1.IntervalSchedule"> & {
   /**
-   * How many units make one period. Must be at least 1.
+   * How many units make one period: 1 to 1,000,000, and one period at most
+   * 10 years of 365 days (so at most 3,650 days or 87,600 hours).
    *
    * @generated from field: uint32 every = 1;
    */

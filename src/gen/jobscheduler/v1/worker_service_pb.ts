@@ -54,7 +54,7 @@ export type AcquireExecutionsRequest = Message<"jobscheduler.v1.AcquireExecution
 
   /**
    * How long each lease lasts without a heartbeat, 5 s to 1 h. Unset means
-   * the service's default (30 s).
+   * the service's default (30 s unless its operator configured another).
    *
    * @generated from field: google.protobuf.Duration lease_duration = 5;
    */
@@ -182,7 +182,8 @@ export const LeaseHeartbeatSchema: GenMessage<LeaseHeartbeat> = /*@__PURE__*/
  */
 export type HeartbeatRequest = Message<"jobscheduler.v1.HeartbeatRequest"> & {
   /**
-   * The worker's id, as given to AcquireExecutions. Required.
+   * The worker's id, as given to AcquireExecutions. Required, at most 200
+   * characters.
    *
    * @generated from field: string worker_id = 1;
    */
@@ -233,9 +234,9 @@ export type LeaseStatus = Message<"jobscheduler.v1.LeaseStatus"> & {
   leaseExpiresAt?: Timestamp | undefined;
 
   /**
-   * True when an operator asked to cancel the execution, or its attempt
-   * timeout passed: the worker should abort the attempt. The execution is
-   * already recorded as cancelled or timed out.
+   * True when an operator asked to cancel the execution, its attempt timeout
+   * passed, or its job was deleted: the worker should abort the attempt. The
+   * execution is already recorded as cancelled or timed out (or is gone).
    *
    * @generated from field: bool cancel_requested = 4;
    */
@@ -528,7 +529,7 @@ export const ExecutionFailureSchema: GenMessage<ExecutionFailure> = /*@__PURE__*
  */
 export type ReportOutcomesRequest = Message<"jobscheduler.v1.ReportOutcomesRequest"> & {
   /**
-   * The worker's id. Required.
+   * The worker's id. Required, at most 200 characters.
    *
    * @generated from field: string worker_id = 1;
    */
@@ -620,9 +621,10 @@ export const ReportOutcomesResponseSchema: GenMessage<ReportOutcomesResponse> = 
 /**
  * The worker-facing API. Workers acquire executions of the job types they
  * handle under a lease, heartbeat while they work, and report the outcome.
- * Every call after AcquireExecutions presents the lease token (fencing): a
- * worker whose lease expired or was revoked gets FAILED_PRECONDITION and
- * changes nothing, so it can never overwrite the attempt that replaced it.
+ * Every call after AcquireExecutions presents the lease token (fencing): an
+ * outcome reported under a lease that expired or was revoked is refused with
+ * FAILED_PRECONDITION and changes nothing (a heartbeat answers held = false),
+ * so such a worker can never overwrite the attempt that replaced it.
  * Delivery is at least once: a worker that dies mid-attempt has its
  * execution retried after the lease expires.
  *
@@ -630,12 +632,13 @@ export const ReportOutcomesResponseSchema: GenMessage<ReportOutcomesResponse> = 
  */
 export const WorkerService: GenService<{
   /**
-   * Acquires up to `capacity` queued executions of the given types, highest
-   * priority first, then earliest scheduled_at. A long poll: if none is
-   * available it waits up to `wait` for one and returns an empty list when
-   * the wait ends. Chosen over a stream because it needs no per-connection
-   * state on the server, survives proxies and replica restarts unchanged,
-   * and still batches: one call hands out many executions.
+   * Acquires up to `capacity` queued executions of the given types whose
+   * scheduled_at has come, highest priority first, then earliest
+   * scheduled_at. A long poll: if none is available it waits up to `wait`
+   * for one and returns an empty list when the wait ends. Chosen over a
+   * stream because it needs no per-connection state on the server, survives
+   * proxies and replica restarts unchanged, and still batches: one call hands
+   * out many executions.
    *
    * @generated from rpc jobscheduler.v1.WorkerService.AcquireExecutions
    */
