@@ -107,7 +107,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Input. The JSON payload handed to the worker. At most 256 KiB encoded
-   * (configurable). Default: an empty object.
+   * (configurable); numbers must be finite (NaN and ±Infinity are refused
+   * with INVALID_ARGUMENT). Default: an empty object.
    *
    * @generated from field: google.protobuf.Struct payload = 4;
    */
@@ -359,8 +360,10 @@ export enum JobState {
   PAUSED = 4,
 
   /**
-   * A one-shot job whose occurrence succeeded. Terminal until run again with
-   * RunJob (RetryJob is refused).
+   * A one-shot job whose occurrence succeeded, or a recurring job whose
+   * schedule has no fire time left (every schedule ends at
+   * 9999-12-30T23:59:59.999Z). Terminal until run again with RunJob (RetryJob
+   * is refused).
    *
    * @generated from enum value: JOB_STATE_COMPLETED = 5;
    */
@@ -369,8 +372,9 @@ export enum JobState {
   /**
    * A one-shot job whose occurrence failed for good: its last attempt failed
    * (or timed out, or was lost) with no retry left or not retryable, or its
-   * execution was cancelled. RetryJob (or RunJob) runs it again. Recurring jobs never become FAILED: after too many consecutive
-   * failures they are PAUSED (see Job.pause_after_consecutive_failures).
+   * execution was cancelled. RetryJob (or RunJob) runs it again. Recurring
+   * jobs never become FAILED: after too many consecutive failures they are
+   * PAUSED (see Job.pause_after_consecutive_failures).
    *
    * @generated from enum value: JOB_STATE_FAILED = 6;
    */

@@ -1161,7 +1161,8 @@ export type PreviewScheduleRequest = Message<"jobscheduler.v1.PreviewScheduleReq
    * Return fire times strictly after this instant; a one-shot schedule's own
    * instant is returned when it equals `after` (so `once {}` returns `after`)
    * and not when it is earlier. Unset means now. It also stands in for the
-   * creation time of an interval schedule without anchor.
+   * creation time of an interval schedule without anchor. From
+   * 0001-01-02T00:00:00Z to 9999-12-30T23:59:59.999Z.
    *
    * @generated from field: google.protobuf.Timestamp after = 3;
    */
@@ -1183,7 +1184,8 @@ export const PreviewScheduleRequestSchema: GenMessage<PreviewScheduleRequest> = 
 export type PreviewScheduleResponse = Message<"jobscheduler.v1.PreviewScheduleResponse"> & {
   /**
    * The next fire times, ascending. Fewer than count when the schedule ends
-   * (a one-shot schedule has at most one).
+   * (a one-shot schedule has at most one; every schedule ends at
+   * 9999-12-30T23:59:59.999Z).
    *
    * @generated from field: repeated google.protobuf.Timestamp fire_times = 1;
    */
