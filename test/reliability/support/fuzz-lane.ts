@@ -88,6 +88,18 @@ export class FuzzLane {
     return content !== before.content;
   }
 
+  /** What the database holds of one execution's end: its status and error, its end events, and the retries of its occurrence. */
+  async endOf(executionId: string): Promise<{ status: string; errorMessage: string | null; ends: number; retries: number }> {
+    const { rows } = await this.pool.query<{ status: string; errorMessage: string | null; ends: number; retries: number }>(
+      `SELECT e.status, e.error_message AS "errorMessage",
+              (SELECT count(*)::int FROM execution_events v WHERE v.execution_id = e.id AND v.kind IN ('succeeded', 'failed')) AS ends,
+              (SELECT count(*)::int FROM executions r WHERE r.job_id = e.job_id AND r.occurrence_at = e.occurrence_at AND r.attempt > e.attempt) AS retries
+         FROM executions e WHERE e.id = $1`,
+      [executionId],
+    );
+    return rows[0] ?? { status: 'missing', errorMessage: null, ends: 0, retries: 0 };
+  }
+
   /**
    * Fresh rows to aim at, on an emptied database, built the same way every time (and listed in
    * the same order), so that a seed draws the same requests whichever RPCs ran before: jobs in

@@ -1,5 +1,6 @@
 import type { Message } from '@bufbuild/protobuf';
 import { status } from '@grpc/grpc-js';
+import type { ReportOutcomesResponse } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { FIXTURE_TYPE, type FuzzLane, type Fixtures } from './fuzz-lane.js';
 
 /**
@@ -21,29 +22,99 @@ export interface Regression {
   readonly check?: (answer: readonly Message[], lane: FuzzLane) => Promise<string | undefined>;
 }
 
+/** Over 64 KiB: past the default HTTP/2 header block a status message that echoes it would need. */
+const BIG = 66 * 1_024;
+/** Not a cron expression: 33,792 fields. */
+const HUGE_CRON = '* '.repeat(BIG / 2);
+const HUGE_ZONE = 'Z'.repeat(BIG);
+const HUGE_PATH = 'p'.repeat(BIG);
+const HUGE_NUL_KEY = `\u0000${'k'.repeat(BIG)}`;
+const ASTRAL = '😀'.repeat(3_000);
+const MAX_TIMESTAMP = { seconds: 253_402_300_799n, nanos: 999_999_999 };
+const seconds = (iso: string) => ({ seconds: BigInt(Math.floor(Date.parse(iso) / 1_000)), nanos: 0 });
+
 const NUL_2026_11_28 = '2026-11-28, fuzz test: PostgreSQL stores no U+0000, so a NUL here answered INTERNAL';
 const CURSOR_2026_11_28 = '2026-11-28, fuzz test: a cursor beyond xid8 or bigint reached SQL (22003) and answered INTERNAL';
+const TWICE_2026_12_04 = '2026-12-04, hardening issue (npm test met it in ~7% of CI runs): ReportOutcomes naming one execution twice answered INTERNAL or recorded two outcomes';
+const ASTRAL_2026_12_04 = '2026-12-04, hardening issue: an error_message of 3,000 astral-plane characters (6,000 UTF-16 units, truncated to 4,096) answered INTERNAL';
+const ECHO_2026_12_04 = '2026-12-04, hardening issue: a 66 kB value echoed whole in the status message; the connection then stopped answering';
+const YEAR_9999_2026_12_04 = '2026-12-04, hardening issue: times at or past 9999-12-31T23:59:59.999999999Z answered INTERNAL or a Timestamp past year 9999';
+const NAN_2026_12_04 = '2026-12-04, hardening issue: NaN and Infinity (not JSON) inside a Struct must be refused';
 
+/** ReportOutcomes naming one execution twice: the first outcome that holds the lease counts, the repeat is refused, one end is stored. */
+function recordedOnce(executionId: string, accepted: readonly boolean[]): Regression['check'] {
+  return async ([answer], lane) => {
+    const got = ((answer as ReportOutcomesResponse | undefined)?.results ?? []).map((r) => r.accepted);
+    if (got.join() !== accepted.join()) return `results accepted [${got.join(', ')}], not [${accepted.join(', ')}]`;
+    const end = await lane.endOf(executionId);
+    if (end.ends !== 1 || end.retries > 1) return `execution ${executionId} (${end.status}) has ${end.ends} recorded outcomes and ${end.retries} retries; one outcome and at most one retry are right`;
+    return undefined;
+  };
+}
+
+/** The error message is stored cut at a character boundary, not with half a surrogate pair. */
+function storedWhole(executionId: string): Regression['check'] {
+  return async (_, lane) => {
+    const { errorMessage } = await lane.endOf(executionId);
+    const kept = errorMessage?.replace(/…$/, '') ?? '';
+    return kept.length > 0 && ASTRAL.startsWith(kept) ? undefined : `stored error_message ${JSON.stringify(errorMessage?.slice(-8))} (${errorMessage?.length} units) is not the sent message cut at a character boundary`;
+  };
+}
+
+/**
+ * Leases are handed out so that no two entries of one RPC use the same one (an entry that is
+ * wrongly accepted must not make the next one fail): leases 0 and 1 belong to the cron job,
+ * 2 to the `running` job, 3 and on to the held jobs (see Fixtures.leases).
+ */
 export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
   const [jobId = '', otherJob = ''] = f.jobIds;
   const [executionId = ''] = f.executionIds;
   const [leaseToken = ''] = f.leaseTokens;
+  const lease = (i: number) => f.leases[i] ?? { executionId: '', leaseToken: '' };
   const once = { kind: { case: 'once' as const, value: {} } };
+  const tomorrow = { kind: { case: 'once' as const, value: { at: seconds(new Date(Date.now() + 86_400_000).toISOString()) } } };
   const job = { name: 'n', type: FIXTURE_TYPE, schedule: once };
+  const validJob = { name: 'n', type: FIXTURE_TYPE, schedule: tomorrow };
+  const cron = (expression: string, timeZone = 'UTC') => ({ kind: { case: 'cron' as const, value: { expression, timeZone } } });
   const filter = (value: object) => ({ selector: { selection: { case: 'filter' as const, value } } });
+  const echo = (request: object): Regression => ({ found: ECHO_2026_12_04, request, expected: status.INVALID_ARGUMENT, thenConnectionAnswers: true });
   const nul = (request: object): Regression => ({ found: NUL_2026_11_28, request, expected: status.INVALID_ARGUMENT });
+  const nan = (request: object): Regression => ({ found: NAN_2026_12_04, request, expected: status.INVALID_ARGUMENT });
+  const twice = (request: object, executionId: string, accepted: readonly boolean[]): Regression => ({ found: TWICE_2026_12_04, request: { workerId: 'w', ...request }, expected: status.OK, check: recordedOnce(executionId, accepted) });
+  const success = { case: 'success' as const, value: {} };
+  const retryableFailure = { case: 'failure' as const, value: { errorMessage: 'boom', retryable: true } };
   return {
     'JobSchedulerService/CreateJob': [
       nul({ job: { ...job, name: 'a\u0000b' } }),
       nul({ job: { ...job, labels: { '\u0000': 'v' } } }),
       nul({ job: { ...job, payload: { a: { b: '\u0000' } } } }),
       nul({ job, requestId: 'r\u0000' }),
+      echo({ job: { ...validJob, schedule: cron(HUGE_CRON) } }),
+      echo({ job: { ...validJob, schedule: cron('0 3 * * *', HUGE_ZONE) } }),
+      echo({ job: { ...validJob, labels: { [HUGE_NUL_KEY]: 'v' } } }),
+      { found: YEAR_9999_2026_12_04, request: { job: { ...validJob, schedule: { kind: { case: 'once', value: { at: MAX_TIMESTAMP } } } } }, expected: [status.OK, status.INVALID_ARGUMENT] },
+      { found: YEAR_9999_2026_12_04, request: { job: { ...validJob, schedule: { kind: { case: 'interval', value: { every: 1_000, unit: 3, anchor: seconds('9999-12-01T00:00:00Z') } } } } }, expected: [status.OK, status.INVALID_ARGUMENT] },
+      nan({ job: { ...validJob, payload: { n: Number.NaN } } }),
+      nan({ job: { ...validJob, payload: { deep: { list: [1, Number.POSITIVE_INFINITY] } } } }),
     ],
-    'JobSchedulerService/BatchCreateJobs': [nul({ requests: [{ job }, { job: { ...job, description: '\u0000' } }] }), nul({ requests: [{ job, requestId: '\u0000' }] })],
-    'JobSchedulerService/ListJobs': [nul({ filter: { type: '\u0000' } }), nul({ filter: { labels: { a: '\u0000' } } })],
-    'JobSchedulerService/UpdateJob': [nul({ job: { id: jobId, name: '\u0000' }, updateMask: { paths: ['name'] } }), nul({ job: { id: jobId, payload: { '\u0000': 1 } }, updateMask: { paths: ['payload'] } })],
+    'JobSchedulerService/BatchCreateJobs': [
+      nul({ requests: [{ job }, { job: { ...job, description: '\u0000' } }] }),
+      nul({ requests: [{ job, requestId: '\u0000' }] }),
+      echo({ requests: [{ job: validJob }, { job: { ...validJob, schedule: cron(HUGE_CRON) } }] }),
+      nan({ requests: [{ job: { ...validJob, payload: { n: Number.NEGATIVE_INFINITY } } }] }),
+    ],
+    'JobSchedulerService/ListJobs': [nul({ filter: { type: '\u0000' } }), nul({ filter: { labels: { a: '\u0000' } } }), echo({ filter: { labels: { [HUGE_NUL_KEY]: 'v' } } })],
+    'JobSchedulerService/UpdateJob': [
+      nul({ job: { id: jobId, name: '\u0000' }, updateMask: { paths: ['name'] } }),
+      nul({ job: { id: jobId, payload: { '\u0000': 1 } }, updateMask: { paths: ['payload'] } }),
+      echo({ job: { id: jobId, name: 'n' }, updateMask: { paths: [HUGE_PATH] } }),
+      echo({ job: { id: jobId, schedule: cron(HUGE_CRON) }, updateMask: { paths: ['schedule'] } }),
+      echo({ job: { id: jobId, schedule: cron('0 3 * * *', HUGE_ZONE) }, updateMask: { paths: ['schedule'] } }),
+      echo({ job: { id: jobId, labels: { [HUGE_NUL_KEY]: 'v' } }, updateMask: { paths: ['labels'] } }),
+      nan({ job: { id: jobId, payload: { n: Number.NaN } }, updateMask: { paths: ['payload'] } }),
+    ],
     'JobSchedulerService/CancelJob': [nul({ id: otherJob, reason: 'because\u0000' })],
-    'JobSchedulerService/PauseJobs': [nul(filter({ type: '\u0000' })), nul(filter({ labels: { '\u0000': '' } }))],
+    'JobSchedulerService/PauseJobs': [nul(filter({ type: '\u0000' })), nul(filter({ labels: { '\u0000': '' } })), echo(filter({ labels: { [HUGE_NUL_KEY]: 'v' } }))],
     'JobSchedulerService/ResumeJobs': [nul(filter({ type: '\u0000' }))],
     'JobSchedulerService/CancelJobs': [nul({ ...filter({ type: FIXTURE_TYPE }), reason: '\u0000' }), nul(filter({ labels: { a: '\u0000' } }))],
     'JobSchedulerService/CancelExecution': [nul({ id: executionId, reason: '\u0000' })],
@@ -54,10 +125,47 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       { found: CURSOR_2026_11_28, request: { cursor: '99999999999999999999:1' }, expected: status.INVALID_ARGUMENT },
       nul({ jobTypes: ['\u0000'] }),
     ],
+    'JobSchedulerService/PreviewSchedule': [
+      echo({ schedule: cron(HUGE_CRON), count: 3 }),
+      echo({ schedule: cron('0 3 * * *', HUGE_ZONE), count: 3 }),
+      // These answers are judged like every answer: no Timestamp past 9999-12-31.
+      { found: YEAR_9999_2026_12_04, request: { schedule: cron('0 0 1 1 *'), count: 3, after: seconds('9998-06-01T00:00:00Z') } },
+      { found: YEAR_9999_2026_12_04, request: { schedule: { kind: { case: 'interval', value: { every: 1_000, unit: 3 } } }, count: 100, after: seconds('9990-01-01T00:00:00Z') } },
+      { found: YEAR_9999_2026_12_04, request: { schedule: { kind: { case: 'once', value: { at: MAX_TIMESTAMP } } }, count: 1, after: seconds('9999-12-31T00:00:00Z') } },
+    ],
     'WorkerService/AcquireExecutions': [nul({ workerId: 'w\u0000', jobTypes: [FIXTURE_TYPE], capacity: 1 })],
-    'WorkerService/Heartbeat': [nul({ workerId: 'w', leases: [{ executionId, leaseToken, progress: { '\u0000': 1 } }] })],
-    'WorkerService/CompleteExecution': [nul({ executionId, leaseToken, result: { a: '\u0000' } })],
-    'WorkerService/FailExecution': [nul({ executionId, leaseToken, errorMessage: 'boom\u0000' }), nul({ executionId, leaseToken, errorMessage: 'boom', errorDetails: { '\u0000': 1 } })],
-    'WorkerService/ReportOutcomes': [nul({ workerId: 'w\u0000', outcomes: [{ executionId, leaseToken, outcome: { case: 'failure' as const, value: { errorMessage: 'x\u0000' } } }] })],
+    'WorkerService/Heartbeat': [
+      nul({ workerId: 'w', leases: [{ executionId, leaseToken, progress: { '\u0000': 1 } }] }),
+      nan({ workerId: 'w', leases: [{ ...lease(3), progress: { done: Number.NaN } }] }),
+    ],
+    'WorkerService/CompleteExecution': [
+      nul({ executionId, leaseToken, result: { a: '\u0000' } }),
+      nan({ ...lease(3), result: { n: Number.NaN } }),
+      nan({ ...lease(4), result: { n: Number.POSITIVE_INFINITY } }),
+    ],
+    'WorkerService/FailExecution': [
+      nul({ executionId, leaseToken, errorMessage: 'boom\u0000' }),
+      nul({ executionId, leaseToken, errorMessage: 'boom', errorDetails: { '\u0000': 1 } }),
+      nan({ ...lease(3), errorMessage: 'boom', errorDetails: { n: Number.NaN } }),
+      { found: ASTRAL_2026_12_04, request: { ...lease(4), errorMessage: ASTRAL, retryable: false }, expected: status.OK, check: storedWhole(lease(4).executionId) },
+    ],
+    'WorkerService/ReportOutcomes': [
+      nul({ workerId: 'w\u0000', outcomes: [{ executionId, leaseToken, outcome: { case: 'failure' as const, value: { errorMessage: 'x\u0000' } } }] }),
+      nan({ workerId: 'w', outcomes: [{ ...lease(3), outcome: { case: 'success' as const, value: { result: { n: Number.NaN } } } }] }),
+      // The first outcome that holds the lease counts; the repeat is refused.
+      twice({ outcomes: [{ ...lease(0), outcome: success }, { ...lease(0), outcome: success }] }, lease(0).executionId, [true, false]),
+      twice({ outcomes: [{ ...lease(5), outcome: success }, { ...lease(5), outcome: success }] }, lease(5).executionId, [true, false]),
+      twice({ outcomes: [{ ...lease(1), outcome: retryableFailure }, { ...lease(1), outcome: retryableFailure }] }, lease(1).executionId, [true, false]),
+      twice({ outcomes: [{ ...lease(6), outcome: retryableFailure }, { ...lease(6), outcome: retryableFailure }] }, lease(6).executionId, [true, false]),
+      twice({ outcomes: [{ ...lease(7), outcome: success }, { ...lease(7), outcome: retryableFailure }] }, lease(7).executionId, [true, false]),
+      // The first names the execution with another running execution's token: it is refused, the second counts.
+      twice({ outcomes: [{ executionId: lease(8).executionId, leaseToken: lease(9).leaseToken, outcome: retryableFailure }, { ...lease(8), outcome: success }] }, lease(8).executionId, [false, true]),
+      {
+        found: ASTRAL_2026_12_04,
+        request: { workerId: 'w', outcomes: [{ ...lease(10), outcome: { case: 'failure' as const, value: { errorMessage: ASTRAL, retryable: false } } }] },
+        expected: status.OK,
+        check: storedWhole(lease(10).executionId),
+      },
+    ],
   };
 }
