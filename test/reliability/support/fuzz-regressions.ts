@@ -40,6 +40,9 @@ const ASTRAL_2026_12_04 = '2026-12-04, hardening issue: an error_message of 3,00
 const ECHO_2026_12_04 = '2026-12-04, hardening issue: a 66 kB value echoed whole in the status message; the connection then stopped answering';
 const YEAR_9999_2026_12_04 = '2026-12-04, hardening issue: times at or past 9999-12-31T23:59:59.999999999Z answered INTERNAL or a Timestamp past year 9999';
 const NAN_2026_12_04 = '2026-12-04, hardening issue: NaN and Infinity (not JSON) inside a Struct must be refused';
+/** Found by `npm run test:fuzz` with a random seed; the literal is the smallest form that fails the same way. */
+const seed = (found: string, what: string) => `${found}: ${what}`;
+const S610447361 = '2026-12-04, test:fuzz seed 610447361';
 
 /** ReportOutcomes naming one execution twice: the first outcome that holds the lease counts, the repeat is refused, one end is stored. */
 function recordedOnce(executionId: string, accepted: readonly boolean[]): Regression['check'] {
@@ -76,13 +79,15 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
   const job = { name: 'n', type: FIXTURE_TYPE, schedule: once };
   const validJob = { name: 'n', type: FIXTURE_TYPE, schedule: tomorrow };
   const cron = (expression: string, timeZone = 'UTC') => ({ kind: { case: 'cron' as const, value: { expression, timeZone } } });
+  const hours = (every: number) => ({ kind: { case: 'interval' as const, value: { every, unit: 2 } } });
   const filter = (value: object) => ({ selector: { selection: { case: 'filter' as const, value } } });
-  const echo = (request: object): Regression => ({ found: ECHO_2026_12_04, request, expected: status.INVALID_ARGUMENT, thenConnectionAnswers: true });
+  const echo = (request: object, found = ECHO_2026_12_04): Regression => ({ found, request, expected: status.INVALID_ARGUMENT, thenConnectionAnswers: true });
   const nul = (request: object): Regression => ({ found: NUL_2026_11_28, request, expected: status.INVALID_ARGUMENT });
   const nan = (request: object): Regression => ({ found: NAN_2026_12_04, request, expected: status.INVALID_ARGUMENT });
-  const twice = (request: object, executionId: string, accepted: readonly boolean[]): Regression => ({ found: TWICE_2026_12_04, request: { workerId: 'w', ...request }, expected: status.OK, check: recordedOnce(executionId, accepted) });
+  const twice = (request: object, executionId: string, accepted: readonly boolean[], found = TWICE_2026_12_04): Regression => ({ found, request: { workerId: 'w', ...request }, expected: status.OK, check: recordedOnce(executionId, accepted) });
   const success = { case: 'success' as const, value: {} };
   const retryableFailure = { case: 'failure' as const, value: { errorMessage: 'boom', retryable: true } };
+  const longCron = seed(S610447361, 'a 4,096-character cron expression echoed whole (4 kB status message)');
   return {
     'JobSchedulerService/CreateJob': [
       nul({ job: { ...job, name: 'a\u0000b' } }),
@@ -92,6 +97,7 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       echo({ job: { ...validJob, schedule: cron(HUGE_CRON) } }),
       echo({ job: { ...validJob, schedule: cron('0 3 * * *', HUGE_ZONE) } }),
       echo({ job: { ...validJob, labels: { [HUGE_NUL_KEY]: 'v' } } }),
+      echo({ job: { ...validJob, schedule: cron('z'.repeat(4_096)) } }, `${longCron}, generated:897`),
       { found: YEAR_9999_2026_12_04, request: { job: { ...validJob, schedule: { kind: { case: 'once', value: { at: MAX_TIMESTAMP } } } } }, expected: [status.OK, status.INVALID_ARGUMENT] },
       { found: YEAR_9999_2026_12_04, request: { job: { ...validJob, schedule: { kind: { case: 'interval', value: { every: 1_000, unit: 3, anchor: seconds('9999-12-01T00:00:00Z') } } } } }, expected: [status.OK, status.INVALID_ARGUMENT] },
       nan({ job: { ...validJob, payload: { n: Number.NaN } } }),
@@ -101,6 +107,7 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       nul({ requests: [{ job }, { job: { ...job, description: '\u0000' } }] }),
       nul({ requests: [{ job, requestId: '\u0000' }] }),
       echo({ requests: [{ job: validJob }, { job: { ...validJob, schedule: cron(HUGE_CRON) } }] }),
+      echo({ requests: [{ job: { ...validJob, schedule: cron('1,'.repeat(5_000)) } }] }, seed(S610447361, 'generated:371, a 10 kB cron expression echoed whole')),
       nan({ requests: [{ job: { ...validJob, payload: { n: Number.NEGATIVE_INFINITY } } }] }),
     ],
     'JobSchedulerService/ListJobs': [nul({ filter: { type: '\u0000' } }), nul({ filter: { labels: { a: '\u0000' } } }), echo({ filter: { labels: { [HUGE_NUL_KEY]: 'v' } } })],
@@ -111,6 +118,7 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       echo({ job: { id: jobId, schedule: cron(HUGE_CRON) }, updateMask: { paths: ['schedule'] } }),
       echo({ job: { id: jobId, schedule: cron('0 3 * * *', HUGE_ZONE) }, updateMask: { paths: ['schedule'] } }),
       echo({ job: { id: jobId, labels: { [HUGE_NUL_KEY]: 'v' } }, updateMask: { paths: ['labels'] } }),
+      echo({ job: { id: jobId, priority: 1 }, updateMask: { paths: ['priority', 'y'.repeat(2_904), '*'] } }, seed(S610447361, 'generated:315, a 2,904-character update_mask path echoed whole')),
       nan({ job: { id: jobId, payload: { n: Number.NaN } }, updateMask: { paths: ['payload'] } }),
     ],
     'JobSchedulerService/CancelJob': [nul({ id: otherJob, reason: 'because\u0000' })],
@@ -128,10 +136,13 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
     'JobSchedulerService/PreviewSchedule': [
       echo({ schedule: cron(HUGE_CRON), count: 3 }),
       echo({ schedule: cron('0 3 * * *', HUGE_ZONE), count: 3 }),
+      echo({ schedule: cron('z'.repeat(4_096)), count: 3 }, `${longCron}, generated:515`),
       // These answers are judged like every answer: no Timestamp past 9999-12-31.
       { found: YEAR_9999_2026_12_04, request: { schedule: cron('0 0 1 1 *'), count: 3, after: seconds('9998-06-01T00:00:00Z') } },
       { found: YEAR_9999_2026_12_04, request: { schedule: { kind: { case: 'interval', value: { every: 1_000, unit: 3 } } }, count: 100, after: seconds('9990-01-01T00:00:00Z') } },
       { found: YEAR_9999_2026_12_04, request: { schedule: { kind: { case: 'once', value: { at: MAX_TIMESTAMP } } }, count: 1, after: seconds('9999-12-31T00:00:00Z') } },
+      { found: seed(S610447361, 'generated:783, fire times past 9999 after the last second of 9999'), request: { schedule: hours(273), count: 99, after: { seconds: MAX_TIMESTAMP.seconds, nanos: 402_718_153 } } },
+      { found: seed(S610447361, 'generated:928, fire times past 9999 with the default count'), request: { schedule: hours(10_000), after: { seconds: MAX_TIMESTAMP.seconds, nanos: 26 } } },
     ],
     'WorkerService/AcquireExecutions': [nul({ workerId: 'w\u0000', jobTypes: [FIXTURE_TYPE], capacity: 1 })],
     'WorkerService/Heartbeat': [
@@ -160,6 +171,18 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       twice({ outcomes: [{ ...lease(7), outcome: success }, { ...lease(7), outcome: retryableFailure }] }, lease(7).executionId, [true, false]),
       // The first names the execution with another running execution's token: it is refused, the second counts.
       twice({ outcomes: [{ executionId: lease(8).executionId, leaseToken: lease(9).leaseToken, outcome: retryableFailure }, { ...lease(8), outcome: success }] }, lease(8).executionId, [false, true]),
+      twice(
+        {
+          outcomes: [
+            { ...lease(11), outcome: { case: 'failure' as const, value: { errorMessage: 'first', errorDetails: {}, retryable: true } } },
+            { executionId: f.executionIds[2] ?? '', leaseToken: lease(0).leaseToken, outcome: success },
+            { ...lease(11), outcome: { case: 'failure' as const, value: { errorMessage: 'again', errorDetails: { a: null }, retryable: true } } },
+          ],
+        },
+        lease(11).executionId,
+        [true, false, false],
+        seed(S610447361, 'generated:761, INTERNAL: a held job\'s execution failed (retryable) twice around another outcome'),
+      ),
       {
         found: ASTRAL_2026_12_04,
         request: { workerId: 'w', outcomes: [{ ...lease(10), outcome: { case: 'failure' as const, value: { errorMessage: ASTRAL, retryable: false } } }] },
