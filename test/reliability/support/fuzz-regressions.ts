@@ -43,6 +43,7 @@ const NAN_2026_12_04 = '2026-12-04, hardening issue: NaN and Infinity (not JSON)
 /** Found by `npm run test:fuzz` with a random seed; the literal is the smallest form that fails the same way. */
 const seed = (found: string, what: string) => `${found}: ${what}`;
 const S610447361 = '2026-12-04, test:fuzz seed 610447361';
+const S75193849 = '2026-12-04, test:fuzz seed 75193849';
 
 /** ReportOutcomes naming one execution twice: the first outcome that holds the lease counts, the repeat is refused, one end is stored. */
 function recordedOnce(executionId: string, accepted: readonly boolean[]): Regression['check'] {
@@ -98,6 +99,7 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       echo({ job: { ...validJob, schedule: cron('0 3 * * *', HUGE_ZONE) } }),
       echo({ job: { ...validJob, labels: { [HUGE_NUL_KEY]: 'v' } } }),
       echo({ job: { ...validJob, schedule: cron('z'.repeat(4_096)) } }, `${longCron}, generated:897`),
+      echo({ job: { ...validJob, schedule: cron('0 0 29 2 1', 'z'.repeat(999)) } }, seed(S75193849, 'generated:8516, a 999-character time zone echoed whole')),
       { found: YEAR_9999_2026_12_04, request: { job: { ...validJob, schedule: { kind: { case: 'once', value: { at: MAX_TIMESTAMP } } } } }, expected: [status.OK, status.INVALID_ARGUMENT] },
       { found: YEAR_9999_2026_12_04, request: { job: { ...validJob, schedule: { kind: { case: 'interval', value: { every: 1_000, unit: 3, anchor: seconds('9999-12-01T00:00:00Z') } } } } }, expected: [status.OK, status.INVALID_ARGUMENT] },
       nan({ job: { ...validJob, payload: { n: Number.NaN } } }),
@@ -108,6 +110,7 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       nul({ requests: [{ job, requestId: '\u0000' }] }),
       echo({ requests: [{ job: validJob }, { job: { ...validJob, schedule: cron(HUGE_CRON) } }] }),
       echo({ requests: [{ job: { ...validJob, schedule: cron('1,'.repeat(5_000)) } }] }, seed(S610447361, 'generated:371, a 10 kB cron expression echoed whole')),
+      echo({ requests: [{ job: { ...validJob, schedule: cron('*/5 * * * * *', 'y'.repeat(2_611)) } }] }, seed(S75193849, 'generated:9018, a 2,611-character time zone echoed whole')),
       nan({ requests: [{ job: { ...validJob, payload: { n: Number.NEGATIVE_INFINITY } } }] }),
     ],
     'JobSchedulerService/ListJobs': [nul({ filter: { type: '\u0000' } }), nul({ filter: { labels: { a: '\u0000' } } }), echo({ filter: { labels: { [HUGE_NUL_KEY]: 'v' } } })],
@@ -137,6 +140,7 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       echo({ schedule: cron(HUGE_CRON), count: 3 }),
       echo({ schedule: cron('0 3 * * *', HUGE_ZONE), count: 3 }),
       echo({ schedule: cron('z'.repeat(4_096)), count: 3 }, `${longCron}, generated:515`),
+      echo({ schedule: cron('* * * * MON-SUN', 'y'.repeat(2_157)), count: 10 }, seed(S75193849, 'generated:5312, a 2,157-character time zone echoed whole')),
       // These answers are judged like every answer: no Timestamp past 9999-12-31.
       { found: YEAR_9999_2026_12_04, request: { schedule: cron('0 0 1 1 *'), count: 3, after: seconds('9998-06-01T00:00:00Z') } },
       { found: YEAR_9999_2026_12_04, request: { schedule: { kind: { case: 'interval', value: { every: 1_000, unit: 3 } } }, count: 100, after: seconds('9990-01-01T00:00:00Z') } },
