@@ -58,7 +58,8 @@ function replay(name: string, caseId?: string): string {
 const describeRun = `hostile input: ${ONLY_RPCS ? ONLY_RPCS.join(', ') : 'every RPC'}, ${CASES} generated requests each, the regression list and raw bytes (seed ${SEED}${ONLY_CASE ? `, case ${ONLY_CASE} only` : ''})`;
 
 describe(describeRun, function () {
-  this.timeout(0);
+  // Generous (an RPC's 10,000 cases take about two minutes), but a bound: a stuck run fails instead of stalling CI.
+  this.timeout(Math.max(600_000, CASES * 60));
   let lane: FuzzLane;
   let raw: RawCaller;
   const metrics = JobSchedulerService.method.getSchedulerMetrics;
