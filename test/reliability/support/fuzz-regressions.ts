@@ -44,6 +44,7 @@ const NAN_2026_12_04 = '2026-12-04, hardening issue: NaN and Infinity (not JSON)
 const seed = (found: string, what: string) => `${found}: ${what}`;
 const S610447361 = '2026-12-04, test:fuzz seed 610447361';
 const S75193849 = '2026-12-04, test:fuzz seed 75193849';
+const S323526713 = '2026-12-04, test:fuzz seed 323526713';
 
 /** ReportOutcomes naming one execution twice: the first outcome that holds the lease counts, the repeat is refused, one end is stored. */
 function recordedOnce(executionId: string, accepted: readonly boolean[]): Regression['check'] {
@@ -122,6 +123,7 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
       echo({ job: { id: jobId, schedule: cron('0 3 * * *', HUGE_ZONE) }, updateMask: { paths: ['schedule'] } }),
       echo({ job: { id: jobId, labels: { [HUGE_NUL_KEY]: 'v' } }, updateMask: { paths: ['labels'] } }),
       echo({ job: { id: jobId, priority: 1 }, updateMask: { paths: ['priority', 'y'.repeat(2_904), '*'] } }, seed(S610447361, 'generated:315, a 2,904-character update_mask path echoed whole')),
+      echo({ job: { id: jobId, schedule: cron('z'.repeat(999)) }, updateMask: { paths: ['schedule'] } }, seed(S323526713, 'generated:7696, a 999-character cron expression echoed whole')),
       nan({ job: { id: jobId, payload: { n: Number.NaN } }, updateMask: { paths: ['payload'] } }),
     ],
     'JobSchedulerService/CancelJob': [nul({ id: otherJob, reason: 'because\u0000' })],
