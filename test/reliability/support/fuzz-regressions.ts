@@ -45,6 +45,7 @@ const seed = (found: string, what: string) => `${found}: ${what}`;
 const S610447361 = '2026-12-04, test:fuzz seed 610447361';
 const S75193849 = '2026-12-04, test:fuzz seed 75193849';
 const S323526713 = '2026-12-04, test:fuzz seed 323526713';
+const FIXED = '2026-12-04, npm test\'s fixed seed 20261204';
 
 /** ReportOutcomes naming one execution twice: the first outcome that holds the lease counts, the repeat is refused, one end is stored. */
 function recordedOnce(executionId: string, accepted: readonly boolean[]): Regression['check'] {
@@ -188,6 +189,12 @@ export function regressionRequests(f: Fixtures): Record<string, Regression[]> {
         lease(11).executionId,
         [true, false, false],
         seed(S610447361, 'generated:761, INTERNAL: a held job\'s execution failed (retryable) twice around another outcome'),
+      ),
+      twice(
+        { outcomes: [{ executionId: lease(2).executionId, leaseToken: lease(2).executionId, outcome: retryableFailure }, { ...lease(2), outcome: retryableFailure }] },
+        lease(2).executionId,
+        [false, true],
+        seed(FIXED, 'generated:375, INTERNAL: the `running` job\'s execution failed (retryable) under a wrong token, then under its own'),
       ),
       {
         found: ASTRAL_2026_12_04,
