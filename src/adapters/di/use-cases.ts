@@ -56,7 +56,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     rescue,
     prune,
     engine: new SchedulerEngine(dispatch, rescue, prune, store, clock, wakeUps, settings, logger),
-    jobs: { create: new CreateJobs(store, clock, ids, wakeUps), control,
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer), control,
       update: new UpdateJob(store, clock, wakeUps, config.limits),
       delete: new DeleteJob(store, clock),
       bulk: new BulkControl(store, control), queries, limits: config.limits },

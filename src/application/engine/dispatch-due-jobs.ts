@@ -1,6 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
-import { queuedExecution, type Execution } from '../../domain/execution/execution.js';
-import { fireDueJob } from '../../domain/job/job-operations.js';
+import type { Execution } from '../../domain/execution/execution.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
@@ -9,6 +8,7 @@ import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
 import { eventOf, wakeWorkersFor } from './execution-events.js';
+import { fireJob } from './fire-job.js';
 
 export interface DispatchResult {
   /** Jobs claimed in this pass. */
@@ -56,12 +56,8 @@ export class DispatchDueJobs {
       const executions: Execution[] = [];
       let skipped = 0;
       const changes = due.map((job) => {
-        const fired = fireDueJob(job, now, this.settings.misfireGraceMs);
-        fired.occurrences.forEach((occurrenceAt, i) =>
-          executions.push(
-            queuedExecution(job, { id: this.ids.newId(), number: job.executionCount + i + 1, occurrenceAt, attempt: 1, trigger: 'schedule', scheduledAt: occurrenceAt }, now),
-          ),
-        );
+        const fired = fireJob(job, now, this.settings.misfireGraceMs, this.ids);
+        executions.push(...fired.executions);
         skipped += fired.skipped;
         if (fired.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: fired.skipped }, 'skipped due occurrences (overlap or catch-up policy)');
         return { job: fired.job, expectedVersion: job.version, scope: 'state' as const };

@@ -7,6 +7,10 @@ import type { Idempotency } from '../ports/job-store.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { quoted } from '../../domain/text.js';
+import type { Execution } from '../../domain/execution/execution.js';
+import { eventOf, wakeWorkersFor } from '../engine/execution-events.js';
+import { fireJob, firesOnCreation } from '../engine/fire-job.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 
 export interface CreateJobCommand {
   readonly definition: JobDefinition;
@@ -18,7 +22,9 @@ export interface CreateJobCommand {
 /**
  * CreateJob and BatchCreateJobs: every definition is already validated; all jobs are inserted
  * in one transaction or none. A request id seen before returns the job it created, if the
- * request is the same; a different request under the same id is refused.
+ * request is the same; a different request under the same id is refused. A one-shot due now is
+ * fired in the same transaction (its first execution queued, the job running), so a worker can
+ * take it as soon as the call returns, without waiting for a dispatcher pass.
  */
 export class CreateJobs {
   constructor(
@@ -26,6 +32,7 @@ export class CreateJobs {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly wakeUps: WakeUps,
+    private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}
 
   async execute(commands: readonly CreateJobCommand[]): Promise<Job[]> {
@@ -47,6 +54,7 @@ export class CreateJobs {
     const jobs = await this.store.transaction(async (tx) => {
       const result: Job[] = [];
       const fresh: { job: Job; idempotency: Idempotency | undefined }[] = [];
+      const queued: Execution[] = [];
       // Request ids earlier in this batch: a repeat within one batch is a repeat like any other.
       const inBatch = new Map<string, { job: Job; fingerprint: string }>();
       for (const [index, command] of commands.entries()) {
@@ -59,7 +67,13 @@ export class CreateJobs {
           result.push(earlier.job);
           continue;
         }
-        const job = withinJob(command.field ?? 'job', () => createJob(this.ids.newId(), command.definition, now));
+        let job = withinJob(command.field ?? 'job', () => createJob(this.ids.newId(), command.definition, now));
+        if (firesOnCreation(command.definition, now)) {
+          const fired = fireJob(job, now, 0, this.ids);
+          // Created and fired in one write: the pending job in between was never stored.
+          job = { ...fired.job, version: job.version };
+          queued.push(...fired.executions);
+        }
         if (key) inBatch.set(key.requestId, { job, fingerprint: key.fingerprint });
         fresh.push({ job, idempotency: key });
         result.push(job);
@@ -73,9 +87,13 @@ export class CreateJobs {
         if (error instanceof DomainError && error.kind === 'AlreadyExists') throw new RequestIdTaken(error);
         throw error;
       }
-      return { result, fresh: fresh.map((f) => f.job) };
-      // Without request ids the work is the one INSERT of all the jobs: atomic by itself.
-    }, { singleStatement: commands.every((command) => command.idempotency === undefined) });
+      await tx.executions.insert(queued);
+      await tx.events.append(queued.map((execution) => eventOf(execution, now)));
+      return { result, fresh: fresh.map((f) => f.job), queued };
+      // Without request ids or executions the work is the one INSERT of all the jobs: atomic by itself.
+    }, { singleStatement: commands.every((command) => command.idempotency === undefined && !firesOnCreation(command.definition, now)) });
+    wakeWorkersFor(this.wakeUps, jobs.queued);
+    this.observer.queued(jobs.queued);
     if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt <= this.clock.now())) this.wakeUps.jobsDue();
     return jobs.result;
   }
