@@ -14,12 +14,16 @@ export function truncateText(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** A caller's value as a log line or error message repeats it: at most ECHO_LIMIT characters of it. */
+export function shortened(text: string): string {
+  return truncateText(text, ECHO_LIMIT + 1);
+}
+
 /**
  * A caller's value as an error message shows it: quoted, escaped, and at most ECHO_LIMIT
  * characters of it. Messages travel in the gRPC status trailer, which HTTP/2 limits to a few
  * KiB; echoing a 64 KiB value whole made the answer undeliverable and stalled the connection.
  */
 export function quoted(value: unknown): string {
-  const text = typeof value === 'string' ? value : String(value);
-  return JSON.stringify(truncateText(text, ECHO_LIMIT + 1));
+  return JSON.stringify(shortened(typeof value === 'string' ? value : String(value)));
 }

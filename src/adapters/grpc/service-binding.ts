@@ -12,12 +12,12 @@ import {
 import type { Logger } from '../../application/ports/logger.js';
 import { StoreUnavailableError } from '../../application/ports/store.js';
 import { DomainError } from '../../domain/errors.js';
-import type { AuditHook } from './auth/audit-log.js';
+import type { AuditHook, CallOutcome } from './auth/audit-log.js';
 import type { Guard } from './auth/call-guard.js';
 import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
 import { unstorableValueAt } from './mapping/unstorable-values.js';
-import { methodPath, UnreadableRequest } from './service-definition.js';
+import { decodeRequest, methodPath, UnreadableRequest } from './service-definition.js';
 import { GrpcError, MAX_STATUS_MESSAGE, STATUS_BY_KIND } from './status-table.js';
 import { truncateText } from '../../domain/text.js';
 
@@ -84,18 +84,28 @@ export function bindService<S extends DescService>(
   return implementation;
 }
 
+/** The request bytes as grpcServerDefinition hands them over, still undecoded. */
+type RawUnaryCall = ServerUnaryCall<Uint8Array, unknown>;
+type RawStreamCall = ServerWritableStream<Uint8Array, unknown>;
+
+/** What admit() has established so far, for the audit line: the caller, and the request once decoded. */
+interface Admission {
+  context: CallContext;
+  request?: MessageShape<DescMessage>;
+}
+
 function unary(path: string, input: DescMessage, output: DescMessage, handler: UnaryHandler<DescMessage, DescMessage>, options: BindingOptions) {
-  return (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
+  return (call: RawUnaryCall, callback: sendUnaryData<unknown>) => {
     const created = createCallContext(path, call, options.shutdown);
-    let context = created.context;
+    const admission: Admission = { context: created.context };
     const started = process.hrtime.bigint();
     const finish = (code: status, response?: unknown) => {
       created.release();
-      logCall(options, context, code, started);
-      options.audit?.({ context, request: call.request, response, code });
+      logCall(options, admission.context, code, started);
+      audited(options, { context: admission.context, request: admission.request, response, code });
     };
-    admit(path, input, call, context, options, (admitted) => (context = admitted))
-      .then(() => handler(call.request, context))
+    admit(path, input, call, admission, options)
+      .then((request) => handler(request, admission.context))
       .then(
         (response) => {
           const message = create(output, response);
@@ -103,7 +113,7 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
           callback(null, message);
         },
         (error: unknown) => {
-          const statusObject = toStatus(error, context, options.logger);
+          const statusObject = toStatus(error, admission.context, options.logger);
           finish(statusObject.code);
           callback(statusObject);
         },
@@ -112,24 +122,24 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
 }
 
 function serverStream(path: string, input: DescMessage, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
-  return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
+  return (call: RawStreamCall) => {
     const created = createCallContext(path, call, options.shutdown);
-    let context = created.context;
+    const admission: Admission = { context: created.context };
     const started = process.hrtime.bigint();
     const finish = (code: status) => {
       created.release();
-      logCall(options, context, code, started);
-      options.audit?.({ context, request: call.request, response: undefined, code });
+      logCall(options, admission.context, code, started);
+      audited(options, { context: admission.context, request: admission.request, response: undefined, code });
     };
     const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
       call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
-    admit(path, input, call, context, options, (admitted) => (context = admitted)).then(() => handler(call.request, send, context)).then(
+    admit(path, input, call, admission, options).then((request) => handler(request, send, admission.context)).then(
       () => {
         finish(status.OK);
         call.end();
       },
       (error: unknown) => {
-        const statusObject = toStatus(error, context, options.logger);
+        const statusObject = toStatus(error, admission.context, options.logger);
         finish(statusObject.code);
         // grpc-js turns an 'error' event on a server stream into the call's final status.
         call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
@@ -139,29 +149,32 @@ function serverStream(path: string, input: DescMessage, output: DescMessage, han
 }
 
 /**
- * Admits a call: authentication first (the principal is recorded in the context even when the
- * role check then refuses, so the audit line names who was refused), then the role table, then
- * whether the request could be decoded at all, and whether the database can store what it holds.
+ * Admits a call and returns its decoded request: authentication first (the principal is recorded
+ * in the admission even when the role check then refuses, so the audit line names who was
+ * refused), then the role table, and only then decoding, so a caller who is refused costs no
+ * decoding whatever the size of its message; then whether the request could be decoded at all,
+ * and whether the database can store what it holds.
  */
 async function admit(
   path: string,
   input: DescMessage,
-  call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
-  context: CallContext,
+  call: RawUnaryCall | RawStreamCall,
+  admission: Admission,
   options: BindingOptions,
-  update: (context: CallContext) => void,
-): Promise<void> {
+): Promise<MessageShape<DescMessage>> {
   if (options.guard !== undefined) {
     const principal = await options.guard.authenticate(callerOf(call));
-    update({ ...context, principal });
+    admission.context = { ...admission.context, principal };
     options.guard.authorize(path, principal);
   }
-  const request: unknown = call.request;
+  const request = decodeRequest(input, call.request);
   if (request instanceof UnreadableRequest) {
     throw new GrpcError(status.INVALID_ARGUMENT, `the request is not a valid ${request.typeName} message: ${request.reason}`);
   }
+  admission.request = request;
   const unstorable = unstorableValueAt(input, request);
   if (unstorable !== undefined) throw new GrpcError(status.INVALID_ARGUMENT, unstorable);
+  return request;
 }
 
 function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {
@@ -178,6 +191,18 @@ function toStatus(error: unknown, context: CallContext, logger: Logger): StatusO
   }
   logger.error({ err: error, method: context.method, correlation_id: context.correlationId }, 'unexpected error in RPC handler');
   return { code: status.INTERNAL, details: `internal error (correlation id ${context.correlationId})`, metadata };
+}
+
+/**
+ * Tells the audit hook, which must not keep the call from being answered: an exception there
+ * would otherwise leave a unary call without its callback (or reject a promise nobody awaits).
+ */
+function audited(options: BindingOptions, outcome: CallOutcome): void {
+  try {
+    options.audit?.(outcome);
+  } catch (error) {
+    options.logger.error({ err: error, method: outcome.context.method, correlation_id: outcome.context.correlationId }, 'audit hook failed');
+  }
 }
 
 function logCall({ logger, onCall }: BindingOptions, context: CallContext, code: status, started: bigint): void {

@@ -1,13 +1,27 @@
-import { fromBinary, toBinary, type DescMessage, type DescService, type MessageShape } from '@bufbuild/protobuf';
+import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type MessageShape } from '@bufbuild/protobuf';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 
 /**
  * grpc-js has no protobuf-es code generator, so the grpc-js service definition is derived from the
  * descriptor protobuf-es generates: paths from the proto names, (de)serialisation with
  * toBinary/fromBinary. Keys are the methods' local names (createJob); grpc-js also accepts the
- * proto names (CreateJob) through originalName. The same definition builds typed clients.
+ * proto names (CreateJob) through originalName. This definition builds typed clients; our server
+ * registers grpcServerDefinition instead.
  */
 export function grpcServiceDefinition(service: DescService): ServiceDefinition {
+  return definitionOf(service, (method) => decoder(method.input));
+}
+
+/**
+ * The definition our server registers: requests stay undecoded bytes, because grpc-js runs the
+ * deserializer before any handler, so decoding there would spend CPU and memory on callers the
+ * guard then refuses. service-binding.ts decodes with decodeRequest once the caller is admitted.
+ */
+export function grpcServerDefinition(service: DescService): ServiceDefinition {
+  return definitionOf(service, () => (bytes: Buffer): Uint8Array => bytes);
+}
+
+function definitionOf(service: DescService, requestDeserialize: (method: DescMethod) => (bytes: Buffer) => unknown): ServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const method of service.methods) {
     definition[method.localName] = {
@@ -16,7 +30,7 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
       requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
       responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
       requestSerialize: encoder(method.input),
-      requestDeserialize: tolerantDecoder(method.input),
+      requestDeserialize: requestDeserialize(method),
       responseSerialize: encoder(method.output),
       responseDeserialize: decoder(method.output),
     } as MethodDefinition<unknown, unknown>;
@@ -41,18 +55,16 @@ export class UnreadableRequest {
 }
 
 /**
- * Requests are decoded on the server only. grpc-js answers INTERNAL when a deserializer throws;
- * a malformed request is the caller's mistake, so the handler binding answers INVALID_ARGUMENT
- * for this stand-in instead.
+ * Decodes a request on the server. A malformed request is the caller's mistake, so instead of
+ * throwing (which grpc-js would answer INTERNAL) this returns the stand-in, which the handler
+ * binding answers INVALID_ARGUMENT.
  */
-function tolerantDecoder<Desc extends DescMessage>(schema: Desc) {
-  return (bytes: Buffer): MessageShape<Desc> | UnreadableRequest => {
-    try {
-      return fromBinary(schema, bytes);
-    } catch (error) {
-      return new UnreadableRequest(schema.typeName, unreadableBecause(error));
-    }
-  };
+export function decodeRequest<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> | UnreadableRequest {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (error) {
+    return new UnreadableRequest(schema.typeName, unreadableBecause(error));
+  }
 }
 
 /** The decoder's reason, in the caller's terms where Node's own words would puzzle them. */

@@ -8,7 +8,7 @@ import { jobAdminHandlers } from './handlers/job-admin-handlers.js';
 import { jobHandlers } from './handlers/job-handlers.js';
 import { observeHandlers } from './handlers/observe-handlers.js';
 import { workerHandlers } from './handlers/worker-handlers.js';
-import { grpcServiceDefinition } from './service-definition.js';
+import { grpcServerDefinition } from './service-definition.js';
 import { bindService, type BindingOptions } from './service-binding.js';
 
 /** The generated files our services live in; reflection serves them with their dependencies. */
@@ -21,7 +21,7 @@ export const serviceNames: readonly string[] = [JobSchedulerService.typeName, Wo
 export function grpcServices(useCases: UseCases, options: BindingOptions): ServiceRegistration[] {
   const scheduler = { ...jobHandlers(useCases.jobs), ...jobAdminHandlers(useCases.jobs), ...executionHandlers(useCases.executions), ...observeHandlers(useCases.executions) };
   return [
-    { definition: grpcServiceDefinition(JobSchedulerService), implementation: bindService(JobSchedulerService, scheduler, options) },
-    { definition: grpcServiceDefinition(WorkerService), implementation: bindService(WorkerService, workerHandlers(useCases.worker), options) },
+    { definition: grpcServerDefinition(JobSchedulerService), implementation: bindService(JobSchedulerService, scheduler, options) },
+    { definition: grpcServerDefinition(WorkerService), implementation: bindService(WorkerService, workerHandlers(useCases.worker), options) },
   ];
 }

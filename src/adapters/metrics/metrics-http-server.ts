@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../application/ports/logger.js';
+import { isLoopback } from '../config/security-config.js';
 import { formatHost } from '../runtime/host.js';
 
 export interface Readiness {
@@ -56,6 +57,13 @@ export class MetricsHttpServer {
     const address = this.server.address() as AddressInfo;
     this.bound = `${formatHost(host)}:${address.port}`;
     this.options.logger.info({ address: this.bound, endpoints: ['/metrics', '/healthz', '/readyz'] }, 'metrics HTTP server listening');
+    if (!isLoopback(host)) {
+      // Scrapers on other hosts need this, but nothing here checks who asks.
+      this.options.logger.warn(
+        { host, address: this.bound },
+        'METRICS_HOST is not a loopback address: /metrics answers anyone who reaches the port, without authentication, and names every job type; restrict the port (firewall, network policy) or set METRICS_HOST=127.0.0.1',
+      );
+    }
     return this.bound;
   }
 

@@ -54,6 +54,9 @@ describe('security: RS256 and ES256 tokens verified against a JWKS file', () => 
       ['expired beyond the skew', mintToken({ alg: 'ES256', kid: 'ec-1', secret: ec.privateKey, expiresIn: -30, claims: reader }), /^token expired at \d{4}-/],
       ['no sub', mintToken({ alg: 'ES256', kid: 'ec-1', secret: ec.privateKey, sub: undefined, claims: reader }), /^token has no sub claim$/],
       ['no exp', mintToken({ alg: 'ES256', kid: 'ec-1', secret: ec.privateKey, expiresIn: undefined, claims: reader }), /^token has no exp claim$/],
+      // What a refusal repeats from the token is cut to 100 characters.
+      ['a 5,000-character kid', mintToken({ alg: 'RS256', kid: 'k'.repeat(5_000), secret: stranger.privateKey, claims: reader }), /^no key of AUTH_JWKS_FILE matches the token \(kid "k{100}…"\)$/],
+      ['a 5,000-character alg', Promise.resolve(`${b64({ alg: 'A'.repeat(5_000) })}.${b64({ sub: 'x', exp: 4e9 })}.c2ln`), /^token algorithm "A{100}…" is not accepted \(expected RS256 or ES256\)$/],
     ];
     const rows: string[] = [];
     for (const [name, token, message] of cases) {

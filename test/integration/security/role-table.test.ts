@@ -62,6 +62,9 @@ describe('security: the role table for every RPC (HS256 tokens)', () => {
     tokens.badSignature = await mintToken({ roles: ALL_ROLES, secret: 'another-secret-of-sufficient-length-000' });
     tokens.expired = await mintToken({ roles: ALL_ROLES, expiresIn: -3600 });
     tokens.wrongAudience = await mintToken({ roles: ALL_ROLES, audience: 'billing' });
+    tokens.emptySubject = await mintToken({ roles: ALL_ROLES, sub: '' });
+    tokens.blankSubject = await mintToken({ roles: ALL_ROLES, sub: ' \t ' });
+    tokens.numericSubject = await mintToken({ roles: ALL_ROLES, sub: undefined, claims: { sub: 42 as unknown as string } });
   });
   after(async () => {
     for (const client of clients.values()) client.close();
@@ -99,6 +102,9 @@ describe('security: the role table for every RPC (HS256 tokens)', () => {
         ['bad signature', bearer(tokens.badSignature!), /^bad token signature$/],
         ['expired', bearer(tokens.expired!), /^token expired at \d{4}-\d\d-\d\dT/],
         ['wrong audience', bearer(tokens.wrongAudience!), /^wrong audience/],
+        ['empty sub', bearer(tokens.emptySubject!), /^token has an empty sub claim: it must name the caller$/],
+        ['blank sub', bearer(tokens.blankSubject!), /^token has an empty sub claim: it must name the caller$/],
+        ['sub not a string', bearer(tokens.numericSubject!), /^token sub claim is not a string: it must name the caller$/],
       ];
       const rows: string[] = [];
       const expected: string[] = [];
@@ -123,6 +129,13 @@ describe('security: the role table for every RPC (HS256 tokens)', () => {
       expect(ACCESS_POLICY.ruleFor(rpc.path)?.role).to.equal(required);
     });
   }
+
+  it('repeats at most 100 characters of the subject when it refuses a role', async () => {
+    const rpc = RPCS.find((candidate) => candidate.name === 'CreateJob')!;
+    const { code, details } = await call(rpc, bearer(await mintToken({ sub: 's'.repeat(5_000), roles: ['reader'] })));
+    expect(status[code]).to.equal('PERMISSION_DENIED');
+    expect(details).to.equal(`role operator or admin required for CreateJob; "${'s'.repeat(100)}…" has only reader`);
+  });
 
   it('never echoes the token in an error message', async () => {
     const rpc = RPCS.find((candidate) => candidate.name === 'CreateJob')!;

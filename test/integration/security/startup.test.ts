@@ -45,16 +45,44 @@ describe('security: safe defaults at start-up (the real process)', () => {
   it('starts on a non-loopback address with ALLOW_INSECURE=true, and says so in a warning', async () => {
     const database = await TestDatabase.create();
     const service = ServiceProcess.spawn({ DATABASE_URL: database.url, GRPC_HOST: '0.0.0.0', GRPC_PORT: '0', ALLOW_INSECURE: 'true' });
+    const warnings: string[] = [];
+    service.onLog((entry) => {
+      if (entry.level === 40) warnings.push(String(entry.msg));
+    });
     try {
       const warning = service.waitForLog('ALLOW_INSECURE=true: serving unauthenticated callers on a non-loopback address; anyone who reaches the port has full access');
       const address = await service.started();
       expect(await warning).to.include({ level: 40, host: '0.0.0.0' });
+      expect(warnings.filter((msg) => msg.startsWith('METRICS_HOST')), 'metrics stay on loopback by default').to.deep.equal([]);
       const health = createServiceClient(Health, address.replace('0.0.0.0', '127.0.0.1'));
       try {
         expect((await health.check({})).status).to.equal(HealthCheckResponse_ServingStatus.SERVING);
       } finally {
         health.close();
       }
+    } finally {
+      service.kill('SIGTERM');
+      await service.exit();
+      await database.drop();
+    }
+  });
+
+  it('warns at start-up when METRICS_HOST is not a loopback address: /metrics has no authentication', async () => {
+    const database = await TestDatabase.create();
+    const service = ServiceProcess.spawn({ DATABASE_URL: database.url, GRPC_PORT: '0', METRICS_HOST: '0.0.0.0', METRICS_PORT: '0' });
+    const warnings: Array<Record<string, unknown>> = [];
+    service.onLog((entry) => {
+      if (entry.level === 40) warnings.push(entry);
+    });
+    try {
+      await service.started();
+      // The metrics endpoint starts before the listener, so its warning precedes "JobScheduler started".
+      const metrics = warnings.filter((entry) => String(entry.msg).startsWith('METRICS_HOST'));
+      expect(metrics).to.have.length(1);
+      expect(metrics[0]).to.include({
+        host: '0.0.0.0',
+        msg: 'METRICS_HOST is not a loopback address: /metrics answers anyone who reaches the port, without authentication, and names every job type; restrict the port (firewall, network policy) or set METRICS_HOST=127.0.0.1',
+      });
     } finally {
       service.kill('SIGTERM');
       await service.exit();

@@ -16,6 +16,11 @@ export interface ChaosSettings {
   databaseUrl: string;
   /** How long load and chaos run, before the final settle. */
   durationMs: number;
+  /**
+   * Chaos actions to take at least: load and chaos go on past durationMs until they are taken
+   * (a loaded machine restarts processes more slowly), for at most twice durationMs more.
+   */
+  minActions?: number;
   replicas?: number;
   workers?: number;
   leaseMs?: number;
@@ -125,6 +130,8 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosReport> {
 
     const running = [load(run), canceller(run), prober(run), chaos(run)];
     await sleep(settings.durationMs);
+    const taken = () => Object.values(actions).reduce((sum, n) => sum + n, 0);
+    for (const giveUp = Date.now() + 2 * settings.durationMs; taken() < (settings.minActions ?? 0) && Date.now() < giveUp; ) await sleep(250);
     stopped.abort();
     await Promise.all(running);
     say(`chaos: load and chaos stopped after ${Math.round((Date.now() - started) / 1000)} s; settling`);

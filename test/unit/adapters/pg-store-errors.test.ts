@@ -78,7 +78,7 @@ describe('PgStore: which database failures are "unavailable, retry" and which ar
         call: unknown,
         callback: (error: StatusObject | null) => void,
       ) => void;
-      const call = Object.assign(new EventEmitter(), { metadata: new Metadata(), getPeer: () => 'ipv4:127.0.0.1:1', request: {} });
+      const call = Object.assign(new EventEmitter(), { metadata: new Metadata(), getPeer: () => 'ipv4:127.0.0.1:1', request: new Uint8Array() });
       return new Promise<StatusObject | null>((resolve) => unary(call, resolve));
     };
     const certain = await answer(new StoreUnavailableError('down'));

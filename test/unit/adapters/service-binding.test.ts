@@ -7,7 +7,7 @@ import { Health, HealthCheckResponse_ServingStatus } from '../../../src/gen/heal
 
 /** Just enough of a grpc-js server call for the binding: events, metadata, peer, request. */
 function fakeCall() {
-  return Object.assign(new EventEmitter(), { metadata: new Metadata(), getPeer: () => 'ipv4:127.0.0.1:1', request: {} });
+  return Object.assign(new EventEmitter(), { metadata: new Metadata(), getPeer: () => 'ipv4:127.0.0.1:1', request: new Uint8Array() });
 }
 
 describe('service binding: call signals', () => {
@@ -74,5 +74,15 @@ describe('service binding: call signals', () => {
     expect(seen[0]?.aborted).to.equal(true);
     finishAll();
     await answered;
+  });
+
+  it('answers the call even when the audit hook throws', async () => {
+    const handlers = { check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }), list: async () => ({}), watch: async () => {} };
+    const audit = () => {
+      throw new Error('audit sink broken');
+    };
+    const check = bindService(Health, handlers as never, { logger, shutdown: shutdown.signal, audit })['check'] as typeof unary;
+    const answer = await new Promise((resolve, reject) => check(fakeCall(), (error, response) => (error ? reject(error) : resolve(response))));
+    expect(answer).to.include({ status: HealthCheckResponse_ServingStatus.SERVING });
   });
 });

@@ -24,11 +24,9 @@ export interface MethodRule {
   readonly audit?: (request: unknown, response: unknown) => AuditFields | null;
 }
 
-const MAX_LISTED_IDS = 100;
-
-/** A list of ids for a log line: at most 100 of them, never an unbounded array. */
+/** The ids of a list that are set. audit-log.ts cuts the list and each id to size. */
 function ids(list: ReadonlyArray<string | undefined>): readonly string[] {
-  return list.filter((id): id is string => typeof id === 'string' && id !== '').slice(0, MAX_LISTED_IDS);
+  return list.filter((id): id is string => typeof id === 'string' && id !== '');
 }
 
 function selected(selector: JobSelector | undefined): AuditFields {
@@ -75,7 +73,19 @@ export const WORKER_RULES: AccessRules<typeof WorkerService> = {
   heartbeat: { role: 'worker' },
   completeExecution: { role: 'worker', audit: (request) => ({ execution_id: request.executionId }) },
   failExecution: { role: 'worker', audit: (request, response) => ({ execution_id: request.executionId, retry_execution_id: response?.retry?.id }) },
-  reportOutcomes: { role: 'worker', audit: (request) => ({ worker_id: request.workerId, execution_ids: ids(request.outcomes.map((outcome) => outcome.executionId)) }) },
+  // Outcomes are recorded one by one: a call that succeeds can still have refused some (a lost
+  // lease, an unknown execution), so the line says which were recorded and which were not.
+  reportOutcomes: {
+    role: 'worker',
+    audit: (request, response) =>
+      response
+        ? {
+            worker_id: request.workerId,
+            accepted_execution_ids: ids(response.results.filter((result) => result.accepted).map((result) => result.executionId)),
+            refused_execution_ids: ids(response.results.filter((result) => !result.accepted).map((result) => result.executionId)),
+          }
+        : { worker_id: request.workerId, execution_ids: ids(request.outcomes.map((outcome) => outcome.executionId)) },
+  },
 };
 
 /**

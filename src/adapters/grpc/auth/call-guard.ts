@@ -2,6 +2,7 @@ import type { PeerCertificate } from 'node:tls';
 import { status, type Metadata } from '@grpc/grpc-js';
 import { GrpcError } from '../status-table.js';
 import { ACCESS_POLICY, type AccessPolicy } from './access-policy.js';
+import { quoted } from '../../../domain/text.js';
 import { grants, rolesGranting, type Principal, type Role } from './principal.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -51,7 +52,7 @@ export class CallGuard implements Guard {
     if (rule === undefined) throw new GrpcError(status.PERMISSION_DENIED, `${method} has no entry in the role table, so it is refused`);
     if (grants(principal.roles, rule.role)) return;
     const held = principal.roles.size === 0 ? 'no role' : `only ${[...principal.roles].join(', ')}`;
-    throw new GrpcError(status.PERMISSION_DENIED, `role ${rolesGranting(rule.role).join(' or ')} required for ${name}; ${JSON.stringify(principal.subject)} has ${held}`);
+    throw new GrpcError(status.PERMISSION_DENIED, `role ${rolesGranting(rule.role).join(' or ')} required for ${name}; ${quoted(principal.subject)} has ${held}`);
   }
 }
 

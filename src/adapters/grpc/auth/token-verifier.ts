@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { AuthConfig } from '../../config/security-config.js';
 import { GrpcError } from '../status-table.js';
+import { shortened } from '../../../domain/text.js';
 import { ROLES, type Principal, type Role } from './principal.js';
 
 type KeyInput = Parameters<typeof jwtVerify>[1];
@@ -9,7 +10,7 @@ type KeyInput = Parameters<typeof jwtVerify>[1];
 /**
  * Verifies bearer tokens with jose: signature (HS256 with the shared secret, or RS256/ES256 with
  * the JWKS), exp and nbf with the configured clock skew, iss and aud when configured; exp and sub
- * are required. A failure is UNAUTHENTICATED with a message that says what is wrong and never
+ * are required, sub as a string that is not blank. A failure is UNAUTHENTICATED with a message that says what is wrong and never
  * contains the token.
  */
 export class TokenVerifier {
@@ -35,7 +36,7 @@ export class TokenVerifier {
     } catch (error) {
       throw new GrpcError(status.UNAUTHENTICATED, this.explain(error, token));
     }
-    return { subject: payload.sub as string, roles: rolesOf(claimAt(payload, this.config.rolesClaim)), via: 'jwt' };
+    return { subject: subjectOf(payload), roles: rolesOf(claimAt(payload, this.config.rolesClaim)), via: 'jwt' };
   }
 
   private explain(error: unknown, token: string): string {
@@ -54,15 +55,26 @@ export class TokenVerifier {
     }
     if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad token signature';
     if (error instanceof errors.JOSEAlgNotAllowed) {
-      return `token algorithm ${JSON.stringify(headerOf(token).alg ?? '?')} is not accepted (expected ${(this.options.algorithms ?? []).join(' or ')})`;
+      return `token algorithm ${JSON.stringify(echoed(headerOf(token).alg) ?? '?')} is not accepted (expected ${(this.options.algorithms ?? []).join(' or ')})`;
     }
     if (error instanceof errors.JWKSNoMatchingKey) {
-      const kid = headerOf(token).kid;
-      return `no key of ${this.config.keys.source} matches the token${typeof kid === 'string' ? ` (kid ${JSON.stringify(kid.slice(0, 64))})` : ''}`;
+      const kid = echoed(headerOf(token).kid);
+      return `no key of ${this.config.keys.source} matches the token${kid === undefined ? '' : ` (kid ${JSON.stringify(kid)})`}`;
     }
-    if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return `malformed bearer token: ${error.message}`;
+    if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return `malformed bearer token: ${shortened(error.message)}`;
     return `invalid bearer token (${error.code})`;
   }
+}
+
+/**
+ * The caller's name from `sub`. jose checks only that the claim is present; an empty or
+ * non-string one would leave the audit log naming nobody, so it is refused like a missing one.
+ */
+function subjectOf(payload: JWTPayload): string {
+  const { sub } = payload;
+  if (typeof sub !== 'string') throw new GrpcError(status.UNAUTHENTICATED, 'token sub claim is not a string: it must name the caller');
+  if (sub.trim() === '') throw new GrpcError(status.UNAUTHENTICATED, 'token has an empty sub claim: it must name the caller');
+  return sub;
 }
 
 /** The roles in a claim holding an array of names or one space- or comma-separated string. Unknown names are ignored. */
@@ -82,7 +94,12 @@ export function claimAt(payload: JWTPayload, path: string): unknown {
   return value;
 }
 
-function headerOf(token: string): { alg?: string; kid?: string } {
+/** A header value as a refusal repeats it: cut to size, since the token is the caller's to make as long as it likes. */
+function echoed(value: unknown): string | undefined {
+  return typeof value === 'string' ? shortened(value) : undefined;
+}
+
+function headerOf(token: string): { alg?: unknown; kid?: unknown } {
   try {
     return decodeProtectedHeader(token);
   } catch {
