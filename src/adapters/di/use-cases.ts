@@ -23,6 +23,7 @@ import { AcquireExecutions } from '../../application/worker/acquire-executions.j
 import { Heartbeat } from '../../application/worker/heartbeat.js';
 import { ReportOutcomes } from '../../application/worker/report-outcomes.js';
 import type { Config } from '../config/config.js';
+import { WorkSessions } from '../../application/worker/work-sessions.js';
 
 export interface CorePorts {
   store: Store;
@@ -50,6 +51,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     logger,
   );
   const control = new ControlJob(store, clock, ids, wakeUps, observer);
+  const heartbeat = new Heartbeat(store, clock);
   return {
     settings,
     dispatch,
@@ -58,18 +60,20 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     engine: new SchedulerEngine(dispatch, rescue, prune, store, clock, wakeUps, settings, logger),
     jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer), control,
       update: new UpdateJob(store, clock, wakeUps, config.limits),
-      delete: new DeleteJob(store, clock),
+      delete: new DeleteJob(store, clock, wakeUps),
       bulk: new BulkControl(store, control), queries, limits: config.limits },
     executions: {
       queries,
-      cancelExecution: new CancelExecution(store, clock, deps, observer),
+      cancelExecution: new CancelExecution(store, clock, deps, wakeUps, observer),
       preview: new PreviewSchedule(clock),
       metrics: new SchedulerMetrics(store, clock),
       watch: new WatchExecutions(store, clock, wakeUps, { pollIntervalMs: settings.watchPollIntervalMs, batchSize: 500 }),
     },
     worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer),
-      heartbeat: new Heartbeat(store, clock),
+      heartbeat,
       report: new ReportOutcomes(store, clock, deps, wakeUps, observer),
+      sessions: new WorkSessions(store, clock, deps, wakeUps, heartbeat, { minLeaseMs: settings.minLeaseMs, maxLeaseMs: settings.maxLeaseMs, defaultLeaseMs: settings.defaultLeaseMs, pollIntervalMs: settings.pollIntervalMs }, logger, observer),
+      defaultLeaseMs: settings.defaultLeaseMs,
     },
   };
 }

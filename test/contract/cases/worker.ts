@@ -293,7 +293,7 @@ export const workerCases: AreaCases = {
       ...([
         ['a missing worker_id', { workerId: '' }, /^worker_id is required/],
         ['no outcomes', { outcomes: [] }, /^outcomes must list 1 to 1000/],
-        ['an outcome that is neither success nor failure', { outcomes: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: '00000000-0000-4000-8000-000000000000' }] }, /^outcomes\[0\] must set success or failure/],
+        ['an outcome that is neither success, failure nor release', { outcomes: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: '00000000-0000-4000-8000-000000000000' }] }, /^outcomes\[0\] must set success, failure or release/],
         ['a failure without error_message', { outcomes: [{ executionId: '00000000-0000-4000-8000-000000000000', leaseToken: '00000000-0000-4000-8000-000000000000', outcome: { case: 'failure', value: {} } }] }, /^outcomes\[0\]\.failure\.error_message is required/],
         ['an execution_id that is not a UUID', { outcomes: [{ executionId: 'x', leaseToken: '00000000-0000-4000-8000-000000000000', outcome: { case: 'success', value: {} } }] }, /^outcomes\[0\]\.execution_id "x"/],
         [
