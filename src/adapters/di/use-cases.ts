@@ -52,13 +52,23 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   );
   const control = new ControlJob(store, clock, ids, wakeUps, observer);
   const heartbeat = new Heartbeat(store, clock);
+  const sessions = new WorkSessions(
+    store,
+    clock,
+    deps,
+    wakeUps,
+    heartbeat,
+    { minLeaseMs: settings.minLeaseMs, maxLeaseMs: settings.maxLeaseMs, defaultLeaseMs: settings.defaultLeaseMs, pollIntervalMs: settings.pollIntervalMs },
+    logger,
+    observer,
+  );
   return {
     settings,
     dispatch,
     rescue,
     prune,
     engine: new SchedulerEngine(dispatch, rescue, prune, store, clock, wakeUps, settings, logger),
-    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer), control,
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer, sessions), control,
       update: new UpdateJob(store, clock, wakeUps, config.limits),
       delete: new DeleteJob(store, clock, wakeUps),
       bulk: new BulkControl(store, control), queries, limits: config.limits },
@@ -72,7 +82,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer),
       heartbeat,
       report: new ReportOutcomes(store, clock, deps, wakeUps, observer),
-      sessions: new WorkSessions(store, clock, deps, wakeUps, heartbeat, { minLeaseMs: settings.minLeaseMs, maxLeaseMs: settings.maxLeaseMs, defaultLeaseMs: settings.defaultLeaseMs, pollIntervalMs: settings.pollIntervalMs }, logger, observer),
+      sessions,
       defaultLeaseMs: settings.defaultLeaseMs,
     },
   };

@@ -11,6 +11,9 @@ import type { Execution } from '../../domain/execution/execution.js';
 import { eventOf, wakeWorkersFor } from '../engine/execution-events.js';
 import { fireJob, firesOnCreation } from '../engine/fire-job.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
+import { startExecution } from '../../domain/execution/execution-operations.js';
+import { NO_HAND_OFF, type HandOff, type Reservation } from '../worker/hand-off.js';
+import type { AcquiredExecution } from '../worker/acquire-executions.js';
 
 export interface CreateJobCommand {
   readonly definition: JobDefinition;
@@ -33,6 +36,7 @@ export class CreateJobs {
     private readonly ids: IdGenerator,
     private readonly wakeUps: WakeUps,
     private readonly observer: EngineObserver = NO_OBSERVER,
+    private readonly handOff: HandOff = NO_HAND_OFF,
   ) {}
 
   async execute(commands: readonly CreateJobCommand[]): Promise<Job[]> {
@@ -51,6 +55,7 @@ export class CreateJobs {
 
   private async createAll(commands: readonly CreateJobCommand[]): Promise<Job[]> {
     const now = this.clock.now();
+    const handedOff: Array<{ reservation: Reservation; acquired: AcquiredExecution }> = [];
     const jobs = await this.store.transaction(async (tx) => {
       const result: Job[] = [];
       const fresh: { job: Job; idempotency: Idempotency | undefined }[] = [];
@@ -72,7 +77,15 @@ export class CreateJobs {
           const fired = fireJob(job, now, 0, this.ids);
           // Created and fired in one write: the pending job in between was never stored.
           job = { ...fired.job, version: job.version };
-          queued.push(...fired.executions);
+          for (const execution of fired.executions) {
+            const reservation = this.handOff.reserve(execution.jobType);
+            if (!reservation) {
+              queued.push(execution);
+              continue;
+            }
+            const started = startExecution(execution, reservation.workerId, this.ids.newId(), reservation.leaseDurationMs, now);
+            handedOff.push({ reservation, acquired: { execution: started, jobName: job.name, payload: job.payload } });
+          }
         }
         if (key) inBatch.set(key.requestId, { job, fingerprint: key.fingerprint });
         fresh.push({ job, idempotency: key });
@@ -87,13 +100,19 @@ export class CreateJobs {
         if (error instanceof DomainError && error.kind === 'AlreadyExists') throw new RequestIdTaken(error);
         throw error;
       }
-      await tx.executions.insert(queued);
-      await tx.events.append(queued.map((execution) => eventOf(execution, now)));
+      const started = handedOff.map((h) => h.acquired.execution);
+      await tx.executions.insert([...queued, ...started]);
+      // A handed-off execution was queued and started at once: both events, in that order.
+      await tx.events.append([...queued.map((e) => eventOf(e, now)), ...started.flatMap((e) => [eventOf({ ...e, status: 'queued' }, now), eventOf(e, now)])]);
       return { result, fresh: fresh.map((f) => f.job), queued };
       // Without request ids or executions the work is the one INSERT of all the jobs: atomic by itself.
-    }, { singleStatement: commands.every((command) => command.idempotency === undefined && !firesOnCreation(command.definition, now)) });
+    }, { singleStatement: commands.every((command) => command.idempotency === undefined && !firesOnCreation(command.definition, now)) }).catch((error: unknown) => {
+      for (const { reservation } of handedOff.splice(0)) reservation.cancel();
+      throw error;
+    });
+    this.observer.queued([...jobs.queued, ...handedOff.map((h) => h.acquired.execution)]);
+    for (const { reservation, acquired } of handedOff) reservation.deliver(acquired);
     wakeWorkersFor(this.wakeUps, jobs.queued);
-    this.observer.queued(jobs.queued);
     if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt <= this.clock.now())) this.wakeUps.jobsDue();
     return jobs.result;
   }

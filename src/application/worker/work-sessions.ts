@@ -9,6 +9,7 @@ import type { WakeUps } from '../ports/wake-ups.js';
 import { acquireIn, type AcquiredExecution } from './acquire-executions.js';
 import type { Heartbeat, LeaseBeat, LeaseStatus } from './heartbeat.js';
 import { afterOutcomes, recordOutcomes, type OutcomeResult, type ReportedOutcome } from './report-outcomes.js';
+import type { HandOff, Reservation } from './hand-off.js';
 
 export interface WorkStart {
   readonly workerId: string;
@@ -79,7 +80,7 @@ interface PendingOutcome {
  * third of the shortest lease, and a lease found no longer held (cancelled anywhere, timed out,
  * lost) is named to its session.
  */
-export class WorkSessions {
+export class WorkSessions implements HandOff {
   private readonly sessions = new Set<Session>();
   private outcomes: PendingOutcome[] = [];
   /** Progress per execution id, waiting for the next extension. */
@@ -173,6 +174,31 @@ export class WorkSessions {
         for (const resolve of session.waiters.splice(0)) resolve();
       },
     };
+  }
+
+  reserve(type: string): Reservation | undefined {
+    for (const session of this.sessions) {
+      if (session.credits === 0 || !session.start.jobTypes.includes(type)) continue;
+      session.credits -= 1;
+      return {
+        workerId: session.start.workerId,
+        leaseDurationMs: session.start.leaseDurationMs,
+        deliver: (acquired) => {
+          this.observer.started([acquired.execution]);
+          if (session.closed) {
+            this.giveBack(session, [acquired]);
+            return;
+          }
+          session.held.set(acquired.execution.id, acquired.execution.leaseToken ?? '');
+          session.deliver({ executions: [acquired], results: [], lost: [] });
+        },
+        cancel: () => {
+          session.credits += 1;
+          this.kick();
+        },
+      };
+    }
+    return undefined;
   }
 
   private progress(beats: readonly LeaseBeat[]): void {
@@ -271,15 +297,19 @@ export class WorkSessions {
     if (executions.length === 0) return;
     this.observer.started(executions.map((a) => a.execution));
     if (session.closed) {
-      // The stream ended while the tick ran: give them back at once, unstarted.
-      this.outcomes.push(...executions.map((a) => ({ session, outcome: { executionId: a.execution.id, leaseToken: a.execution.leaseToken ?? '', outcome: { kind: 'released' as const } } })));
-      session.unanswered += executions.length;
-      this.again = true;
+      this.giveBack(session, executions);
       return;
     }
     session.credits -= executions.length;
     for (const { execution } of executions) session.held.set(execution.id, execution.leaseToken ?? '');
     session.deliver({ executions, results: [], lost: [] });
+  }
+
+  /** The stream ended before these reached it: they go back to the queue at once, unstarted. */
+  private giveBack(session: Session, executions: readonly AcquiredExecution[]): void {
+    this.outcomes.push(...executions.map((a) => ({ session, outcome: { executionId: a.execution.id, leaseToken: a.execution.leaseToken ?? '', outcome: { kind: 'released' as const } } })));
+    session.unanswered += executions.length;
+    this.kick();
   }
 
   /** Extends every lease the open sessions hold and names the lost ones; returns when to look again. */
