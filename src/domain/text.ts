@@ -1,22 +1,40 @@
+/**
+ * Characters as a person counts them: Unicode code points, so "😀" is one, not two UTF-16 units.
+ * Every "at most N characters" of the contract means this (and PostgreSQL's char_length, which
+ * the jobs table checks, counts the same).
+ */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+/**
+ * Cuts text to at most `max` characters (code points, see characterCount), ending with "…" when
+ * it cut. Counting code points keeps every limit the contract states in characters, and never
+ * splits a surrogate pair: half of an astral character is not valid Unicode, and PostgreSQL
+ * refuses it in json and jsonb columns.
+ */
+export function truncateCharacters(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let units = 0;
+  let count = 0;
+  let cut = 0;
+  for (const character of text) {
+    count += 1;
+    if (count === max) cut = units;
+    if (count > max) return `${text.slice(0, cut)}…`;
+    units += character.length;
+  }
+  return text;
+}
+
 /** How much of a caller's value an error message repeats. */
 export const ECHO_LIMIT = 100;
 
-/**
- * Cuts text to at most `max` UTF-16 code units, ending with "…" when it cut. Never splits a
- * surrogate pair: half of an astral character is not valid Unicode, and PostgreSQL refuses it
- * in json and jsonb columns.
- */
-export function truncateText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = Math.max(0, max - 1);
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
-}
-
 /** A caller's value as a log line or error message repeats it: at most ECHO_LIMIT characters of it. */
 export function shortened(text: string): string {
-  return truncateText(text, ECHO_LIMIT + 1);
+  return truncateCharacters(text, ECHO_LIMIT + 1);
 }
 
 /**

@@ -20,7 +20,7 @@ import { createCallContext, type CallContext } from './call-context.js';
 import { unstorableValueAt } from './mapping/unstorable-values.js';
 import { decodeRequest, methodPath, UnreadableRequest } from './service-definition.js';
 import { GrpcError, MAX_STATUS_MESSAGE, STATUS_BY_KIND } from './status-table.js';
-import { truncateText } from '../../domain/text.js';
+import { truncateCharacters } from '../../domain/text.js';
 
 type UnaryHandler<I extends DescMessage, O extends DescMessage> = (
   request: MessageShape<I>,
@@ -240,8 +240,8 @@ async function admit(path: string, input: DescMessage, call: RawUnaryCall | RawS
 function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {
   const metadata = new Metadata();
   metadata.set('x-correlation-id', context.correlationId);
-  if (error instanceof DomainError) return { code: STATUS_BY_KIND[error.kind], details: truncateText(error.message, MAX_STATUS_MESSAGE), metadata };
-  if (error instanceof GrpcError) return { code: error.code, details: truncateText(error.message, MAX_STATUS_MESSAGE), metadata };
+  if (error instanceof DomainError) return { code: STATUS_BY_KIND[error.kind], details: truncateCharacters(error.message, MAX_STATUS_MESSAGE), metadata };
+  if (error instanceof GrpcError) return { code: error.code, details: truncateCharacters(error.message, MAX_STATUS_MESSAGE), metadata };
   if (error instanceof StoreUnavailableError) {
     logger.warn({ err: error, method: context.method, correlation_id: context.correlationId }, 'database unavailable during an RPC');
     const details = error.outcomeUnknown

@@ -3,7 +3,7 @@ import type { JsonObject } from '../json.js';
 import { retryPolicy, type RetryPolicyInput } from '../retry/retry-policy.js';
 import type { Schedule } from '../schedule/schedule.js';
 import type { CatchUpPolicy, JobDefinition, OverlapPolicy } from './job.js';
-import { quoted } from '../text.js';
+import { characterCount, quoted } from '../text.js';
 
 const SECOND = 1_000;
 const DAY = 86_400 * SECOND;
@@ -42,10 +42,12 @@ export interface DefinitionLimits {
 /** Fills defaults and checks every field; the message names the field as the API spells it. */
 export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimits): JobDefinition {
   const name = input.name.trim();
-  check(name.length >= 1 && name.length <= 200, `job.name must be 1 to 200 characters, got ${name.length}`);
+  const nameLength = characterCount(name);
+  check(nameLength >= 1 && nameLength <= 200, `job.name must be 1 to 200 characters, got ${nameLength}`);
   check(TYPE_PATTERN.test(input.type), `job.type must be 1 to 100 letters, digits or ". _ : -", got ${quoted(input.type)}`);
   const description = input.description ?? '';
-  check(description.length <= 2000, `job.description must be at most 2000 characters, got ${description.length}`);
+  const descriptionLength = characterCount(description);
+  check(descriptionLength <= 2000, `job.description must be at most 2000 characters, got ${descriptionLength}`);
   const payload = input.payload ?? {};
   const payloadBytes = UTF8.encode(JSON.stringify(payload)).length;
   check(payloadBytes <= limits.maxPayloadBytes, `job.payload is ${payloadBytes} bytes encoded; the limit is ${limits.maxPayloadBytes}`);
@@ -54,7 +56,8 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
   check(entries.length <= 32, `job.labels may hold at most 32 entries, got ${entries.length}`);
   for (const [key, value] of entries) {
     check(LABEL_KEY_PATTERN.test(key), `job.labels key ${quoted(key)} must be 1 to 63 letters, digits or ". _ / -"`);
-    check(value.length <= 255, `job.labels[${quoted(key)}] must be at most 255 characters, got ${value.length}`);
+    const valueLength = characterCount(value);
+    check(valueLength <= 255, `job.labels[${quoted(key)}] must be at most 255 characters, got ${valueLength}`);
   }
   const priority = input.priority ?? 0;
   check(Number.isInteger(priority) && priority >= -1000 && priority <= 1000, `job.priority must be a whole number from -1000 to 1000, got ${priority}`);

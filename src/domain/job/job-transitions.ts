@@ -92,13 +92,22 @@ const VERB: Record<JobOperation, string> = {
   settle: 'settle an occurrence of',
 };
 
+/**
+ * Where a refusal alone would send a person the wrong way: a recurring job that failed too often
+ * is paused, not failed, and the contract once said otherwise, so RetryJob on it says what works.
+ */
+const INSTEAD: Partial<Record<JobOperation, Partial<Record<JobState, string>>>> = {
+  retry: { paused: 'resume a paused job to continue it' },
+};
+
 /** Checks one step against the table; an illegal one is a domain error naming both states. */
 export function transition(operation: JobOperation, from: JobState, to: JobState): JobState {
   const targets = JOB_TRANSITIONS[from][operation];
   if (targets === undefined) {
     const allowedFrom = JOB_STATES.filter((state) => isAllowed(operation, state));
+    const instead = INSTEAD[operation]?.[from];
     throw DomainError.illegalTransition(
-      `cannot ${VERB[operation]} a job that is ${from} (${operation} is allowed only when ${allowedFrom.join(', ') || 'never'})`,
+      `cannot ${VERB[operation]} a job that is ${from} (${operation} is allowed only when ${allowedFrom.join(', ') || 'never'}${instead ? `; ${instead}` : ''})`,
     );
   }
   if (!targets.includes(to)) {

@@ -28,10 +28,13 @@ export interface RetryPolicyInput {
 
 /** Fills defaults and checks ranges; messages name the field as the API spells it. */
 export function retryPolicy(input: RetryPolicyInput = {}): RetryPolicy {
+  const initialBackoffMs = input.initialBackoffMs ?? DEFAULT_RETRY_POLICY.initialBackoffMs;
   const policy: RetryPolicy = {
     maxRetries: input.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
-    initialBackoffMs: input.initialBackoffMs ?? DEFAULT_RETRY_POLICY.initialBackoffMs,
-    maxBackoffMs: input.maxBackoffMs ?? DEFAULT_RETRY_POLICY.maxBackoffMs,
+    initialBackoffMs,
+    // An unset cap never contradicts the first delay: an initial backoff over the 1 h default
+    // would otherwise be refused for a field the caller did not set.
+    maxBackoffMs: input.maxBackoffMs ?? Math.max(DEFAULT_RETRY_POLICY.maxBackoffMs, initialBackoffMs),
     // Unset or 0 (proto3's default) means the default; NaN is refused below.
     multiplier: input.multiplier === undefined || input.multiplier === 0 ? DEFAULT_RETRY_POLICY.multiplier : input.multiplier,
     jitter: input.jitter ?? DEFAULT_RETRY_POLICY.jitter,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ExecutionStatus, ExecutionTrigger } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
-import { completedJob, createJob, executionOf, failedJob, hourly, idCases, LATER, LATER_AT, ms, NOW, rejects, status, stateName, uniqueType } from '../support/helpers.js';
+import { autoPausedJob, completedJob, createJob, executionOf, failedJob, hourly, idCases, LATER, LATER_AT, ms, NOW, rejects, status, stateName, uniqueType } from '../support/helpers.js';
 import type { Target } from '../support/target.js';
 
 const scheduledJob = (t: Target) => createJob(t, { type: uniqueType(), schedule: LATER });
@@ -64,6 +64,14 @@ export const controlCases: AreaCases = {
         expect(stateName(resumed?.state ?? 0)).to.equal('SCHEDULED');
         expect(ms(resumed?.nextRunAt)).to.equal(ms(job.nextRunAt));
       }),
+      ok('a recurring job paused after too many consecutive failures is SCHEDULED again; consecutive_failures is kept', async (t) => {
+        const job = await autoPausedJob(t, 2);
+        const { job: resumed } = await t.scheduler.resumeJob({ id: job.id });
+        expect(stateName(resumed?.state ?? 0)).to.equal('SCHEDULED');
+        expect(ms(resumed?.nextRunAt)).to.be.greaterThan(Date.now());
+        expect(resumed).to.include({ consecutiveFailures: 2 });
+        expect(resumed?.pausedAt).to.equal(undefined);
+      }),
       refusedIn('scheduled', scheduledJob, resume),
       refusedIn('cancelled', cancelledJob, resume),
       ...idCases('id', resume),
@@ -103,6 +111,11 @@ export const controlCases: AreaCases = {
         expect(execution).to.include({ jobId: job.id, attempt: 1, number: 2n });
         expect(ExecutionTrigger[execution?.trigger ?? 0]).to.equal('MANUAL_RETRY');
         expect(ExecutionStatus[execution?.status ?? 0]).to.equal('QUEUED');
+      }),
+      fails('FAILED_PRECONDITION', 'refused for a recurring job paused after too many consecutive failures (it is PAUSED, not FAILED), pointing to resume', async (t) => {
+        const job = await autoPausedJob(t, 1);
+        await rejects(retry(t, job.id), status.FAILED_PRECONDITION, /cannot retry a job that is paused .*resume/);
+        expect(stateName((await t.scheduler.getJob({ id: job.id })).job?.state ?? 0)).to.equal('PAUSED');
       }),
       refusedIn('scheduled', scheduledJob, retry),
       refusedIn('completed', completedJob, retry),

@@ -3,11 +3,15 @@ import { bulkCases } from './bulk.js';
 import { controlCases } from './controls.js';
 import { executionCases } from './executions.js';
 import { jobAdminCases } from './job-admin.js';
+import { jobBoundaryCases } from './job-boundaries.js';
 import { jobCases } from './jobs.js';
 import { listingCases } from './listing.js';
 import { scheduleCases } from './schedule.js';
+import { transitionCases } from './transitions.js';
 import { watchCases } from './watch.js';
 import { workerCases } from './worker.js';
+import { workerBoundaryCases } from './worker-boundaries.js';
+import { requestBoundaryCases } from './request-boundaries.js';
 
 /**
  * Every area of the contract suite, by name. contract.test.ts runs exactly these and
@@ -16,12 +20,16 @@ import { workerCases } from './worker.js';
  */
 export const AREAS: Readonly<Record<string, AreaCases>> = {
   jobs: jobCases,
+  'job fields: ranges and defaults': jobBoundaryCases,
   'job updates and deletion': jobAdminCases,
   'single-job controls': controlCases,
   'bulk controls': bulkCases,
+  'state transitions': transitionCases,
   'listing and pagination': listingCases,
   'executions, statistics and metrics': executionCases,
   'watching executions': watchCases,
   'schedule preview': scheduleCases,
   'worker protocol': workerCases,
+  'request limits': requestBoundaryCases,
+  'worker request limits': workerBoundaryCases,
 };

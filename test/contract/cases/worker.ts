@@ -5,7 +5,7 @@ import { JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { HeartbeatRequestSchema, ReportOutcomesRequestSchema } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
-import { acquireOne, createJob, executionOf, ms, NOW, rejects, runningJob, stateOf, status, uniqueType, unknownId, UUID } from '../support/helpers.js';
+import { acquireOne, autoPausedJob, createJob, executionOf, ms, NOW, rejects, runningJob, stateOf, status, uniqueType, unknownId, UUID } from '../support/helpers.js';
 import type { Target } from '../support/target.js';
 
 const WORKER = 'contract-worker';
@@ -90,10 +90,6 @@ export const workerCases: AreaCases = {
         ['a missing worker_id', { workerId: '' }, /^worker_id is required/],
         ['no job_types', { jobTypes: [] }, /^job_types must list 1 to 100/],
         ['an invalid job type', { jobTypes: ['ok', 'not ok'] }, /^job_types\[1\] /],
-        ['capacity 0', { capacity: 0 }, /^capacity must be from 1 to 1000/],
-        ['capacity 1001', { capacity: 1001 }, /^capacity must be from 1 to 1000/],
-        ['a wait over 60 s', { wait: durationFromMs(61_000) }, /^wait must be at most 60s/],
-        ['a lease_duration under 5 s', { leaseDuration: durationFromMs(1_000) }, /^lease_duration must be from 5s/],
       ] as const).map(([what, change, message]) =>
         fails('INVALID_ARGUMENT', `${what} is refused naming the field`, async (t) => {
           await rejects(acquire(t, change), status.INVALID_ARGUMENT, message);
@@ -161,14 +157,6 @@ export const workerCases: AreaCases = {
         expect(ms(completed.lastSuccessAt)).to.equal(ms(execution?.finishedAt));
       }),
       ...fencing('completeExecution'),
-      fails('INVALID_ARGUMENT', 'a result over 64 KiB is refused naming result', async (t) => {
-        const { acquired } = await runningJob(t);
-        await rejects(
-          t.worker.completeExecution({ executionId: acquired.execution?.id ?? '', leaseToken: acquired.leaseToken, result: { blob: 'x'.repeat(70_000) } }),
-          status.INVALID_ARGUMENT,
-          /^result is \d+ bytes/,
-        );
-      }),
       fails('INVALID_ARGUMENT', 'NaN in the result is refused naming where, and the execution keeps RUNNING', async (t) => {
         const { acquired } = await runningJob(t);
         const id = acquired.execution?.id ?? '';
@@ -204,6 +192,14 @@ export const workerCases: AreaCases = {
         expect(execution?.error?.retryable).to.equal(false);
         expect(retry).to.equal(undefined);
         expect((await stateOf(t, job.id, JobState.FAILED)).consecutiveFailures).to.equal(1);
+      }),
+      ok('a recurring job reaching pause_after_consecutive_failures is PAUSED, not FAILED: nothing due, the schedule kept', async (t) => {
+        const job = await autoPausedJob(t, 2);
+        expect(job).to.include({ consecutiveFailures: 2, lastError: 'failure 2' });
+        expect(job.nextRunAt).to.equal(undefined);
+        expect(ms(job.pausedAt)).to.be.closeTo(Date.now(), 60_000);
+        expect(job.schedule?.kind.case).to.equal('interval');
+        expect(job.finishedAt, 'a paused job has not finished').to.equal(undefined);
       }),
       ...fencing('failExecution'),
       fails('INVALID_ARGUMENT', 'a missing error_message is refused naming error_message', async (t) => {

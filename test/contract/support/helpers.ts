@@ -128,6 +128,21 @@ export async function failedJob(target: Target): Promise<Job> {
   return stateOf(target, job.id, JobState.FAILED);
 }
 
+/**
+ * A recurring job (hourly, next fire an hour away) whose last `limit` occurrences failed, run by
+ * RunJob, with pause_after_consecutive_failures = `limit`: the service has paused it.
+ */
+export async function autoPausedJob(target: Target, limit = 2): Promise<Job> {
+  const type = uniqueType();
+  const job = await createJob(target, { type, schedule: hourly(), retryPolicy: { maxRetries: 0 }, pauseAfterConsecutiveFailures: limit });
+  for (let i = 0; i < limit; i += 1) {
+    await target.scheduler.runJob({ id: job.id });
+    const acquired = await acquireOne(target, type);
+    await target.worker.failExecution({ executionId: acquired.execution?.id ?? '', leaseToken: acquired.leaseToken, errorMessage: `failure ${i + 1}` });
+  }
+  return stateOf(target, job.id, JobState.PAUSED);
+}
+
 export const ms = (timestamp: Timestamp | undefined): number => (timestamp ? timestampDate(timestamp).getTime() : Number.NaN);
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -68,8 +68,8 @@ describe('hostile text: bounded echoes and whole-character cuts (real server)', 
     });
   }
 
-  it('stores an error message of 3,000 astral-plane characters cut on a whole character (FailExecution and ReportOutcomes)', async () => {
-    const message = '😀'.repeat(3_000); // 6,000 UTF-16 units, past the 4,096 kept
+  it('stores an error message of 5,000 astral-plane characters cut to 4,096 characters, on a whole character (FailExecution and ReportOutcomes)', async () => {
+    const message = '😀'.repeat(5_000); // 10,000 UTF-16 units; the contract counts characters
     const acquired = [];
     for (let i = 0; i < 2; i += 1) {
       await create({ type: TYPE, retryPolicy: { maxRetries: 0 } });
@@ -87,7 +87,7 @@ describe('hostile text: bounded echoes and whole-character cuts (real server)', 
     expect(results[0]?.accepted).to.equal(true);
     for (const { execution } of acquired) {
       const stored = (await server.scheduler.getExecution({ id: execution!.id })).execution?.error?.message ?? '';
-      expect(stored.length).to.be.at.most(4_096);
+      expect([...stored].length, 'characters kept').to.equal(4_096);
       expect(stored.endsWith('😀…'), 'ends with a whole character, then the mark').to.equal(true);
       expect([...stored.slice(0, -1)].every((c) => c === '😀')).to.equal(true);
     }

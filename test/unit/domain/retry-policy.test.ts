@@ -8,6 +8,12 @@ describe('retry policy', () => {
     expect(retryPolicy()).to.deep.equal({ maxRetries: 3, initialBackoffMs: 60_000, maxBackoffMs: 3_600_000, multiplier: 2, jitter: 0 });
   });
 
+  it('an unset max_backoff is 1 h, or initial_backoff when that is longer', () => {
+    expect(retryPolicy({ initialBackoffMs: 3_600_000 }).maxBackoffMs).to.equal(3_600_000);
+    expect(retryPolicy({ initialBackoffMs: 86_400_000 }).maxBackoffMs).to.equal(86_400_000);
+    expect(retryPolicy({ initialBackoffMs: 1_000 }).maxBackoffMs).to.equal(3_600_000);
+  });
+
   it('produces exactly 60, 120, 240, 480, 960, 1920, 3600, 3600 s with the defaults', () => {
     const seconds = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelayMs(DEFAULT_RETRY_POLICY, n) / 1000);
     expect(seconds).to.deep.equal([60, 120, 240, 480, 960, 1920, 3600, 3600]);

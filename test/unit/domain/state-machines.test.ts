@@ -62,6 +62,13 @@ describe('job state machine', () => {
     expect(() => transition('cancel', 'cancelled', 'cancelled')).to.throw(DomainError, 'cannot cancel a job that is cancelled');
   });
 
+  it('points a retry of a paused job (a recurring job paused after too many failures) to resume', () => {
+    expect(() => transition('retry', 'paused', 'running')).to.throw(
+      DomainError,
+      'cannot retry a job that is paused (retry is allowed only when failed; resume a paused job to continue it)',
+    );
+  });
+
   it('refuses an allowed operation that would lead to a state outside the table, naming both states', () => {
     expect(() => transition('settle', 'running', 'pending')).to.throw(DomainError, 'cannot settle an occurrence of a job that is running: running → pending is not a legal transition');
   });

@@ -1,32 +1,40 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ECHO_LIMIT, quoted, truncateText } from '../../../src/domain/text.js';
+import { characterCount, ECHO_LIMIT, quoted, truncateCharacters } from '../../../src/domain/text.js';
 
 const isWellFormed = (text: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 
 describe('text cuts and echoes', () => {
-  it('leaves text within the limit alone', () => {
-    expect(truncateText('abc', 3)).to.equal('abc');
-    expect(truncateText('', 1)).to.equal('');
+  it('counts characters as code points: an astral character is one, a lone surrogate one', () => {
+    expect(characterCount('')).to.equal(0);
+    expect(characterCount('abc')).to.equal(3);
+    expect(characterCount('😀'.repeat(200))).to.equal(200);
+    expect(characterCount('a\ud800b')).to.equal(3);
   });
 
-  it('cuts to the limit, mark included', () => {
-    expect(truncateText('abcdef', 4)).to.equal('abc…');
+  it('cuts by characters: max characters are kept whole, one more is cut to max with the mark', () => {
+    expect(truncateCharacters('😀'.repeat(4), 4)).to.equal('😀'.repeat(4));
+    expect(truncateCharacters('😀'.repeat(5), 4)).to.equal('😀😀😀…');
+    expect(truncateCharacters('abcde', 4)).to.equal('abc…');
+    expect(truncateCharacters('a😀cd', 4)).to.equal('a😀cd');
   });
 
-  it('never splits a surrogate pair', () => {
-    // 😀 is two UTF-16 units: a cut after 3 units would keep half of the second one.
-    expect(truncateText('😀😀😀', 4)).to.equal('😀…');
-    expect(truncateText('a😀😀', 4)).to.equal('a😀…');
+  it('never leaves more than max characters, and only cuts text longer than that (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.integer({ min: 1, max: 40 }), (text, max) => {
+        const cut = truncateCharacters(text, max);
+        expect(characterCount(cut)).to.be.at.most(max);
+        expect(cut === text).to.equal(characterCount(text) <= max);
+        if (cut !== text) expect(text.startsWith(cut.slice(0, -1)) && cut.endsWith('…')).to.equal(true);
+      }),
+      { seed: 20261205, numRuns: 1_000 },
+    );
   });
 
-  it('keeps any text well formed and within the limit (property)', () => {
+  it('never splits a surrogate pair, whatever the text (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.integer({ min: 1, max: 100 }), (text, max) => {
-        const cut = truncateText(text, max);
-        expect(cut.length).to.be.at.most(max);
-        if (isWellFormed(text)) expect(isWellFormed(cut)).to.equal(true);
-        if (cut !== text) expect(cut.endsWith('…')).to.equal(true);
+        if (isWellFormed(text)) expect(isWellFormed(truncateCharacters(text, max))).to.equal(true);
       }),
       { seed: 20261204, numRuns: 2_000 },
     );

@@ -10,6 +10,7 @@ import { executionMessage } from '../mapping/execution-message.js';
 import { definitionInput, jobMessage, stateFromWire } from '../mapping/job-message.js';
 import { decodePageToken, encodePageToken, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { isUuid, requireId, withinField } from '../mapping/wire-values.js';
+import { characterCount } from '../../../domain/text.js';
 import type { ServiceHandlers } from '../service-binding.js';
 
 type Handlers = ServiceHandlers<typeof JobSchedulerService>;
@@ -30,7 +31,8 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
   const command = (request: CreateJobRequest, prefix: string) =>
     withinField(prefix, ['job', 'request_id'], () => {
       const definition = withinField('job.', ['retry_policy'], () => jobDefinition(definitionInput(request.job, 'job'), useCases.limits));
-      if (request.requestId.length > 128) throw DomainError.invalidArgument(`request_id must be at most 128 characters, got ${request.requestId.length}`);
+      const requestIdLength = characterCount(request.requestId);
+      if (requestIdLength > 128) throw DomainError.invalidArgument(`request_id must be at most 128 characters, got ${requestIdLength}`);
       return { definition, idempotency: request.requestId ? { requestId: request.requestId, fingerprint: fingerprint(definition) } : undefined, field: `${prefix}job` };
     });
   const control = (result: ControlResult) => ({ job: jobMessage(result.job), ...(result.execution ? { execution: executionMessage(result.execution) } : {}) });
@@ -82,7 +84,8 @@ export function jobFilter(filter: WireJobFilter | undefined, field = 'filter'): 
 }
 
 export function reason(text: string): string {
-  if (text.length > 1000) throw DomainError.invalidArgument(`reason must be at most 1000 characters, got ${text.length}`);
+  const length = characterCount(text);
+  if (length > 1000) throw DomainError.invalidArgument(`reason must be at most 1000 characters, got ${length}`);
   return text;
 }
 

@@ -1,6 +1,6 @@
 import { DomainError } from '../../../domain/errors.js';
 import type { JsonObject } from '../../../domain/json.js';
-import { truncateText } from '../../../domain/text.js';
+import { truncateCharacters } from '../../../domain/text.js';
 
 /** Results, error details and progress are bounded so one worker cannot bloat the database. */
 export const MAX_ATTACHMENT_BYTES = 64 * 1024;
@@ -13,6 +13,7 @@ export function boundedJson(field: string, value: JsonObject | undefined, maxByt
   return value;
 }
 
+/** Error messages longer than the contract's 4,096 characters are cut, not refused. */
 export function truncate(text: string, max = MAX_ERROR_MESSAGE): string {
-  return truncateText(text, max);
+  return truncateCharacters(text, max);
 }

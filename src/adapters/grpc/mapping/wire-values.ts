@@ -1,7 +1,7 @@
 import { durationFromMs, durationMs, timestampFromDate, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { DomainError } from '../../../domain/errors.js';
 import { isJobType } from '../../../domain/job/job-definition.js';
-import { quoted } from '../../../domain/text.js';
+import { characterCount, quoted } from '../../../domain/text.js';
 
 const MIN_SECONDS = -62_135_596_800n; // 0001-01-01T00:00:00Z
 const MAX_SECONDS = 253_402_300_799n; // 9999-12-31T23:59:59Z
@@ -71,7 +71,9 @@ export function requireId(field: string, value: string): string {
 
 export function requireText(field: string, value: string, max: number): string {
   if (value.trim() === '') throw DomainError.invalidArgument(`${field} is required`);
-  if (value.length > max) throw DomainError.invalidArgument(`${field} must be at most ${max} characters, got ${value.length}`);
+  // Never more characters than UTF-16 units, so short text needs no count.
+  const length = value.length > max ? characterCount(value) : value.length;
+  if (length > max) throw DomainError.invalidArgument(`${field} must be at most ${max} characters, got ${length}`);
   return value;
 }
 

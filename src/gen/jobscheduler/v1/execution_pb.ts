@@ -185,7 +185,8 @@ export type Execution = Message<"jobscheduler.v1.Execution"> & {
   cancelRequested: boolean;
 
   /**
-   * Set for FAILED, TIMED_OUT and LOST executions.
+   * Set for FAILED, TIMED_OUT and LOST executions, and for CANCELLED ones,
+   * whose message says who cancelled it and why (retryable false).
    *
    * @generated from field: jobscheduler.v1.ExecutionError error = 18;
    */
@@ -303,7 +304,8 @@ export enum ExecutionStatus {
   FAILED = 4,
 
   /**
-   * Cancelled by an operator before it finished. Terminal.
+   * Cancelled before it finished: by CancelExecution, or with its job by
+   * CancelJob or a forced DeleteJob. Terminal; never retried.
    *
    * @generated from enum value: EXECUTION_STATUS_CANCELLED = 5;
    */

@@ -42,7 +42,7 @@ export type RetryPolicy = Message<"jobscheduler.v1.RetryPolicy"> & {
 
   /**
    * Upper bound of any delay, at least initial_backoff and at most 7 days.
-   * Unset means 1 h.
+   * Unset means 1 h, or initial_backoff when that is longer.
    *
    * @generated from field: google.protobuf.Duration max_backoff = 3;
    */
@@ -73,7 +73,11 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
 
 /**
  * A durable job definition and its current state. On create and update only
- * the fields marked "input" are read; "output only" fields are ignored.
+ * the fields marked "input" are read; "output only" fields are ignored (except
+ * that UpdateJob finds the job by its id, and refuses an output-only field
+ * named in its update_mask).
+ * Lengths "in characters", here and in every request, count Unicode code
+ * points: an emoji is one character.
  *
  * @generated from message jobscheduler.v1.Job
  */
@@ -86,7 +90,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
   id: string;
 
   /**
-   * Input, required. A human-readable name, 1 to 200 characters. Not unique.
+   * Input, required. A human-readable name, 1 to 200 characters once leading
+   * and trailing white space is removed (it is stored without). Not unique.
    *
    * @generated from field: string name = 2;
    */
@@ -94,7 +99,7 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Input, required. The routing key workers acquire by, 1 to 100 characters
-   * of letters, digits and ". _ : -", for example "crawler.fetch".
+   * of ASCII letters, digits and ". _ : -", for example "crawler.fetch".
    *
    * @generated from field: string type = 3;
    */
@@ -102,7 +107,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Input. The JSON payload handed to the worker. At most 256 KiB encoded
-   * (configurable). Default: an empty object.
+   * (configurable); numbers must be finite (NaN and ±Infinity are refused
+   * with INVALID_ARGUMENT). Default: an empty object.
    *
    * @generated from field: google.protobuf.Struct payload = 4;
    */
@@ -163,16 +169,20 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Input. Free-form key/value labels for filtering and bulk operations; at
-   * most 32 entries, keys 1 to 63 characters, values at most 255 characters.
+   * most 32 entries, keys 1 to 63 characters of ASCII letters, digits and
+   * ". _ / -", values at most 255 characters.
    *
    * @generated from field: map<string, string> labels = 12;
    */
   labels: { [key: string]: string };
 
   /**
-   * Input. Recurring jobs only: move the job to FAILED (no further firing)
-   * after this many consecutive failed occurrences. 0 (default) never does;
-   * the job keeps its schedule.
+   * Input. Recurring jobs only: after this many consecutive failed
+   * occurrences the job moves to PAUSED (nothing fires, the schedule is kept)
+   * and continues with ResumeJob; RetryJob, which is for FAILED one-shot jobs,
+   * is refused. 0 to 1,000; 0 (default) never pauses: the job keeps firing
+   * whatever fails. ResumeJob does not reset consecutive_failures, so the next
+   * failed occurrence pauses the job again and a successful one resets it.
    *
    * @generated from field: uint32 pause_after_consecutive_failures = 13;
    */
@@ -181,7 +191,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
   /**
    * Input. A dead-man's switch: if no execution succeeds within this duration
    * (counted from the last success, or from creation), the job is reported as
-   * overdue in GetJobStats, metrics and logs. Unset disables the check.
+   * overdue in GetJobStats, metrics and logs. 1 s to 365 days. Unset disables
+   * the check.
    *
    * @generated from field: google.protobuf.Duration expect_success_within = 14;
    */
@@ -203,7 +214,8 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Output only. When the next occurrence is due; unset when nothing will
-   * fire (paused, completed, failed, cancelled).
+   * fire on its own (paused, completed, failed and cancelled jobs, and a
+   * one-shot whose occurrence has started).
    *
    * @generated from field: google.protobuf.Timestamp next_run_at = 17;
    */
@@ -232,14 +244,18 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
   consecutiveFailures: number;
 
   /**
-   * Output only. The message of the last failed attempt, empty if none.
+   * Output only. The message of the last attempt that failed, timed out or was
+   * lost, or of the last execution cancelled with CancelExecution (who
+   * cancelled it and why); empty if none. A success does not clear it.
    *
    * @generated from field: string last_error = 21;
    */
   lastError: string;
 
   /**
-   * Output only. When the last execution of this job started.
+   * Output only. When an occurrence of this job last started: fired by its
+   * schedule, or started by RunJob or RetryJob. Retries of an attempt do not
+   * change it; when a worker took an execution is the execution's started_at.
    *
    * @generated from field: google.protobuf.Timestamp last_run_at = 22;
    */
@@ -298,7 +314,7 @@ export const JobSchema: GenMessage<Job> = /*@__PURE__*/
 /**
  * The lifecycle state of a job. docs/state-machines.md holds the full
  * transition table; the service refuses any other transition with
- * FAILED_PRECONDITION naming both states.
+ * FAILED_PRECONDITION naming the job's current state.
  *
  * @generated from enum jobscheduler.v1.JobState
  */
@@ -311,7 +327,9 @@ export enum JobState {
   UNSPECIFIED = 0,
 
   /**
-   * Created and waiting for its first (immediate) run.
+   * An occurrence is due now and waits for the dispatcher to start it: a
+   * one-shot whose instant has come (when created, updated or resumed), or a
+   * recurring job resumed after its next fire time passed.
    *
    * @generated from enum value: JOB_STATE_PENDING = 1;
    */
@@ -325,29 +343,38 @@ export enum JobState {
   SCHEDULED = 2,
 
   /**
-   * An execution of the job is queued or running.
+   * An occurrence of the job is active: its execution is queued (possibly
+   * waiting out a retry's backoff) or running.
    *
    * @generated from enum value: JOB_STATE_RUNNING = 3;
    */
   RUNNING = 3,
 
   /**
-   * Paused by an operator: no new occurrences fire until resumed.
+   * No new occurrence fires until ResumeJob; the schedule is kept. Paused by
+   * PauseJob, or automatically when a recurring job reaches
+   * pause_after_consecutive_failures. An occurrence already active finishes.
    *
    * @generated from enum value: JOB_STATE_PAUSED = 4;
    */
   PAUSED = 4,
 
   /**
-   * A one-shot job whose occurrence succeeded. Terminal until retried or run.
+   * A one-shot job whose occurrence succeeded, or a recurring job whose
+   * schedule has no fire time left (every schedule ends at
+   * 9999-12-30T23:59:59.999Z). Terminal until run again with RunJob (RetryJob
+   * is refused).
    *
    * @generated from enum value: JOB_STATE_COMPLETED = 5;
    */
   COMPLETED = 5,
 
   /**
-   * A one-shot job whose occurrence failed after all retries, or a recurring
-   * job paused automatically after too many consecutive failures.
+   * A one-shot job whose occurrence failed for good: its last attempt failed
+   * (or timed out, or was lost) with no retry left or not retryable, or its
+   * execution was cancelled. RetryJob (or RunJob) runs it again. Recurring
+   * jobs never become FAILED: after too many consecutive failures they are
+   * PAUSED (see Job.pause_after_consecutive_failures).
    *
    * @generated from enum value: JOB_STATE_FAILED = 6;
    */

@@ -278,8 +278,9 @@ export type UpdateJobRequest = Message<"jobscheduler.v1.UpdateJobRequest"> & {
   job?: Job | undefined;
 
   /**
-   * The input fields of Job to change, for example "name,schedule". Required;
-   * output-only fields are refused with INVALID_ARGUMENT.
+   * The input fields of Job to change, for example "name,schedule", whole
+   * fields only ("retry_policy", not "retry_policy.max_retries"). Required;
+   * output-only fields and sub-fields are refused with INVALID_ARGUMENT.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 2;
    */
@@ -618,7 +619,8 @@ export type JobSelector = Message<"jobscheduler.v1.JobSelector"> & {
     case: "ids";
   } | {
     /**
-     * Every job matching the filter (at most 10,000 per call).
+     * Every job matching the filter, at most 10,000 per call: a filter that
+     * matches more is refused with INVALID_ARGUMENT and changes nothing.
      *
      * @generated from field: jobscheduler.v1.JobFilter filter = 2;
      */
@@ -1156,8 +1158,11 @@ export type PreviewScheduleRequest = Message<"jobscheduler.v1.PreviewScheduleReq
   count: number;
 
   /**
-   * Return fire times strictly after this instant. Unset means now. It also
-   * stands in for the creation time of an interval schedule without anchor.
+   * Return fire times strictly after this instant; a one-shot schedule's own
+   * instant is returned when it equals `after` (so `once {}` returns `after`)
+   * and not when it is earlier. Unset means now. It also stands in for the
+   * creation time of an interval schedule without anchor. From
+   * 0001-01-02T00:00:00Z to 9999-12-30T23:59:59.999Z.
    *
    * @generated from field: google.protobuf.Timestamp after = 3;
    */
@@ -1179,7 +1184,8 @@ export const PreviewScheduleRequestSchema: GenMessage<PreviewScheduleRequest> = 
 export type PreviewScheduleResponse = Message<"jobscheduler.v1.PreviewScheduleResponse"> & {
   /**
    * The next fire times, ascending. Fewer than count when the schedule ends
-   * (a one-shot schedule has at most one).
+   * (a one-shot schedule has at most one; every schedule ends at
+   * 9999-12-30T23:59:59.999Z).
    *
    * @generated from field: repeated google.protobuf.Timestamp fire_times = 1;
    */
@@ -1329,7 +1335,8 @@ export const JobSchedulerService: GenService<{
     output: typeof PauseJobResponseSchema;
   },
   /**
-   * Resumes a paused job; next_run_at follows the catch-up policy.
+   * Resumes a paused job, whether PauseJob or pause_after_consecutive_failures
+   * paused it; next_run_at follows the catch-up policy.
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.ResumeJob
    */
@@ -1350,7 +1357,9 @@ export const JobSchedulerService: GenService<{
     output: typeof CancelJobResponseSchema;
   },
   /**
-   * Runs a FAILED job again now, with its retry count reset.
+   * Runs a FAILED (one-shot) job again now, with its retry count reset. Any
+   * other state is refused with FAILED_PRECONDITION; a recurring job paused
+   * after too many consecutive failures continues with ResumeJob.
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.RetryJob
    */
@@ -1360,7 +1369,10 @@ export const JobSchedulerService: GenService<{
     output: typeof RetryJobResponseSchema;
   },
   /**
-   * Runs a job now, once, in addition to its schedule.
+   * Runs a job now, once: a recurring job in addition to its schedule; for a
+   * one-shot that has not fired yet this is its run (it does not fire again
+   * at its instant). Allowed in every state but CANCELLED; a paused job stays
+   * paused.
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.RunJob
    */
@@ -1400,7 +1412,9 @@ export const JobSchedulerService: GenService<{
     output: typeof CancelJobsResponseSchema;
   },
   /**
-   * Cancels one queued or running execution; the job keeps its schedule.
+   * Cancels one queued or running execution (it ends CANCELLED, never
+   * retried). A recurring job keeps its schedule; a one-shot job whose
+   * occurrence this ends becomes FAILED, and RetryJob runs it again.
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.CancelExecution
    */

@@ -68,7 +68,9 @@ export const ScheduleSchema: GenMessage<Schedule> = /*@__PURE__*/
 export type OnceSchedule = Message<"jobscheduler.v1.OnceSchedule"> & {
   /**
    * The instant to fire at. Unset means "now": the job is due as soon as it
-   * is created. An instant in the past is also due immediately.
+   * is created. An instant in the past is also due immediately. From
+   * 0001-01-02T00:00:00Z to 9999-12-30T23:59:59.999Z; digits finer than a
+   * millisecond are cut.
    *
    * @generated from field: google.protobuf.Timestamp at = 1;
    */
@@ -91,7 +93,8 @@ export const OnceScheduleSchema: GenMessage<OnceSchedule> = /*@__PURE__*/
  */
 export type IntervalSchedule = Message<"jobscheduler.v1.IntervalSchedule"> & {
   /**
-   * How many units make one period. Must be at least 1.
+   * How many units make one period: 1 to 1,000,000, and one period at most
+   * 10 years of 365 days (so at most 3,650 days or 87,600 hours).
    *
    * @generated from field: uint32 every = 1;
    */
@@ -108,6 +111,8 @@ export type IntervalSchedule = Message<"jobscheduler.v1.IntervalSchedule"> & {
    * An instant the fire times are aligned to, for example 2026-01-01T00:00:00Z
    * with every = 6 hours gives 00:00, 06:00, 12:00 and 18:00 UTC. Unset means
    * the job's creation time, so the first run is one period after creation.
+   * From 0001-01-02T00:00:00Z to 9999-12-30T23:59:59.999Z; digits finer than
+   * a millisecond are cut.
    *
    * @generated from field: google.protobuf.Timestamp anchor = 3;
    */

@@ -162,7 +162,7 @@ export type JobStats = Message<"jobscheduler.v1.JobStats"> & {
 
   /**
    * True when success_expected_by has passed without a success (the
-   * dead-man's switch fired).
+   * dead-man's switch fired). Never true for a cancelled job.
    *
    * @generated from field: bool overdue = 20;
    */
@@ -297,15 +297,15 @@ export type SchedulerMetrics = Message<"jobscheduler.v1.SchedulerMetrics"> & {
   p95Duration?: Duration | undefined;
 
   /**
-   * Median schedule lag (started_at − scheduled_at) of executions started
-   * within `window`.
+   * Median schedule lag (started_at − scheduled_at) of executions running now
+   * or finished within `window`.
    *
    * @generated from field: google.protobuf.Duration schedule_lag_p50 = 17;
    */
   scheduleLagP50?: Duration | undefined;
 
   /**
-   * 95th percentile schedule lag of executions started within `window`.
+   * 95th percentile schedule lag of the same executions.
    *
    * @generated from field: google.protobuf.Duration schedule_lag_p95 = 18;
    */
@@ -349,7 +349,7 @@ export type SchedulerMetrics = Message<"jobscheduler.v1.SchedulerMetrics"> & {
   computedAt?: Timestamp | undefined;
 
   /**
-   * The window the duration and lag figures cover (default 1 h).
+   * The window the duration and lag figures cover (1 h).
    *
    * @generated from field: google.protobuf.Duration window = 24;
    */

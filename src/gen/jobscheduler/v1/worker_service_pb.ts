@@ -184,7 +184,7 @@ export type AcquireExecutionsRequest = Message<"jobscheduler.v1.AcquireExecution
 
   /**
    * How long each lease lasts without a heartbeat, 5 s to 1 h. Unset means
-   * the service's default (30 s).
+   * the service's default (30 s unless its operator configured another).
    *
    * @generated from field: google.protobuf.Duration lease_duration = 5;
    */
@@ -313,7 +313,8 @@ export const LeaseHeartbeatSchema: GenMessage<LeaseHeartbeat> = /*@__PURE__*/
  */
 export type HeartbeatRequest = Message<"jobscheduler.v1.HeartbeatRequest"> & {
   /**
-   * The worker's id, as given to AcquireExecutions. Required.
+   * The worker's id, as given to AcquireExecutions. Required, at most 200
+   * characters.
    *
    * @generated from field: string worker_id = 1;
    */
@@ -364,9 +365,9 @@ export type LeaseStatus = Message<"jobscheduler.v1.LeaseStatus"> & {
   leaseExpiresAt?: Timestamp | undefined;
 
   /**
-   * True when an operator asked to cancel the execution, or its attempt
-   * timeout passed: the worker should abort the attempt. The execution is
-   * already recorded as cancelled or timed out.
+   * True when an operator asked to cancel the execution, its attempt timeout
+   * passed, or its job was deleted: the worker should abort the attempt. The
+   * execution is already recorded as cancelled or timed out (or is gone).
    *
    * @generated from field: bool cancel_requested = 4;
    */
@@ -684,7 +685,7 @@ export const ExecutionFailureSchema: GenMessage<ExecutionFailure> = /*@__PURE__*
  */
 export type ReportOutcomesRequest = Message<"jobscheduler.v1.ReportOutcomesRequest"> & {
   /**
-   * The worker's id. Required.
+   * The worker's id. Required, at most 200 characters.
    *
    * @generated from field: string worker_id = 1;
    */
@@ -779,9 +780,10 @@ export const ReportOutcomesResponseSchema: GenMessage<ReportOutcomesResponse> = 
  * outcome: either on one Work stream per worker (what the SDK does), or with
  * the unary calls AcquireExecutions, Heartbeat and ReportOutcomes (for
  * grpcurl and simple clients). Every outcome presents the lease token
- * (fencing): a worker whose lease expired or was revoked gets
- * FAILED_PRECONDITION and changes nothing, so it can never overwrite the
- * attempt that replaced it. Delivery is at least once: a worker that dies
+ * (fencing): an outcome reported under a lease that expired or was revoked
+ * is refused with FAILED_PRECONDITION and changes nothing (a heartbeat
+ * answers held = false), so such a worker can never overwrite the attempt
+ * that replaced it. Delivery is at least once: a worker that dies
  * mid-attempt has its execution retried after the lease expires.
  *
  * @generated from service jobscheduler.v1.WorkerService
@@ -812,8 +814,9 @@ export const WorkerService: GenService<{
     output: typeof WorkResponseSchema;
   },
   /**
-   * Acquires up to `capacity` queued executions of the given types, highest
-   * priority first, then earliest scheduled_at. A long poll: if none is
+   * Acquires up to `capacity` queued executions of the given types whose
+   * scheduled_at has come, highest priority first, then earliest
+   * scheduled_at. A long poll: if none is
    * available it waits up to `wait` for one and returns an empty list when
    * the wait ends. Each lease must be extended with Heartbeat.
    *
