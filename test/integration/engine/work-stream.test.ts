@@ -1,46 +1,15 @@
 import { expect } from 'chai';
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import type { WorkRequestSchema, WorkResponse, WorkerService, WorkStartSchema } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
-import type { BidiStream } from '../../../src/adapters/grpc/client/typed-client.js';
+import type { WorkStartSchema } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
+import { WorkSession } from '../../support/work-session.js';
 import type { FakeClock } from '../../support/fake-clock.js';
 import type { TestServer } from '../../support/test-server.js';
 import { eventually } from '../../support/eventually.js';
 import { createJob, engineServer, executionsOf, jobOf, newClock, once, TYPE } from './engine-harness.js';
-
-type Work = BidiStream<typeof WorkRequestSchema, (typeof WorkerService)['method']['work']['output']>;
-
-/** A Work stream and everything it has received so far. */
-class Session {
-  readonly received: WorkResponse[] = [];
-  readonly ended: Promise<ServiceError | undefined>;
-
-  constructor(readonly stream: Work) {
-    this.ended = (async () => {
-      try {
-        for await (const message of stream) this.received.push(message);
-        return undefined;
-      } catch (error) {
-        return error as ServiceError;
-      }
-    })();
-  }
-
-  get executions() {
-    return this.received.flatMap((m) => m.executions);
-  }
-
-  get results() {
-    return this.received.flatMap((m) => m.results);
-  }
-
-  get lost() {
-    return this.received.flatMap((m) => m.lost);
-  }
-}
 
 describe('engine: Work streams (real PostgreSQL, fake clock)', () => {
   let clock: FakeClock;
@@ -51,11 +20,7 @@ describe('engine: Work streams (real PostgreSQL, fake clock)', () => {
   });
   afterEach(() => server.stop());
 
-  async function open(start: Record<string, unknown> = {}, credits = 0): Promise<Session> {
-    const session = new Session(server.worker.work());
-    await session.stream.send({ start: { workerId: 'stream-worker', jobTypes: [TYPE], ...start }, credits });
-    return session;
-  }
+  const open = (start: Record<string, unknown> = {}, credits = 0) => WorkSession.open(server.worker, { start: { workerId: 'stream-worker', jobTypes: [TYPE], ...start }, credits });
 
   it('sends queued executions up to the credits granted, records outcomes and answers each', async () => {
     const jobs = [];
@@ -154,7 +119,7 @@ describe('engine: Work streams (real PostgreSQL, fake clock)', () => {
       [{ workerId: 'w', jobTypes: [TYPE], leaseDuration: durationFromMs(1_000) }, /^start\.lease_duration must be from 5s/],
     ];
     for (const [start, message] of starts) {
-      const bad = new Session(server.worker.work());
+      const bad = new WorkSession(server.worker.work());
       await bad.stream.send(start ? { start } : { credits: 1 });
       const refused = await bad.ended;
       expect(refused?.code, String(message)).to.equal(status.INVALID_ARGUMENT);
