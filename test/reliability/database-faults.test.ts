@@ -104,7 +104,6 @@ describe('database faults under load: restart, terminated connections, failing s
       types: [TYPE],
       concurrency: 16,
       leaseDurationMs: 30_000,
-      acquireWaitMs: 2_000,
       handler: async (job) => {
         runs.set(job.jobId, (runs.get(job.jobId) ?? 0) + 1);
         // Some run for seconds, so heartbeats and outcomes are in flight when a fault strikes.
