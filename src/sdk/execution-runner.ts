@@ -8,6 +8,8 @@ import type { JobContext, JobHandler } from './worker-options.js';
 
 export interface RunnerParts {
   readonly handler: JobHandler;
+  /** How long a handler ran, in ms. */
+  readonly ran: (ms: number) => void;
   readonly log: WorkerLogger;
   /** The outcome of a handler whose lease is still held. */
   readonly report: (lease: Lease, outcome: Outcome) => void;
@@ -38,11 +40,13 @@ export async function runExecution(acquired: AcquiredExecution, lease: Lease, pa
     },
   };
   let outcome: Outcome;
+  const started = performance.now();
   try {
     outcome = successOf(await parts.handler(job));
   } catch (error) {
     outcome = failureOf(error);
   }
+  parts.ran(performance.now() - started);
   if (lease.state === 'running') {
     lease.state = 'reporting';
     parts.report(lease, outcome);

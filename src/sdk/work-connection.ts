@@ -19,8 +19,8 @@ export interface ConnectionSettings {
   readonly workerId: string;
   readonly types: readonly string[];
   readonly leaseDurationMs: number;
-  /** Executions held at most: running handlers plus those received and waiting for a slot. */
-  readonly capacity: number;
+  /** Executions held at most (it may change): running handlers plus those received and waiting for a slot. */
+  readonly capacity: () => number;
 }
 
 /** What the connection tells the worker. */
@@ -123,7 +123,7 @@ export class WorkConnection {
     if (!this.connected || !this.stream) return;
     const stream = this.stream;
     // The server takes at most MAX_PER_MESSAGE outstanding credits per session.
-    const credits = this.closing ? 0 : Math.max(0, Math.min(this.settings.capacity - this.held(), MAX_PER_MESSAGE) - this.granted);
+    const credits = this.closing ? 0 : Math.max(0, Math.min(this.settings.capacity() - this.held(), MAX_PER_MESSAGE) - this.granted);
     this.granted += credits;
     const progress = this.progressTimer === undefined ? this.takeProgress() : [];
     let first = true;

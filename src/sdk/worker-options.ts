@@ -48,7 +48,8 @@ export interface WorkerOptions {
    * Executions the worker may hold beyond its running handlers, waiting for a free slot, so a
    * slot that frees up starts the next execution at once instead of after a round trip to the
    * server. They are leased to this worker while they wait; stop() gives them back unstarted.
-   * 0 to 1,000; default: as many as `concurrency` (at most 1,000 in all).
+   * 0 to 1,000. Default: as many as the worker runs in about 25 ms at its handlers' recent pace
+   * (many for jobs of a millisecond, none for jobs of seconds), at most 500.
    */
   prefetch?: number;
   /** Names this process in execution records. Default `hostname:pid:random`. */
@@ -72,16 +73,14 @@ export interface WorkerOptions {
 }
 
 type Deprecated = 'acquireWaitMs' | 'reportBatchSize' | 'reportDelayMs';
-export type ResolvedOptions = Required<Omit<WorkerOptions, 'credentials' | Deprecated>> & Pick<WorkerOptions, 'credentials'>;
+export type ResolvedOptions = Required<Omit<WorkerOptions, 'credentials' | 'prefetch' | Deprecated>> & Pick<WorkerOptions, 'credentials' | 'prefetch'>;
 
 /** Fills defaults and rejects values the server would refuse, at construction rather than in a loop. */
 export function resolveOptions(options: WorkerOptions): ResolvedOptions {
   const { acquireWaitMs: _wait, reportBatchSize: _batch, reportDelayMs: _delay, ...current } = options;
   const given = definedOnly(current);
-  const concurrency = given.concurrency ?? 10;
   const resolved: ResolvedOptions = {
-    concurrency,
-    prefetch: Math.min(concurrency, 1_000),
+    concurrency: 10,
     workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     leaseDurationMs: 30_000,
     stopTimeoutMs: 30_000,
@@ -94,7 +93,7 @@ export function resolveOptions(options: WorkerOptions): ResolvedOptions {
   if (typeof resolved.handler !== 'function') throw new TypeError('handler must be a function');
   inRange('concurrency', resolved.concurrency, 1, Number.MAX_SAFE_INTEGER);
   inRange('leaseDurationMs', resolved.leaseDurationMs, 5_000, 3_600_000);
-  inRange('prefetch', resolved.prefetch, 0, 1_000);
+  if (resolved.prefetch !== undefined) inRange('prefetch', resolved.prefetch, 0, 1_000);
   inRange('stopTimeoutMs', resolved.stopTimeoutMs, 0, Number.MAX_SAFE_INTEGER);
   if (resolved.workerId.trim() === '' || resolved.workerId.length > 200) throw new RangeError('workerId must be 1 to 200 characters');
   return resolved;

@@ -4,6 +4,7 @@ import { runExecution } from './execution-runner.js';
 import { Lease, LeaseRegistry } from './leases.js';
 import { safeLogger } from './logger.js';
 import { failure } from './outcome-values.js';
+import { Prefetch } from './prefetch.js';
 import { Slots } from './slots.js';
 import { WorkConnection } from './work-connection.js';
 import { resolveOptions, type WorkerOptions } from './worker-options.js';
@@ -36,6 +37,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const client = createWorkerClient(settings.address, settings.credentials, { ...CHANNEL_DEFAULTS, ...settings.channelOptions });
   const leases = new LeaseRegistry();
   const slots = new Slots(settings.concurrency);
+  const prefetch = new Prefetch(settings.concurrency, settings.prefetch);
   /** Received, waiting for a free slot, oldest first. */
   let waiting: Array<{ acquired: AcquiredExecution; lease: Lease }> = [];
   let stopping = false;
@@ -43,7 +45,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const connection = new WorkConnection(
     client,
     leases,
-    { workerId: settings.workerId, types: settings.types, leaseDurationMs: settings.leaseDurationMs, capacity: settings.concurrency + settings.prefetch },
+    { workerId: settings.workerId, types: settings.types, leaseDurationMs: settings.leaseDurationMs, capacity: () => settings.concurrency + prefetch.count },
     () => leases.occupying,
     {
       received(executions) {
@@ -86,6 +88,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const parts = {
     handler: settings.handler,
+    ran: (ms: number) => prefetch.ran(ms),
     log,
     report: connection.report.bind(connection),
     progress: connection.progress.bind(connection),

@@ -42,8 +42,9 @@ describe('worker SDK: options', () => {
 
   it('fills defaults', () => {
     const options = resolveOptions(base);
-    expect(options).to.include({ concurrency: 10, prefetch: 10, leaseDurationMs: 30_000, stopTimeoutMs: 30_000 });
-    expect(resolveOptions({ ...base, concurrency: 2_000 }).prefetch).to.equal(1_000);
+    expect(options).to.include({ concurrency: 10, leaseDurationMs: 30_000, stopTimeoutMs: 30_000 });
+    expect(options.prefetch, 'automatic unless given').to.equal(undefined);
+    expect(resolveOptions({ ...base, prefetch: 0 }).prefetch).to.equal(0);
     // Options of the long-poll protocol are accepted and ignored.
     expect(resolveOptions({ ...base, acquireWaitMs: 1, reportBatchSize: 5_000 })).not.to.have.property('acquireWaitMs');
     expect(options.workerId).to.match(/:\d+:[0-9a-f]{6}$/);
