@@ -257,7 +257,7 @@ describe('database faults under load: restart, terminated connections, failing s
       //    (firing, acquiring, reporting outcomes all write events after other rows), then a
       //    statement cancelled (as by statement_timeout) while updating executions.
       phase('deadlock');
-      await failingStatements('execution_events', 'INSERT', '40P01', 2_000);
+      await failingStatements('execution_event_batches', 'INSERT', '40P01', 2_000);
       phase('cancelled statements');
       await failingStatements('executions', 'UPDATE', '57014', 2_000);
       await bothServing();

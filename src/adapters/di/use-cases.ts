@@ -41,16 +41,6 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   const observer = ports.observer ?? NO_OBSERVER;
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
   const deps = { ids, random };
-  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer);
-  const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger, observer);
-  const queries = new JobQueries(store, clock);
-  const prune = new PruneHistory(
-    store,
-    clock,
-    { keepPerJob: settings.retentionKeepPerJob, keepForMs: settings.retentionKeepForMs, eventsKeepForMs: settings.eventsKeepForMs, batchSize: 1_000, maxBatches: 100 },
-    logger,
-  );
-  const control = new ControlJob(store, clock, ids, wakeUps, observer);
   const heartbeat = new Heartbeat(store, clock);
   const sessions = new WorkSessions(
     store,
@@ -62,6 +52,16 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     logger,
     observer,
   );
+  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer, sessions);
+  const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger, observer);
+  const queries = new JobQueries(store, clock);
+  const prune = new PruneHistory(
+    store,
+    clock,
+    { keepPerJob: settings.retentionKeepPerJob, keepForMs: settings.retentionKeepForMs, eventsKeepForMs: settings.eventsKeepForMs, batchSize: 1_000, maxBatches: 100 },
+    logger,
+  );
+  const control = new ControlJob(store, clock, ids, wakeUps, observer);
   return {
     settings,
     dispatch,

@@ -7,13 +7,10 @@ import type { Idempotency } from '../ports/job-store.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { quoted } from '../../domain/text.js';
-import type { Execution } from '../../domain/execution/execution.js';
-import { eventOf, wakeWorkersFor } from '../engine/execution-events.js';
+import { wakeWorkersFor } from '../engine/execution-events.js';
 import { fireJob, firesOnCreation } from '../engine/fire-job.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
-import { startExecution } from '../../domain/execution/execution-operations.js';
-import { NO_HAND_OFF, type HandOff, type Reservation } from '../worker/hand-off.js';
-import type { AcquiredExecution } from '../worker/acquire-executions.js';
+import { NewExecutions, NO_HAND_OFF, type HandOff } from '../worker/hand-off.js';
 
 export interface CreateJobCommand {
   readonly definition: JobDefinition;
@@ -55,11 +52,10 @@ export class CreateJobs {
 
   private async createAll(commands: readonly CreateJobCommand[]): Promise<Job[]> {
     const now = this.clock.now();
-    const handedOff: Array<{ reservation: Reservation; acquired: AcquiredExecution }> = [];
+    const fired = new NewExecutions(this.handOff, this.ids, now);
     const jobs = await this.store.transaction(async (tx) => {
       const result: Job[] = [];
       const fresh: { job: Job; idempotency: Idempotency | undefined }[] = [];
-      const queued: Execution[] = [];
       // Request ids earlier in this batch: a repeat within one batch is a repeat like any other.
       const inBatch = new Map<string, { job: Job; fingerprint: string }>();
       for (const [index, command] of commands.entries()) {
@@ -74,45 +70,42 @@ export class CreateJobs {
         }
         let job = withinJob(command.field ?? 'job', () => createJob(this.ids.newId(), command.definition, now));
         if (firesOnCreation(command.definition, now)) {
-          const fired = fireJob(job, now, 0, this.ids);
+          const firing = fireJob(job, now, 0, this.ids);
           // Created and fired in one write: the pending job in between was never stored.
-          job = { ...fired.job, version: job.version };
-          for (const execution of fired.executions) {
-            const reservation = this.handOff.reserve(execution.jobType);
-            if (!reservation) {
-              queued.push(execution);
-              continue;
-            }
-            const started = startExecution(execution, reservation.workerId, this.ids.newId(), reservation.leaseDurationMs, now);
-            handedOff.push({ reservation, acquired: { execution: started, jobName: job.name, payload: job.payload } });
-          }
+          job = { ...firing.job, version: job.version };
+          fired.add(job, firing.executions);
         }
         if (key) inBatch.set(key.requestId, { job, fingerprint: key.fingerprint });
         fresh.push({ job, idempotency: key });
         result.push(job);
       }
+      // Issued together: the store may send them in one round trip (nothing needs the others' results).
+      const inserted = tx.jobs.insert(
+        fresh.map((f) => f.job),
+        fresh.map((f) => f.idempotency),
+      );
+      const written = Promise.all([
+        inserted,
+        tx.executions.insert(fired.all),
+        tx.events.append(fired.events),
+      ]);
       try {
-        await tx.jobs.insert(
-          fresh.map((f) => f.job),
-          fresh.map((f) => f.idempotency),
-        );
+        await inserted;
       } catch (error) {
+        written.catch(() => undefined);
         if (error instanceof DomainError && error.kind === 'AlreadyExists') throw new RequestIdTaken(error);
         throw error;
       }
-      const started = handedOff.map((h) => h.acquired.execution);
-      await tx.executions.insert([...queued, ...started]);
-      // A handed-off execution was queued and started at once: both events, in that order.
-      await tx.events.append([...queued.map((e) => eventOf(e, now)), ...started.flatMap((e) => [eventOf({ ...e, status: 'queued' }, now), eventOf(e, now)])]);
-      return { result, fresh: fresh.map((f) => f.job), queued };
+      await written;
+      return { result, fresh: fresh.map((f) => f.job) };
       // Without request ids or executions the work is the one INSERT of all the jobs: atomic by itself.
     }, { singleStatement: commands.every((command) => command.idempotency === undefined && !firesOnCreation(command.definition, now)) }).catch((error: unknown) => {
-      for (const { reservation } of handedOff.splice(0)) reservation.cancel();
+      fired.cancel();
       throw error;
     });
-    this.observer.queued([...jobs.queued, ...handedOff.map((h) => h.acquired.execution)]);
-    for (const { reservation, acquired } of handedOff) reservation.deliver(acquired);
-    wakeWorkersFor(this.wakeUps, jobs.queued);
+    this.observer.queued(fired.all);
+    fired.deliver();
+    wakeWorkersFor(this.wakeUps, fired.queued);
     if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt <= this.clock.now())) this.wakeUps.jobsDue();
     return jobs.result;
   }

@@ -9,7 +9,7 @@ import { WorkSession } from '../../support/work-session.js';
 import type { FakeClock } from '../../support/fake-clock.js';
 import type { TestServer } from '../../support/test-server.js';
 import { eventually } from '../../support/eventually.js';
-import { createJob, engineServer, executionsOf, jobOf, newClock, once, TYPE } from './engine-harness.js';
+import { createJob, engineServer, everyMinutes, executionsOf, jobOf, newClock, once, TYPE } from './engine-harness.js';
 
 describe('engine: Work streams (real PostgreSQL, fake clock)', () => {
   let clock: FakeClock;
@@ -44,6 +44,32 @@ describe('engine: Work streams (real PostgreSQL, fake clock)', () => {
     expect(states.filter((s) => s === JobState.FAILED)).to.have.length(1);
     session.stream.end();
     expect(await session.ended).to.equal(undefined);
+  });
+
+  it('hands a one-shot created, or an occurrence fired, to a waiting session in the same transaction', async () => {
+    const session = await open({}, 2);
+    // Wait until the session asked for work and found none: its credits are free.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const created = await createJob(server, { schedule: once() });
+    const recurring = await createJob(server, { schedule: everyMinutes(1) });
+    clock.set(new Date(recurring.nextRunAt ? Number(recurring.nextRunAt.seconds) * 1000 : 0));
+    await server.useCases.dispatch.runUntilIdle();
+    await eventually(() => expect(session.executions.map((e) => e.execution?.jobId).sort()).to.deep.equal([created.id, recurring.id].sort()));
+    for (const { execution } of session.executions) {
+      // Queued and started at the same instant, by the transaction that created it: no acquisition.
+      expect(execution?.startedAt).to.deep.equal(execution?.queuedAt);
+    }
+    const events = await server.database.pool(1);
+    try {
+      const { rows } = await events.query<{ kinds: string[]; xids: number }>(
+        `SELECT array_agg(kind ORDER BY xid, id, position) AS kinds, count(DISTINCT xid)::int AS xids FROM execution_events WHERE execution_id = $1`,
+        [session.executions.find((e) => e.execution?.jobId === created.id)!.execution!.id],
+      );
+      expect(rows[0]).to.deep.equal({ kinds: ['queued', 'started'], xids: 1 });
+    } finally {
+      await events.end();
+    }
+    await session.close();
   });
 
   it('puts a released execution back in the queue as it was: the same attempt, no retry used', async () => {
