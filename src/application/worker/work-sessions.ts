@@ -57,7 +57,9 @@ interface Session {
   readonly id: number;
   readonly start: WorkStart;
   readonly deliver: (delivery: WorkDelivery) => void;
+  /** Slots granted and not used, apart from those a running tick is filling (`filling`). */
   credits: number;
+  filling: number;
   /** Execution id → lease token of every lease this session extends. */
   readonly held: Map<string, string>;
   /** Outcomes reported and not answered yet, and who waits for them all to be. */
@@ -142,6 +144,7 @@ export class WorkSessions implements HandOff {
       start,
       deliver,
       credits: 0,
+      filling: 0,
       held: new Map(start.held.map((lease) => [lease.executionId, lease.leaseToken])),
       unanswered: 0,
       waiters: [],
@@ -157,7 +160,8 @@ export class WorkSessions implements HandOff {
         return session.credits;
       },
       grant: (credits) => {
-        if (session.credits + credits > MAX_CREDITS) throw DomainError.invalidArgument(`credits: at most ${MAX_CREDITS} may be outstanding, got ${session.credits + credits}`);
+        const outstanding = session.credits + session.filling + credits;
+        if (outstanding > MAX_CREDITS) throw DomainError.invalidArgument(`credits: at most ${MAX_CREDITS} may be outstanding, got ${outstanding}`);
         session.credits += credits;
         this.kick();
       },
@@ -239,7 +243,15 @@ export class WorkSessions implements HandOff {
   private async tick(): Promise<boolean> {
     const outcomes = this.outcomes.splice(0, MAX_OUTCOMES_PER_TICK);
     if (this.outcomes.length > 0) this.again = true;
-    const wants = [...this.sessions].filter((s) => s.credits > 0 && s.start.jobTypes.some((type) => this.maybeWork.has(type)));
+    // The credits asked for are taken now, so a hand-off while the transaction runs cannot spend them twice.
+    const wants = [...this.sessions]
+      .filter((s) => s.credits > 0 && s.start.jobTypes.some((type) => this.maybeWork.has(type)))
+      .map((session) => {
+        const capacity = session.credits;
+        session.credits = 0;
+        session.filling = capacity;
+        return { session, capacity };
+      });
     if (outcomes.length === 0 && wants.length === 0) return true;
     const announced = this.announcements;
     const now = this.clock.now();
@@ -250,8 +262,8 @@ export class WorkSessions implements HandOff {
         async (tx) => {
           const recorded = outcomes.length > 0 ? await recordOutcomes(tx, outcomes.map((p) => p.outcome), now, this.deps) : undefined;
           const acquired: AcquiredExecution[][] = [];
-          for (const session of wants) {
-            const request = { workerId: session.start.workerId, jobTypes: session.start.jobTypes, capacity: session.credits, leaseDurationMs: session.start.leaseDurationMs, now };
+          for (const { session, capacity } of wants) {
+            const request = { workerId: session.start.workerId, jobTypes: session.start.jobTypes, capacity, leaseDurationMs: session.start.leaseDurationMs, now };
             acquired.push(await acquireIn(tx, request, () => this.deps.ids.newId()));
           }
           return { recorded, acquired };
@@ -262,6 +274,10 @@ export class WorkSessions implements HandOff {
       ));
     } catch (error) {
       this.outcomes.unshift(...outcomes);
+      for (const { session, capacity } of wants) {
+        session.credits += capacity;
+        session.filling = 0;
+      }
       this.failures += 1;
       const transient = error instanceof StoreUnavailableError || (error instanceof DomainError && error.kind === 'Conflict');
       if (transient) this.logger.warn({ err: error }, 'work sessions: a transaction failed; retrying');
@@ -271,7 +287,7 @@ export class WorkSessions implements HandOff {
     this.failures = 0;
     this.answer(outcomes, recorded?.results ?? []);
     if (recorded) afterOutcomes(recorded, this.wakeUps, this.observer);
-    wants.forEach((session, i) => this.handOut(session, acquired[i] ?? [], announced === this.announcements));
+    wants.forEach(({ session, capacity }, i) => this.handOut(session, capacity, acquired[i] ?? [], announced === this.announcements));
     return true;
   }
 
@@ -292,15 +308,16 @@ export class WorkSessions implements HandOff {
   }
 
   /** `quiet`: no work was announced while the tick ran, so fewer than asked means none is left. */
-  private handOut(session: Session, executions: readonly AcquiredExecution[], quiet: boolean): void {
-    if (quiet && executions.length < session.credits) for (const type of session.start.jobTypes) this.maybeWork.delete(type);
+  private handOut(session: Session, asked: number, executions: readonly AcquiredExecution[], quiet: boolean): void {
+    if (quiet && executions.length < asked) for (const type of session.start.jobTypes) this.maybeWork.delete(type);
+    session.credits += asked - executions.length;
+    session.filling = 0;
     if (executions.length === 0) return;
     this.observer.started(executions.map((a) => a.execution));
     if (session.closed) {
       this.giveBack(session, executions);
       return;
     }
-    session.credits -= executions.length;
     for (const { execution } of executions) session.held.set(execution.id, execution.leaseToken ?? '');
     session.deliver({ executions, results: [], lost: [] });
   }
