@@ -68,8 +68,8 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     rescue,
     prune,
     engine: new SchedulerEngine(dispatch, rescue, prune, store, clock, wakeUps, settings, logger),
-    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer, sessions), control,
-      update: new UpdateJob(store, clock, wakeUps, config.limits),
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer, sessions, settings.pollIntervalMs), control,
+      update: new UpdateJob(store, clock, wakeUps, config.limits, settings.pollIntervalMs),
       delete: new DeleteJob(store, clock, wakeUps),
       bulk: new BulkControl(store, control), queries, limits: config.limits },
     executions: {

@@ -34,6 +34,8 @@ export class CreateJobs {
     private readonly wakeUps: WakeUps,
     private readonly observer: EngineObserver = NO_OBSERVER,
     private readonly handOff: HandOff = NO_HAND_OFF,
+    /** A job due within this long wakes the dispatchers, which may be planning to sleep past it. */
+    private readonly soonMs = 0,
   ) {}
 
   async execute(commands: readonly CreateJobCommand[]): Promise<Job[]> {
@@ -106,7 +108,8 @@ export class CreateJobs {
     this.observer.queued(fired.all);
     fired.deliver();
     wakeWorkersFor(this.wakeUps, fired.queued);
-    if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt <= this.clock.now())) this.wakeUps.jobsDue();
+    const soon = this.clock.now().getTime() + this.soonMs;
+    if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt.getTime() <= soon)) this.wakeUps.jobsDue();
     return jobs.result;
   }
 }
