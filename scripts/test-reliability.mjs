@@ -2,9 +2,11 @@
 // The long runs of the reliability tests (docs/reliability.md), which `npm test` runs briefly:
 //   npm run test:chaos -- --duration 10m [--report chaos.json]
 //   npm run test:endurance -- --duration 30m [--report endurance.json]
-//   npm run test:fuzz -- --cases 10000 [--seed 42]
-// Other arguments go to mocha. The durations take ms, s, m or h.
+//   npm run test:fuzz -- --cases 10000 [--seed 42] [--rpc WorkerService/ReportOutcomes] [--case generated:537] [--raw-cases 150] [--max-failures 10]
+// Other arguments go to mocha. The durations take ms, s, m or h. The fuzz run draws a new seed
+// unless given one (npm test uses a fixed one); a failure prints the command that replays it.
 import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 
 const [kind, ...args] = process.argv.slice(2);
@@ -15,7 +17,7 @@ const suites = {
 };
 const suite = suites[kind];
 if (!suite) {
-  process.stderr.write(`usage: test-reliability.mjs chaos|endurance|fuzz [--duration 10m] [--report file.json] [--cases N] [--seed N] [mocha arguments]\n`);
+  process.stderr.write(`usage: test-reliability.mjs chaos|endurance|fuzz [--duration 10m] [--report file.json] [--cases N] [--seed N] [--rpc Service/Method[,…]] [--case kind:N] [--raw-cases N] [--max-failures N] [mocha arguments]\n`);
   process.exit(2);
 }
 
@@ -37,7 +39,16 @@ for (let i = 0; i < args.length; i += 1) {
   else if (flag === '--report' && suite.report) env[suite.report] = value();
   else if (flag === '--cases' && kind === 'fuzz') env.FUZZ_CASES = value();
   else if (flag === '--seed' && kind === 'fuzz') env.FUZZ_SEED = value();
+  else if (flag === '--rpc' && kind === 'fuzz') env.FUZZ_RPC = [env.FUZZ_RPC, value()].filter(Boolean).join(',');
+  else if (flag === '--case' && kind === 'fuzz') env.FUZZ_CASE = value();
+  else if (flag === '--raw-cases' && kind === 'fuzz') env.FUZZ_RAW_CASES = value();
+  else if (flag === '--max-failures' && kind === 'fuzz') env.FUZZ_MAX_FAILURES = value();
   else rest.push(args[i]);
+}
+if (kind === 'fuzz') {
+  // A long run explores: a seed of its own each time, printed so that the run can be repeated.
+  env.FUZZ_SEED ||= String(randomInt(2 ** 31));
+  process.stdout.write(`test:fuzz: seed ${env.FUZZ_SEED}\n`);
 }
 
 const mocha = ['--no-config', '--require', 'dist/test/support/global-postgres.js', '--timeout', '0', '--forbid-only', '--forbid-pending', '--reporter', 'spec', ...rest, suite.file];

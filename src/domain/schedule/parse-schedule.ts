@@ -4,9 +4,10 @@ import { cronExpressionProblem } from './cron.js';
 import { CRON_FIELDS_HELP } from './cron-syntax.js';
 import { DEFAULT_TIME_ZONE, INTERVAL_UNITS, UNIT_MS, type IntervalUnit, type Schedule, type ScheduleInput } from './schedule.js';
 import { isKnownTimeZone } from './time-zone.js';
-import { quoted } from '../text.js';
+import { characterCount, quoted } from '../text.js';
 
 export const MAX_EVERY = 1_000_000;
+export const MAX_CRON_LENGTH = 500;
 /** Ten years of 365 days: longer periods are almost certainly a unit mistake. */
 export const MAX_PERIOD_MS = 3_650 * UNIT_MS.days;
 
@@ -60,6 +61,9 @@ function cronExpression(expression: string): string {
     throw DomainError.invalidArgument(`${field} is required: ${CRON_FIELDS_HELP}, for example "0 3 * * *" for 03:00 daily`);
   }
   const trimmed = expression.trim();
+  // A real expression is a few dozen characters; without a bound a 64 kB one was parsed and stored.
+  const length = characterCount(trimmed);
+  if (length > MAX_CRON_LENGTH) throw DomainError.invalidArgument(`${field} must be at most ${MAX_CRON_LENGTH} characters, got ${length}`);
   const problem = cronExpressionProblem(trimmed);
   if (problem?.kind === 'invalid') throw DomainError.invalidArgument(`${field} ${quoted(trimmed)} is invalid: ${problem.reason}`);
   if (problem?.kind === 'never-fires') {

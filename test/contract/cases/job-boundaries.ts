@@ -7,6 +7,9 @@ import { fails, ok, type AreaCases, type ContractCase } from '../support/contrac
 import { jobsOfType, LATER, ms, rejects, status, stateName, uniqueType, type JobInit, type ScheduleInit } from '../support/helpers.js';
 import { createdTypes, type Target } from '../support/target.js';
 
+
+/** A valid cron expression of exactly 500 characters: minute 0 listed again and again. */
+const CRON_500 = `${'0,'.repeat(245)}0 3 * * *`.padStart(500, '0');
 /**
  * Every range, length and count job.proto states for Job and the messages inside it
  * (RetryPolicy, Schedule), at its edges: the value just inside is accepted and kept as given,
@@ -83,6 +86,7 @@ const ACCEPTED: readonly Accepted[] = [
   ['an interval of 3,650 days (10 years)', () => ({ schedule: interval(3_650, IntervalUnit.DAYS) }), 'schedule.interval.every', 3_650],
   ['a 6-field cron expression (seconds first)', () => ({ schedule: { kind: { case: 'cron', value: { expression: '30 0 3 * * *' } } } }), 'schedule.cron.expression', '30 0 3 * * *'],
   ['a cron schedule without time zone, which means "UTC"', () => ({ schedule: { kind: { case: 'cron', value: { expression: '0 3 * * *' } } } }), 'schedule.cron.timeZone', 'UTC'],
+  ['a cron expression of 500 characters (the maximum)', () => ({ schedule: { kind: { case: 'cron', value: { expression: CRON_500 } } } }), 'schedule.cron.expression', CRON_500],
 ];
 
 /** [what, the job's fields, what the message must start with: the field]. */
@@ -129,6 +133,7 @@ const REFUSED: readonly Refused[] = [
   ['an interval of 87,601 hours (over 10 years)', () => ({ schedule: interval(87_601, IntervalUnit.HOURS) }), /^job\.schedule\.interval\.every must be at most 87600 /],
   ['an interval of 3,651 days (over 10 years)', () => ({ schedule: interval(3_651, IntervalUnit.DAYS) }), /^job\.schedule\.interval\.every must be at most 3650 /],
   ['an interval without unit', () => ({ schedule: { kind: { case: 'interval', value: { every: 1 } } } }), /^job\.schedule\.interval\.unit is required/],
+  ['a cron expression of 501 characters', () => ({ schedule: { kind: { case: 'cron', value: { expression: `${CRON_500.slice(0, 2)}0${CRON_500.slice(2)}` } } } }), /^job\.schedule\.cron\.expression must be at most 500 characters, got 501/],
   ['a 7-field cron expression (a year field)', () => ({ schedule: { kind: { case: 'cron', value: { expression: '0 0 3 * * * 2030' } } } }), /^job\.schedule\.cron\.expression .*a year field is not supported/],
 ];
 

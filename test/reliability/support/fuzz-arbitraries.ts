@@ -341,34 +341,3 @@ export const READ_ONLY = new Set([
   'JobSchedulerService/WatchExecutions',
   'JobSchedulerService/PreviewSchedule',
 ]);
-
-/**
- * Requests that once answered INTERNAL, run every time whatever the seed: NUL characters (which
- * PostgreSQL cannot store) in each kind of place, and cursors whose numbers overflow their columns.
- */
-export function regressionRequests(f: Fixtures): Record<string, object[]> {
-  const [jobId = '', otherJob = ''] = f.jobIds;
-  const [executionId = ''] = f.executionIds;
-  const [leaseToken = ''] = f.leaseTokens;
-  const once = { kind: { case: 'once' as const, value: {} } };
-  const job = { name: 'n', type: FIXTURE_TYPE, schedule: once };
-  const filter = (value: object) => ({ selector: { selection: { case: 'filter' as const, value } } });
-  return {
-    'JobSchedulerService/CreateJob': [{ job: { ...job, name: 'a\u0000b' } }, { job: { ...job, labels: { '\u0000': 'v' } } }, { job: { ...job, payload: { a: { b: '\u0000' } } } }, { job, requestId: 'r\u0000' }],
-    'JobSchedulerService/BatchCreateJobs': [{ requests: [{ job }, { job: { ...job, description: '\u0000' } }] }, { requests: [{ job, requestId: '\u0000' }] }],
-    'JobSchedulerService/ListJobs': [{ filter: { type: '\u0000' } }, { filter: { labels: { a: '\u0000' } } }],
-    'JobSchedulerService/UpdateJob': [{ job: { id: jobId, name: '\u0000' }, updateMask: { paths: ['name'] } }, { job: { id: jobId, payload: { '\u0000': 1 } }, updateMask: { paths: ['payload'] } }],
-    'JobSchedulerService/CancelJob': [{ id: otherJob, reason: 'because\u0000' }],
-    'JobSchedulerService/PauseJobs': [filter({ type: '\u0000' }), filter({ labels: { '\u0000': '' } })],
-    'JobSchedulerService/ResumeJobs': [filter({ type: '\u0000' })],
-    'JobSchedulerService/CancelJobs': [{ ...filter({ type: FIXTURE_TYPE }), reason: '\u0000' }, filter({ labels: { a: '\u0000' } })],
-    'JobSchedulerService/CancelExecution': [{ id: executionId, reason: '\u0000' }],
-    'JobSchedulerService/ListExecutions': [{ jobType: '\u0000' }],
-    'JobSchedulerService/WatchExecutions': [{ cursor: '1:9223372036854775808' }, { cursor: '18446744073709551616:1' }, { cursor: '99999999999999999999:1' }, { jobTypes: ['\u0000'] }],
-    'WorkerService/AcquireExecutions': [{ workerId: 'w\u0000', jobTypes: [FIXTURE_TYPE], capacity: 1 }],
-    'WorkerService/Heartbeat': [{ workerId: 'w', leases: [{ executionId, leaseToken, progress: { '\u0000': 1 } }] }],
-    'WorkerService/CompleteExecution': [{ executionId, leaseToken, result: { a: '\u0000' } }],
-    'WorkerService/FailExecution': [{ executionId, leaseToken, errorMessage: 'boom\u0000' }, { executionId, leaseToken, errorMessage: 'boom', errorDetails: { '\u0000': 1 } }],
-    'WorkerService/ReportOutcomes': [{ workerId: 'w\u0000', outcomes: [{ executionId, leaseToken, outcome: { case: 'failure' as const, value: { errorMessage: 'x\u0000' } } }] }],
-  };
-}

@@ -5,6 +5,8 @@ export interface RawAnswer {
   code: number;
   details: string;
   ms: number;
+  /** The response messages as sent: one for a unary call that succeeded, any number for a stream. */
+  messages: Buffer[];
 }
 
 /**
@@ -35,13 +37,14 @@ export class RawCaller {
     const deadline = new Date(started + deadlineMs);
     return new Promise((resolve) => {
       if (method.methodKind === 'server_streaming') {
+        const messages: Buffer[] = [];
         const stream = invoke(Buffer.from(bytes), { deadline }) as ClientReadableStream<Buffer>;
-        stream.on('data', () => undefined);
+        stream.on('data', (message: Buffer) => messages.push(message));
         stream.on('error', () => undefined);
-        stream.on('status', (s: { code: number; details: string }) => resolve({ code: s.code, details: s.details, ms: Date.now() - started }));
+        stream.on('status', (s: { code: number; details: string }) => resolve({ code: s.code, details: s.details, ms: Date.now() - started, messages }));
       } else {
-        invoke(Buffer.from(bytes), { deadline }, (error: ServiceError | null) =>
-          resolve({ code: error?.code ?? status.OK, details: error?.details ?? '', ms: Date.now() - started }),
+        invoke(Buffer.from(bytes), { deadline }, (error: ServiceError | null, response?: Buffer) =>
+          resolve({ code: error?.code ?? status.OK, details: error?.details ?? '', ms: Date.now() - started, messages: response ? [response] : [] }),
         );
       }
     });

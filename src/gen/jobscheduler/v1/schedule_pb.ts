@@ -135,7 +135,7 @@ export type CronSchedule = Message<"jobscheduler.v1.CronSchedule"> & {
   /**
    * A 5-field (minute hour day-of-month month day-of-week) or 6-field
    * (second first) cron expression, for example "0 3 * * *" for 03:00 daily.
-   * Required.
+   * Required, at most 500 characters.
    *
    * @generated from field: string expression = 1;
    */
