@@ -34,10 +34,14 @@ export interface WorkSession {
   report(outcomes: readonly ReportedOutcome[]): void;
   /** Progress, stored with the next lease extension. */
   progress(beats: readonly LeaseBeat[]): void;
-  /** Resolves once every outcome reported so far is answered (or the session closed). */
+  /** Resolves once every outcome reported so far is answered. */
   settled(): Promise<void>;
-  /** The stream ended: nothing more is sent, and its leases are no longer extended. */
-  close(): void;
+  /**
+   * The stream ended: nothing more is sent, and its leases are no longer extended. Resolves once
+   * whatever was acquired for the session and not sent is back in the queue (or after a few
+   * seconds if the database cannot be reached), so an ended stream leaves nothing behind.
+   */
+  close(): Promise<void>;
 }
 
 export interface WorkSessionSettings {
@@ -52,6 +56,8 @@ export interface WorkSessionSettings {
 export const MAX_CREDITS = 1_000;
 const MAX_OUTCOMES_PER_TICK = 1_000;
 const RETRY_DELAYS_MS = [10, 50, 200, 1_000];
+/** How long closing a session waits for its leftovers to go back to the queue. */
+const CLOSE_WAIT_MS = 5_000;
 
 interface Session {
   readonly id: number;
@@ -99,6 +105,8 @@ export class WorkSessions implements HandOff {
   private readonly extending: BackgroundLoop;
   private unsubscribe: Array<() => void> = [];
   private readonly stopping = new AbortController();
+  /** The lease extension in progress, if any. */
+  private extension: Promise<number | undefined> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -112,7 +120,10 @@ export class WorkSessions implements HandOff {
   ) {
     this.polling = new BackgroundLoop('work sessions: poll', clock, settings.pollIntervalMs, async () => void this.workFor(['*']), logger);
     // Every third of the shortest lease of an open session, or at once when leases changed.
-    this.extending = new BackgroundLoop('work sessions: leases', clock, settings.defaultLeaseMs / 3, async () => this.extend(), logger);
+    this.extending = new BackgroundLoop('work sessions: leases', clock, settings.defaultLeaseMs / 3, () => {
+      this.extension = this.extend().finally(() => (this.extension = undefined));
+      return this.extension;
+    }, logger);
   }
 
   private get stopped(): boolean {
@@ -171,11 +182,17 @@ export class WorkSessions implements HandOff {
         this.kick();
       },
       progress: (beats) => this.progress(beats),
-      settled: () => (session.unanswered === 0 || session.closed ? Promise.resolve() : new Promise((resolve) => session.waiters.push(resolve))),
-      close: () => {
+      settled: () => this.settled(session),
+      close: async () => {
         session.closed = true;
         this.sessions.delete(session);
-        for (const resolve of session.waiters.splice(0)) resolve();
+        // A transaction filling this session's credits hands what it got back (giveBack), and
+        // the transaction after it records that.
+        // An extension under way may still write the session's leases.
+        await Promise.race([(async () => {
+          await Promise.all([this.ticking, this.extension?.catch(() => undefined)]);
+          await this.settled(session);
+        })(), this.clock.sleep(CLOSE_WAIT_MS, this.stopping.signal)]);
       },
     };
   }
@@ -291,6 +308,10 @@ export class WorkSessions implements HandOff {
     return true;
   }
 
+  private settled(session: Session): Promise<void> {
+    return session.unanswered === 0 ? Promise.resolve() : new Promise((resolve) => session.waiters.push(resolve));
+  }
+
   private answer(outcomes: readonly PendingOutcome[], results: readonly OutcomeResult[]): void {
     const bySession = new Map<Session, OutcomeResult[]>();
     outcomes.forEach(({ session }, i) => {
@@ -298,11 +319,10 @@ export class WorkSessions implements HandOff {
       if (!result) return;
       if (result.accepted) session.held.delete(result.executionId);
       session.unanswered -= 1;
-      if (session.closed) return;
       bySession.set(session, [...(bySession.get(session) ?? []), result]);
     });
     for (const [session, sessionResults] of bySession) {
-      session.deliver({ executions: [], results: sessionResults, lost: [] });
+      if (!session.closed) session.deliver({ executions: [], results: sessionResults, lost: [] });
       if (session.unanswered === 0) for (const resolve of session.waiters.splice(0)) resolve();
     }
   }

@@ -1,7 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { LeaseBeat } from '../../../application/worker/heartbeat.js';
-import type { OutcomeResult } from '../../../application/worker/report-outcomes.js';
-import type { WorkDelivery, WorkSessions } from '../../../application/worker/work-sessions.js';
+import type { OutcomeResult, ReportedOutcome } from '../../../application/worker/report-outcomes.js';
+import { MAX_CREDITS, type WorkDelivery, type WorkSessions } from '../../../application/worker/work-sessions.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { LeaseHeartbeat, WorkRequest, WorkResponseSchema } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import type { CallContext } from '../call-context.js';
@@ -13,6 +13,12 @@ import { reported } from './worker-handlers.js';
 import { shortened } from '../../../domain/text.js';
 
 const MAX_BATCH = 1000;
+
+interface Checked {
+  readonly progress: LeaseBeat[];
+  readonly valid: ReportedOutcome[];
+  readonly refused: OutcomeResult[];
+}
 type WorkResponseInit = MessageInitShape<typeof WorkResponseSchema>;
 
 /**
@@ -31,32 +37,36 @@ export async function workStream(sessions: WorkSessions, defaultLeaseMs: number,
   if (start.jobTypes.length < 1 || start.jobTypes.length > 100) throw DomainError.invalidArgument(`start.job_types must list 1 to 100 types, got ${start.jobTypes.length}`);
   requireJobTypes(start.jobTypes, 'start.job_types');
   if (start.held.length > MAX_BATCH) throw DomainError.invalidArgument(`start.held must list at most ${MAX_BATCH} leases, got ${start.held.length}`);
+  // The whole first message is checked before the session opens (opening adopts `held` leases,
+  // a change), so a first message refused changes nothing.
+  const held = beats('start.held', start.held);
+  const leaseDurationMs = msFrom('start.lease_duration', start.leaseDuration) ?? defaultLeaseMs;
+  const firstChanges = checked(first.value);
+  if (first.value.credits > MAX_CREDITS) throw DomainError.invalidArgument(`credits: at most ${MAX_CREDITS} may be outstanding, got ${first.value.credits}`);
   const outbox = new Outbox(send);
-  const session = sessions.open(
-    { workerId: start.workerId, jobTypes: start.jobTypes, leaseDurationMs: msFrom('start.lease_duration', start.leaseDuration) ?? defaultLeaseMs, held: beats('start.held', start.held) },
-    (delivery) => outbox.add(delivery),
-  );
+  const session = sessions.open({ workerId: start.workerId, jobTypes: start.jobTypes, leaseDurationMs, held }, (delivery) => outbox.add(delivery));
   const closed = new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
   try {
-    apply(first.value);
+    apply(first.value, firstChanges);
     for (;;) {
       const next = await Promise.race([iterator.next(), closed.then(() => undefined)]);
       if (next === undefined || next.done) break;
-      apply(next.value);
+      apply(next.value, checked(next.value));
     }
     // The worker is done (or the call ends): answer the outcomes it sent before closing.
     await session.settled();
     await outbox.flushed();
   } finally {
-    session.close();
+    await session.close();
     void iterator.return?.();
   }
 
-  function apply(request: WorkRequest): void {
+  /** A message, checked whole: an invalid one ends the stream before any of it is applied. */
+  function checked(request: WorkRequest): Checked {
     if (request !== first.value && request.start) throw DomainError.invalidArgument('start may only be set in the first message of a Work stream');
     if (request.outcomes.length > MAX_BATCH) throw DomainError.invalidArgument(`outcomes must list at most ${MAX_BATCH} outcomes, got ${request.outcomes.length}`);
     if (request.progress.length > MAX_BATCH) throw DomainError.invalidArgument(`progress must list at most ${MAX_BATCH} leases, got ${request.progress.length}`);
-    session.progress(beats('progress', request.progress));
+    const progress = beats('progress', request.progress);
     const valid = [];
     const refused: OutcomeResult[] = [];
     for (const [i, outcome] of request.outcomes.entries()) {
@@ -67,6 +77,11 @@ export async function workStream(sessions: WorkSessions, defaultLeaseMs: number,
         refused.push({ executionId: shortened(outcome.executionId), accepted: false, refusal: 'InvalidArgument', reason: error.message });
       }
     }
+    return { progress, valid, refused };
+  }
+
+  function apply(request: WorkRequest, { progress, valid, refused }: Checked): void {
+    session.progress(progress);
     if (refused.length > 0) outbox.add({ executions: [], results: refused, lost: [] });
     if (valid.length > 0) session.report(valid);
     if (request.credits > 0) session.grant(request.credits);
