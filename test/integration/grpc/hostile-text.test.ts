@@ -61,7 +61,6 @@ describe('hostile text: bounded echoes and whole-character cuts (real server)', 
       const answer = await outcome(call());
       expect(answer.code, answer.details.slice(0, 200)).to.equal(status.INVALID_ARGUMENT);
       expect(answer.details.length).to.be.at.most(MAX_STATUS_MESSAGE);
-      expect(answer.details).to.match(/…/);
       // The same client, so the same connection: it answers at once.
       const next = await outcome(server.scheduler.getJob({ id: '00000000-0000-4000-8000-000000000000' }, { deadline: Date.now() + 2_000 }));
       expect(next.code).to.equal(status.NOT_FOUND);
