@@ -139,58 +139,51 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
 }
 
 function serverStream(path: string, input: DescMessage, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
-  return (call: RawStreamCall) => {
-    const created = createCallContext(path, call, options.shutdown);
-    const admission: Admission = { context: created.context };
-    const started = process.hrtime.bigint();
-    const finish = (code: status) => {
-      created.release();
-      logCall(options, admission.context, code, started);
-      audited(options, { context: admission.context, request: admission.request, response: undefined, code });
-    };
-    const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
-      call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
-    admit(path, input, call, admission, options).then((request) => handler(request, send, admission.context)).then(
-      () => {
-        finish(status.OK);
-        call.end();
-      },
-      (error: unknown) => {
-        const statusObject = toStatus(error, admission.context, options.logger);
-        finish(statusObject.code);
-        // grpc-js turns an 'error' event on a server stream into the call's final status.
-        call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
-      },
-    );
-  };
+  return (call: RawStreamCall) =>
+    streaming(path, output, call, options, async (admission, send) => handler(await admit(path, input, call, admission, options), send, admission.context));
 }
 
 function bidiStream(path: string, input: DescMessage, output: DescMessage, handler: BidiStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
-  return (call: RawDuplexCall) => {
-    const created = createCallContext(path, call, options.shutdown);
-    const admission: Admission = { context: created.context };
-    const started = process.hrtime.bigint();
-    const finish = (code: status) => {
-      created.release();
-      logCall(options, admission.context, code, started);
-      audited(options, { context: admission.context, request: admission.request, response: undefined, code });
-    };
-    const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
-      call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
-    authorized(path, call, admission, options)
-      .then(() => handler(checkedRequests(input, call, admission), send, admission.context))
-      .then(
-        () => {
-          finish(status.OK);
-          call.end();
-        },
-        (error: unknown) => {
-          const statusObject = toStatus(error, admission.context, options.logger);
-          finish(statusObject.code);
-          call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
-        },
-      );
+  return (call: RawDuplexCall) =>
+    streaming(path, output, call, options, async (admission, send) => {
+      await authorized(path, call, admission, options);
+      await handler(checkedRequests(input, call, admission), send, admission.context);
+    });
+}
+
+/**
+ * What both kinds of streaming call share: the call's context, send() that waits while the client
+ * is slow, and the end, with the status of the error table and the log and audit lines.
+ */
+function streaming(
+  path: string,
+  output: DescMessage,
+  call: RawStreamCall | RawDuplexCall,
+  options: BindingOptions,
+  run: (admission: Admission, send: (message: MessageInitShape<DescMessage>) => Promise<void>) => Promise<void>,
+): void {
+  const created = createCallContext(path, call, options.shutdown);
+  const admission: Admission = { context: created.context };
+  const started = process.hrtime.bigint();
+  const finish = (code: status) => {
+    created.release();
+    logCall(options, admission.context, code, started);
+    audited(options, { context: admission.context, request: admission.request, response: undefined, code });
   };
+  const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
+    call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
+  run(admission, send).then(
+    () => {
+      finish(status.OK);
+      call.end();
+    },
+    (error: unknown) => {
+      const statusObject = toStatus(error, admission.context, options.logger);
+      finish(statusObject.code);
+      // grpc-js turns an 'error' event on a server stream into the call's final status.
+      call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
+    },
+  );
 }
 
 /** The messages of a stream, each decoded and checked as admit() checks a unary request. */
