@@ -1,3 +1,4 @@
+import type { DatabaseCounters } from '../support/cluster.js';
 import type { ScenarioResult } from '../support/report.js';
 import { cpuFigures, loadFigure, round2, snapshot, withSystem, type BenchContext, type System } from '../support/system.js';
 import { epochMs, sleep } from '../support/time.js';
@@ -55,10 +56,19 @@ export async function burst(context: BenchContext, options: BurstOptions): Promi
       pg_commits_per_execution: per(accounting.counters?.commits),
       pg_statements_per_execution: per(accounting.counters?.statements),
       pg_rows_written_per_execution: per(accounting.counters && accounting.counters.inserted + accounting.counters.updated + accounting.counters.deleted),
+      // After creation: creating writes each job and its first execution once (and one event
+      // row per 1,000), everything else is the drain.
+      pg_rows_written_per_execution_drain: per(accounting.counters && drainRows(accounting.counters)),
     },
     configuration: { ...options, worker_processes: Math.max(context.workerProcesses, options.replicas), create_batch: 1000 },
     details: { database: accounting.counters, top_statements: accounting.statements },
   };
+}
+
+/** Rows written other than the inserts of jobs and executions (which creation makes, one each per job). */
+function drainRows(counters: DatabaseCounters): number {
+  const created = (counters.tables['jobs']?.inserted ?? 0) + (counters.tables['executions']?.inserted ?? 0);
+  return counters.inserted + counters.updated + counters.deleted - created;
 }
 
 /** When the last of the run's executions was recorded as succeeded (epoch ms), polling the database. */

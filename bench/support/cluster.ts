@@ -90,6 +90,8 @@ export interface DatabaseCounters {
   deleted: number;
   /** Statements executed, from pg_stat_statements; NaN when it is not installed. */
   statements: number;
+  /** Rows inserted, updated and deleted, per table. */
+  tables: Record<string, { inserted: number; updated: number; deleted: number }>;
 }
 
 /** What one database has done so far, to subtract before from after. */
@@ -111,7 +113,11 @@ export async function databaseCounters(pool: pg.Pool): Promise<DatabaseCounters>
   } catch {
     // pg_stat_statements is not loaded on this server.
   }
-  return { commits: Number(row.commits), rollbacks: Number(row.rollbacks), inserted: Number(row.inserted), updated: Number(row.updated), deleted: Number(row.deleted), statements };
+  const { rows: perTable } = await pool.query<{ name: string; inserted: string; updated: string; deleted: string }>(
+    'SELECT relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_del AS deleted FROM pg_stat_user_tables',
+  );
+  const tables = Object.fromEntries(perTable.map((t) => [t.name, { inserted: Number(t.inserted), updated: Number(t.updated), deleted: Number(t.deleted) }]));
+  return { commits: Number(row.commits), rollbacks: Number(row.rollbacks), inserted: Number(row.inserted), updated: Number(row.updated), deleted: Number(row.deleted), statements, tables };
 }
 
 export function subtractCounters(after: DatabaseCounters, before: DatabaseCounters): DatabaseCounters {
@@ -122,6 +128,12 @@ export function subtractCounters(after: DatabaseCounters, before: DatabaseCounte
     updated: after.updated - before.updated,
     deleted: after.deleted - before.deleted,
     statements: after.statements - before.statements,
+    tables: Object.fromEntries(
+      Object.entries(after.tables).map(([name, t]) => {
+        const was = before.tables[name] ?? { inserted: 0, updated: 0, deleted: 0 };
+        return [name, { inserted: t.inserted - was.inserted, updated: t.updated - was.updated, deleted: t.deleted - was.deleted }];
+      }),
+    ),
   };
 }
 

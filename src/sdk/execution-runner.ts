@@ -1,36 +1,31 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { AcquiredExecution } from '../gen/jobscheduler/v1/worker_service_pb.js';
-import { Lease, type LeaseRegistry } from './leases.js';
+import type { Lease } from './leases.js';
 import type { WorkerLogger } from './logger.js';
-import type { OutcomeReporter } from './outcome-reporter.js';
 import { boundedJson, failureOf, isJsonObject, successOf, type Outcome } from './outcome-values.js';
-import type { Slots } from './slots.js';
 import type { JobContext, JobHandler } from './worker-options.js';
 
 export interface RunnerParts {
   readonly handler: JobHandler;
-  readonly leases: LeaseRegistry;
-  readonly slots: Slots;
-  readonly reporter: OutcomeReporter;
+  /** How long a handler ran, in ms. */
+  readonly ran: (ms: number) => void;
   readonly log: WorkerLogger;
-  readonly leaseDurationMs: number;
+  /** The outcome of a handler whose lease is still held. */
+  readonly report: (lease: Lease, outcome: Outcome) => void;
+  /** New progress of a running execution. */
+  readonly progress: (lease: Lease) => void;
+  /** The handler is done (its slot is free again), whatever happened. */
+  readonly done: () => void;
 }
 
 /**
- * Runs one acquired execution (its slot already taken): registers its lease for heartbeats,
- * calls the handler, frees the slot and queues the outcome, unless the server took the
- * execution back meanwhile (then the outcome would be refused, so it is not sent).
+ * Runs one execution whose slot is taken: calls the handler and reports the outcome, unless the
+ * server took the execution back meanwhile (then the outcome would be refused, so it is not sent).
  */
-export async function runExecution(acquired: AcquiredExecution, receivedAt: number, parts: RunnerParts): Promise<void> {
-  const execution = acquired.execution;
-  if (!execution) {
-    parts.slots.release();
-    parts.log('error', 'AcquireExecutions answered an entry without an execution; ignored');
-    return;
-  }
-  const lease = new Lease(execution.id, acquired.leaseToken, receivedAt + parts.leaseDurationMs);
-  parts.leases.add(lease);
+export async function runExecution(acquired: AcquiredExecution, lease: Lease, parts: RunnerParts): Promise<void> {
+  const execution = acquired.execution!;
+  lease.state = 'running';
   const job: JobContext = {
     executionId: execution.id,
     jobId: execution.jobId,
@@ -40,20 +35,27 @@ export async function runExecution(acquired: AcquiredExecution, receivedAt: numb
     occurrenceAt: execution.occurrenceAt ? timestampDate(execution.occurrenceAt) : new Date(Number.NaN),
     payload: acquired.payload ?? {},
     signal: lease.controller.signal,
-    reportProgress: (progress) => setProgress(lease, progress),
+    reportProgress: (progress) => {
+      if (setProgress(lease, progress)) parts.progress(lease);
+    },
   };
   let outcome: Outcome;
+  const started = performance.now();
   try {
     outcome = successOf(await parts.handler(job));
   } catch (error) {
     outcome = failureOf(error);
   }
-  parts.slots.release();
-  if (lease.state === 'running') parts.reporter.report(lease, outcome);
-  else parts.log('debug', 'handler finished after its execution was taken back; outcome not reported', { executionId: lease.executionId, state: lease.state });
+  parts.ran(performance.now() - started);
+  if (lease.state === 'running') {
+    lease.state = 'reporting';
+    parts.report(lease, outcome);
+  } else parts.log('debug', 'handler finished after its execution was taken back; outcome not reported', { executionId: lease.executionId, state: lease.state });
+  parts.done();
 }
 
-function setProgress(lease: Lease, progress: JsonObject): void {
+/** Whether the progress was recorded (it is not once the execution is no longer running). */
+function setProgress(lease: Lease, progress: JsonObject): boolean {
   let copy;
   try {
     copy = boundedJson(progress);
@@ -61,7 +63,8 @@ function setProgress(lease: Lease, progress: JsonObject): void {
     throw new RangeError(`progress cannot be recorded: ${(error as Error).message}`);
   }
   if (!isJsonObject(copy)) throw new TypeError('progress must be a JSON object');
-  if (lease.state !== 'running') return;
+  if (lease.state !== 'running') return false;
   lease.progress = copy;
   lease.progressVersion += 1;
+  return true;
 }

@@ -2,23 +2,21 @@ import type { JsonObject } from '@bufbuild/protobuf';
 import { ExecutionAbortedError, type AbortKind } from './errors.js';
 
 /**
- * One execution the worker holds: `running` while its handler runs, `reporting` once its
- * outcome is queued (it is still heartbeated until the server answers), `dropped` when the
- * server took it back (cancel, timeout, lost lease) and nothing will be reported.
+ * One execution the worker holds: `waiting` for a free slot after it arrived, `running` while
+ * its handler runs, `reporting` once its outcome is sent (until the server answers), `dropped`
+ * when the server took it back (cancel, timeout, lost lease) and nothing will be reported.
  */
 export class Lease {
   readonly controller = new AbortController();
-  state: 'running' | 'reporting' | 'dropped' = 'running';
+  state: 'waiting' | 'running' | 'reporting' | 'dropped' = 'waiting';
   progress: JsonObject | undefined;
-  /** Bumped by every reportProgress; heartbeats send progress only when it moved. */
+  /** Bumped by every reportProgress; progress is sent only when it moved. */
   progressVersion = 0;
   sentProgressVersion = 0;
 
   constructor(
     readonly executionId: string,
     readonly leaseToken: string,
-    /** Local time (ms) after which the server no longer honours the lease unless a heartbeat extended it. */
-    public expiresAt: number,
   ) {}
 
   /** Aborts the handler's signal. The server's word (cancel, lost lease) also drops the outcome. */
@@ -36,6 +34,10 @@ export class LeaseRegistry {
     this.byId.set(lease.executionId, lease);
   }
 
+  get(executionId: string): Lease | undefined {
+    return this.byId.get(executionId);
+  }
+
   remove(executionId: string): void {
     this.byId.delete(executionId);
   }
@@ -44,7 +46,10 @@ export class LeaseRegistry {
     return [...this.byId.values()];
   }
 
-  get size(): number {
-    return this.byId.size;
+  /** Leases that take a place in the worker's capacity: waiting for a slot or running. */
+  get occupying(): number {
+    let count = 0;
+    for (const lease of this.byId.values()) if (lease.state === 'waiting' || lease.state === 'running') count += 1;
+    return count;
   }
 }

@@ -42,17 +42,29 @@ export interface WorkerOptions {
   /** The job types this worker runs, 1 to 100. */
   types: readonly string[];
   handler: JobHandler;
-  /** Handlers running at once; the worker never holds more executions. Default 10. */
+  /** Handlers running at once. Default 10. */
   concurrency?: number;
+  /**
+   * Executions the worker may hold beyond its running handlers, waiting for a free slot, so a
+   * slot that frees up starts the next execution at once instead of after a round trip to the
+   * server. They are leased to this worker while they wait; stop() gives them back unstarted.
+   * 0 to 1,000. Default: as many as the worker runs in about 25 ms at its handlers' recent pace
+   * (many for jobs of a millisecond, none for jobs of seconds), at most 500.
+   */
+  prefetch?: number;
   /** Names this process in execution records. Default `hostname:pid:random`. */
   workerId?: string;
-  /** Lease per acquisition, 5 s to 1 h; heartbeats go out every third of it. Default 30 s. */
+  /**
+   * How long a lease lasts if the connection to the server breaks, 5 s to 1 h. While it is open
+   * the server extends every lease the worker holds; if it stays down for two thirds of this,
+   * the worker gives its leases up and aborts their handlers. Default 30 s.
+   */
   leaseDurationMs?: number;
-  /** How long one AcquireExecutions long poll waits for work, 1 s to 60 s. Default 30 s. */
+  /** @deprecated Ignored: workers receive executions on one stream instead of long polls. */
   acquireWaitMs?: number;
-  /** Outcomes per ReportOutcomes call, 1 to 1,000. Default 200. */
+  /** @deprecated Ignored: outcomes leave on the worker's stream as soon as they are known. */
   reportBatchSize?: number;
-  /** How long a finished outcome may wait for others to share its call. Default 5 ms. */
+  /** @deprecated Ignored: outcomes leave on the worker's stream as soon as they are known. */
   reportDelayMs?: number;
   /** How long stop() waits for running handlers before aborting them. Default 30 s. */
   stopTimeoutMs?: number;
@@ -60,30 +72,28 @@ export interface WorkerOptions {
   logger?: WorkerLogger;
 }
 
-export type ResolvedOptions = Required<Omit<WorkerOptions, 'credentials'>> & Pick<WorkerOptions, 'credentials'>;
+type Deprecated = 'acquireWaitMs' | 'reportBatchSize' | 'reportDelayMs';
+export type ResolvedOptions = Required<Omit<WorkerOptions, 'credentials' | 'prefetch' | Deprecated>> & Pick<WorkerOptions, 'credentials' | 'prefetch'>;
 
 /** Fills defaults and rejects values the server would refuse, at construction rather than in a loop. */
 export function resolveOptions(options: WorkerOptions): ResolvedOptions {
+  const { acquireWaitMs: _wait, reportBatchSize: _batch, reportDelayMs: _delay, ...current } = options;
+  const given = definedOnly(current);
   const resolved: ResolvedOptions = {
     concurrency: 10,
     workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     leaseDurationMs: 30_000,
-    acquireWaitMs: 30_000,
-    reportBatchSize: 200,
-    reportDelayMs: 5,
     stopTimeoutMs: 30_000,
     logger: consoleLogger,
     channelOptions: {},
-    ...definedOnly(options),
+    ...given,
   };
   if (resolved.types.length < 1 || resolved.types.length > 100) throw new RangeError(`types must list 1 to 100 job types, got ${resolved.types.length}`);
   for (const type of resolved.types) if (!isJobType(type)) throw new RangeError(`${JSON.stringify(type)} is not a job type: 1 to 100 letters, digits and . _ : -`);
   if (typeof resolved.handler !== 'function') throw new TypeError('handler must be a function');
   inRange('concurrency', resolved.concurrency, 1, Number.MAX_SAFE_INTEGER);
   inRange('leaseDurationMs', resolved.leaseDurationMs, 5_000, 3_600_000);
-  inRange('acquireWaitMs', resolved.acquireWaitMs, 1_000, 60_000);
-  inRange('reportBatchSize', resolved.reportBatchSize, 1, 1_000);
-  inRange('reportDelayMs', resolved.reportDelayMs, 0, 60_000);
+  if (resolved.prefetch !== undefined) inRange('prefetch', resolved.prefetch, 0, 1_000);
   inRange('stopTimeoutMs', resolved.stopTimeoutMs, 0, Number.MAX_SAFE_INTEGER);
   if (resolved.workerId.trim() === '' || resolved.workerId.length > 200) throw new RangeError('workerId must be 1 to 200 characters');
   return resolved;

@@ -50,7 +50,7 @@ describe('contract: the API through server reflection and JSON only (buf curl, a
       },
     });
     const job = created.job;
-    expect(job).to.include({ name: 'through buf curl', type, state: 'JOB_STATE_PENDING', version: '1', attemptTimeout: '90s', overlapPolicy: 'OVERLAP_POLICY_ALLOW' });
+    expect(job).to.include({ name: 'through buf curl', type, state: 'JOB_STATE_RUNNING', version: '1', attemptTimeout: '90s', overlapPolicy: 'OVERLAP_POLICY_ALLOW' });
     expect(job.payload).to.deep.equal({ url: 'https://example.com', depth: 2 });
     expect(job.retryPolicy).to.deep.equal({ maxRetries: 1, initialBackoff: '5s', maxBackoff: '3600s', multiplier: 2 });
     expect(job.labels).to.deep.equal({ via: 'buf-curl' });
@@ -59,7 +59,7 @@ describe('contract: the API through server reflection and JSON only (buf curl, a
 
     const read = await call<{ job: JsonJob }>(target, 'GetJob', { id: job.id });
     expect(read.job).to.include({ id: job.id, name: 'through buf curl', createdAt: job.createdAt });
-    expect(read.job.state).to.be.oneOf(['JOB_STATE_PENDING', 'JOB_STATE_RUNNING']);
+    expect(read.job.state).to.equal('JOB_STATE_RUNNING');
 
     const listed = await eventually(async () => {
       const page = await call<JsonExecutions>(target, 'ListExecutions', { jobId: job.id, statuses: ['EXECUTION_STATUS_QUEUED'], pageSize: 10 });

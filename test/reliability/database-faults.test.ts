@@ -104,7 +104,6 @@ describe('database faults under load: restart, terminated connections, failing s
       types: [TYPE],
       concurrency: 16,
       leaseDurationMs: 30_000,
-      acquireWaitMs: 2_000,
       handler: async (job) => {
         runs.set(job.jobId, (runs.get(job.jobId) ?? 0) + 1);
         // Some run for seconds, so heartbeats and outcomes are in flight when a fault strikes.
@@ -258,7 +257,7 @@ describe('database faults under load: restart, terminated connections, failing s
       //    (firing, acquiring, reporting outcomes all write events after other rows), then a
       //    statement cancelled (as by statement_timeout) while updating executions.
       phase('deadlock');
-      await failingStatements('execution_events', 'INSERT', '40P01', 2_000);
+      await failingStatements('execution_event_batches', 'INSERT', '40P01', 2_000);
       phase('cancelled statements');
       await failingStatements('executions', 'UPDATE', '57014', 2_000);
       await bothServing();

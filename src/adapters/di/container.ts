@@ -73,7 +73,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   );
   container.bind(TOKENS.Runtime).toResolvedValue(
     (database: Database, wakeUps: PgWakeUps, useCases: UseCases, server: GrpcServer, health: HealthReporter, logger: Logger, shutdown: AbortController, observability: Observability) =>
-      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs, observability }),
+      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, workSessions: useCases.worker.sessions, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs, observability }),
     [TOKENS.Database, TOKENS.WakeUps, TOKENS.UseCases, TOKENS.GrpcServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown, TOKENS.Observability],
   );
   return container;

@@ -23,6 +23,7 @@ import { AcquireExecutions } from '../../application/worker/acquire-executions.j
 import { Heartbeat } from '../../application/worker/heartbeat.js';
 import { ReportOutcomes } from '../../application/worker/report-outcomes.js';
 import type { Config } from '../config/config.js';
+import { WorkSessions } from '../../application/worker/work-sessions.js';
 
 export interface CorePorts {
   store: Store;
@@ -40,7 +41,18 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   const observer = ports.observer ?? NO_OBSERVER;
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
   const deps = { ids, random };
-  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer);
+  const heartbeat = new Heartbeat(store, clock);
+  const sessions = new WorkSessions(
+    store,
+    clock,
+    deps,
+    wakeUps,
+    heartbeat,
+    { minLeaseMs: settings.minLeaseMs, maxLeaseMs: settings.maxLeaseMs, defaultLeaseMs: settings.defaultLeaseMs, pollIntervalMs: settings.pollIntervalMs },
+    logger,
+    observer,
+  );
+  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer, sessions);
   const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger, observer);
   const queries = new JobQueries(store, clock);
   const prune = new PruneHistory(
@@ -56,20 +68,22 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     rescue,
     prune,
     engine: new SchedulerEngine(dispatch, rescue, prune, store, clock, wakeUps, settings, logger),
-    jobs: { create: new CreateJobs(store, clock, ids, wakeUps), control,
-      update: new UpdateJob(store, clock, wakeUps, config.limits),
-      delete: new DeleteJob(store, clock),
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer, sessions, settings.pollIntervalMs), control,
+      update: new UpdateJob(store, clock, wakeUps, config.limits, settings.pollIntervalMs),
+      delete: new DeleteJob(store, clock, wakeUps),
       bulk: new BulkControl(store, control), queries, limits: config.limits },
     executions: {
       queries,
-      cancelExecution: new CancelExecution(store, clock, deps, observer),
+      cancelExecution: new CancelExecution(store, clock, deps, wakeUps, observer),
       preview: new PreviewSchedule(clock),
       metrics: new SchedulerMetrics(store, clock),
       watch: new WatchExecutions(store, clock, wakeUps, { pollIntervalMs: settings.watchPollIntervalMs, batchSize: 500 }),
     },
     worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer),
-      heartbeat: new Heartbeat(store, clock),
+      heartbeat,
       report: new ReportOutcomes(store, clock, deps, wakeUps, observer),
+      sessions,
+      defaultLeaseMs: settings.defaultLeaseMs,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Metadata, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import type { Metadata, ServerDuplexStream, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { ANONYMOUS, type Principal } from './auth/principal.js';
 
 /** What a handler may know about the call it serves, without touching grpc-js. */
@@ -19,7 +19,7 @@ export interface CallContext {
 const CORRELATION_HEADERS = ['x-correlation-id', 'x-request-id'];
 const SAFE_ID = /^[\w.:-]{1,128}$/;
 
-type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>;
 
 /**
  * The context of one call, and release(), which the binding calls when the call ends: it
@@ -29,11 +29,13 @@ type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unkno
 export function createCallContext(method: string, call: ServerCall, shutdown: AbortSignal): { context: CallContext; release: () => void } {
   const controller = new AbortController();
   const abort = () => controller.abort();
+  // The union of grpc-js call types has no common on/off signature; all are EventEmitters.
+  const events = call as unknown as NodeJS.EventEmitter;
   const release = () => {
-    call.off('cancelled', abort);
+    events.off('cancelled', abort);
     shutdown.removeEventListener('abort', abort);
   };
-  call.on('cancelled', abort);
+  events.on('cancelled', abort);
   shutdown.addEventListener('abort', abort, { once: true });
   const context: CallContext = {
     method,

@@ -4,6 +4,7 @@ import {
   Metadata,
   status,
   type sendUnaryData,
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
   type StatusObject,
@@ -33,11 +34,24 @@ type ServerStreamHandler<I extends DescMessage, O extends DescMessage> = (
   context: CallContext,
 ) => Promise<void>;
 
+/**
+ * A bidirectional stream. The caller is admitted before the first message is read; each request
+ * arrives decoded and checked, and one that is not a valid message, or holds what cannot be
+ * stored, ends the call with INVALID_ARGUMENT (the iteration throws).
+ */
+type BidiStreamHandler<I extends DescMessage, O extends DescMessage> = (
+  requests: AsyncIterable<MessageShape<I>>,
+  send: (message: MessageInitShape<O>) => Promise<void>,
+  context: CallContext,
+) => Promise<void>;
+
 type HandlerFor<M> = M extends { methodKind: 'unary'; input: infer I extends DescMessage; output: infer O extends DescMessage }
   ? UnaryHandler<I, O>
   : M extends { methodKind: 'server_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
     ? ServerStreamHandler<I, O>
-    : never;
+    : M extends { methodKind: 'bidi_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+      ? BidiStreamHandler<I, O>
+      : never;
 
 /** One typed handler per RPC of a generated service. */
 export type ServiceHandlers<S extends DescService> = { [K in keyof S['method']]: HandlerFor<S['method'][K]> };
@@ -77,6 +91,8 @@ export function bindService<S extends DescService>(
       implementation[method.localName] = unary(path, method.input, method.output, handler as UnaryHandler<DescMessage, DescMessage>, options);
     } else if (method.methodKind === 'server_streaming') {
       implementation[method.localName] = serverStream(path, method.input, method.output, handler as ServerStreamHandler<DescMessage, DescMessage>, options);
+    } else if (method.methodKind === 'bidi_streaming') {
+      implementation[method.localName] = bidiStream(path, method.input, method.output, handler as BidiStreamHandler<DescMessage, DescMessage>, options);
     } else {
       throw new Error(`${path}: ${method.methodKind} methods are not supported`);
     }
@@ -87,6 +103,7 @@ export function bindService<S extends DescService>(
 /** The request bytes as grpcServerDefinition hands them over, still undecoded. */
 type RawUnaryCall = ServerUnaryCall<Uint8Array, unknown>;
 type RawStreamCall = ServerWritableStream<Uint8Array, unknown>;
+type RawDuplexCall = ServerDuplexStream<Uint8Array, unknown>;
 
 /** What admit() has established so far, for the audit line: the caller, and the request once decoded. */
 interface Admission {
@@ -122,30 +139,83 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
 }
 
 function serverStream(path: string, input: DescMessage, output: DescMessage, handler: ServerStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
-  return (call: RawStreamCall) => {
-    const created = createCallContext(path, call, options.shutdown);
-    const admission: Admission = { context: created.context };
-    const started = process.hrtime.bigint();
-    const finish = (code: status) => {
-      created.release();
-      logCall(options, admission.context, code, started);
-      audited(options, { context: admission.context, request: admission.request, response: undefined, code });
-    };
-    const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
-      call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
-    admit(path, input, call, admission, options).then((request) => handler(request, send, admission.context)).then(
-      () => {
-        finish(status.OK);
-        call.end();
-      },
-      (error: unknown) => {
-        const statusObject = toStatus(error, admission.context, options.logger);
-        finish(statusObject.code);
-        // grpc-js turns an 'error' event on a server stream into the call's final status.
-        call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
-      },
-    );
+  return (call: RawStreamCall) =>
+    streaming(path, output, call, options, async (admission, send) => handler(await admit(path, input, call, admission, options), send, admission.context));
+}
+
+function bidiStream(path: string, input: DescMessage, output: DescMessage, handler: BidiStreamHandler<DescMessage, DescMessage>, options: BindingOptions) {
+  return (call: RawDuplexCall) =>
+    streaming(path, output, call, options, async (admission, send) => {
+      await authorized(path, call, admission, options);
+      await handler(checkedRequests(input, call, admission), send, admission.context);
+    });
+}
+
+/**
+ * What both kinds of streaming call share: the call's context, send() that waits while the client
+ * is slow, and the end, with the status of the error table and the log and audit lines.
+ */
+function streaming(
+  path: string,
+  output: DescMessage,
+  call: RawStreamCall | RawDuplexCall,
+  options: BindingOptions,
+  run: (admission: Admission, send: (message: MessageInitShape<DescMessage>) => Promise<void>) => Promise<void>,
+): void {
+  const created = createCallContext(path, call, options.shutdown);
+  const admission: Admission = { context: created.context };
+  const started = process.hrtime.bigint();
+  const finish = (code: status) => {
+    created.release();
+    logCall(options, admission.context, code, started);
+    audited(options, { context: admission.context, request: admission.request, response: undefined, code });
   };
+  const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
+    call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
+  run(admission, send).then(
+    () => {
+      finish(status.OK);
+      call.end();
+    },
+    (error: unknown) => {
+      const statusObject = toStatus(error, admission.context, options.logger);
+      finish(statusObject.code);
+      // grpc-js turns an 'error' event on a server stream into the call's final status.
+      call.emit('error', Object.assign(new Error(statusObject.details), statusObject));
+    },
+  );
+}
+
+/** The messages of a stream, each decoded and checked as admit() checks a unary request. */
+async function* checkedRequests(input: DescMessage, call: RawDuplexCall, admission: Admission): AsyncIterable<MessageShape<DescMessage>> {
+  // Not `for await (… of call)`: that iterator destroys the stream when the client half-closes,
+  // and a destroyed call can no longer send its responses or its status.
+  for await (const bytes of call.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>) {
+    yield checked(input, bytes, admission);
+  }
+}
+
+/** Authentication, then the role table (see admit()). */
+async function authorized(path: string, call: RawUnaryCall | RawStreamCall | RawDuplexCall, admission: Admission, options: BindingOptions): Promise<void> {
+  if (options.guard === undefined) return;
+  const principal = await options.guard.authenticate(callerOf(call));
+  admission.context = { ...admission.context, principal };
+  options.guard.authorize(path, principal);
+}
+
+/**
+ * A request decoded, or INVALID_ARGUMENT when it is not a valid message or holds what cannot be
+ * stored. The first request of a call is kept for its audit line, even when refused.
+ */
+function checked(input: DescMessage, bytes: Uint8Array, admission: Admission): MessageShape<DescMessage> {
+  const request = decodeRequest(input, bytes);
+  if (request instanceof UnreadableRequest) {
+    throw new GrpcError(status.INVALID_ARGUMENT, `the request is not a valid ${request.typeName} message: ${request.reason}`);
+  }
+  admission.request ??= request;
+  const unstorable = unstorableValueAt(input, request);
+  if (unstorable !== undefined) throw new GrpcError(status.INVALID_ARGUMENT, unstorable);
+  return request;
 }
 
 /**
@@ -155,26 +225,9 @@ function serverStream(path: string, input: DescMessage, output: DescMessage, han
  * decoding whatever the size of its message; then whether the request could be decoded at all,
  * and whether the database can store what it holds.
  */
-async function admit(
-  path: string,
-  input: DescMessage,
-  call: RawUnaryCall | RawStreamCall,
-  admission: Admission,
-  options: BindingOptions,
-): Promise<MessageShape<DescMessage>> {
-  if (options.guard !== undefined) {
-    const principal = await options.guard.authenticate(callerOf(call));
-    admission.context = { ...admission.context, principal };
-    options.guard.authorize(path, principal);
-  }
-  const request = decodeRequest(input, call.request);
-  if (request instanceof UnreadableRequest) {
-    throw new GrpcError(status.INVALID_ARGUMENT, `the request is not a valid ${request.typeName} message: ${request.reason}`);
-  }
-  admission.request = request;
-  const unstorable = unstorableValueAt(input, request);
-  if (unstorable !== undefined) throw new GrpcError(status.INVALID_ARGUMENT, unstorable);
-  return request;
+async function admit(path: string, input: DescMessage, call: RawUnaryCall | RawStreamCall, admission: Admission, options: BindingOptions): Promise<MessageShape<DescMessage>> {
+  await authorized(path, call, admission, options);
+  return checked(input, call.request, admission);
 }
 
 function toStatus(error: unknown, context: CallContext, logger: Logger): StatusObject {

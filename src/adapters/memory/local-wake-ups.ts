@@ -4,6 +4,7 @@ import type { WakeUps } from '../../application/ports/wake-ups.js';
 export class LocalWakeUps implements WakeUps {
   private readonly due = new Set<() => void>();
   private readonly queued = new Set<(types: readonly string[]) => void>();
+  private readonly leases = new Set<() => void>();
 
   jobsDue(): void {
     for (const listener of this.due) listener();
@@ -11,6 +12,15 @@ export class LocalWakeUps implements WakeUps {
 
   executionsQueued(jobTypes: readonly string[]): void {
     for (const listener of this.queued) listener(jobTypes);
+  }
+
+  leasesChanged(): void {
+    for (const listener of this.leases) listener();
+  }
+
+  onLeasesChanged(listener: () => void): () => void {
+    this.leases.add(listener);
+    return () => this.leases.delete(listener);
   }
 
   onJobsDue(listener: () => void): () => void {

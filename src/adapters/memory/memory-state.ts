@@ -8,6 +8,8 @@ export interface MemoryState {
   requests: Map<string, { jobId: string; fingerprint: string }>;
   executions: Map<string, Execution>;
   events: StoredExecutionEvent[];
+  /** Which append each event came in (by its id), since whole appends are pruned together. */
+  eventAppends: ReadonlyMap<number, number>;
   nextEventId: number;
   /** The id of the last event pruned: cursors before it cannot resume. */
   eventsPrunedThrough?: number;
@@ -16,11 +18,11 @@ export interface MemoryState {
 }
 
 export function emptyState(): MemoryState {
-  return { jobs: new Map(), requests: new Map(), executions: new Map(), events: [], nextEventId: 1, counters: { leasesRescued: 0, lastDispatch: undefined } };
+  return { jobs: new Map(), requests: new Map(), executions: new Map(), events: [], eventAppends: new Map(), nextEventId: 1, counters: { leasesRescued: 0, lastDispatch: undefined } };
 }
 
 export function snapshot(state: MemoryState): MemoryState {
-  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), events: [...state.events], nextEventId: state.nextEventId, counters: state.counters, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
+  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), events: [...state.events], eventAppends: new Map(state.eventAppends), nextEventId: state.nextEventId, counters: state.counters, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
 }
 
 export function restore(state: MemoryState, saved: MemoryState): void {

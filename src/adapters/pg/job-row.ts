@@ -154,5 +154,8 @@ export function optionalNumber(value: unknown): number | undefined {
  * but a retry or deadline computed from a clock in the last days of 9999 may pass them.
  */
 export function iso(date: Date | undefined): string | null {
-  return date ? date.toISOString().replace(/^\+0*(?=\d{5})/, '') : null;
+  if (!date) return null;
+  const text = date.toISOString();
+  // Only years past 9999 carry the sign; the regular expression stays off the hot path.
+  return text.charCodeAt(0) === 43 /* + */ ? text.replace(/^\+0*(?=\d{5})/, '') : text;
 }

@@ -33,9 +33,13 @@ export class PgStore implements Store {
     let broken = false;
     let committing = false;
     try {
-      // One round trip either way: a simple query may hold several statements.
-      await client.query(options.durable === false ? 'BEGIN; SET LOCAL synchronous_commit TO off' : 'BEGIN');
+      // Not waited for: on a pipelined connection the transaction's first statement follows it
+      // in the same round trip, and fails with it if it failed. (A simple query may hold several
+      // statements.)
+      const begun = client.query(options.durable === false ? 'BEGIN; SET LOCAL synchronous_commit TO off' : 'BEGIN');
+      begun.catch(() => undefined);
       const result = await work(stores);
+      await begun;
       committing = true;
       await client.query('COMMIT');
       return result;

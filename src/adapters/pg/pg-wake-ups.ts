@@ -13,6 +13,8 @@ const DEBOUNCE_MS = 2;
 interface Message {
   from: string;
   due: boolean;
+  /** Running executions were cancelled or timed out (absent from older replicas). */
+  leases?: boolean;
   /** Job types with newly queued executions; ["*"] for all. */
   types: string[];
 }
@@ -27,7 +29,7 @@ export class PgWakeUps implements WakeUps {
   private readonly local = new LocalWakeUps();
   private readonly id = randomUUID();
   private listener: pg.Client | undefined;
-  private pending: { due: boolean; types: Set<string> } | undefined;
+  private pending: { due: boolean; leases: boolean; types: Set<string> } | undefined;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -50,12 +52,21 @@ export class PgWakeUps implements WakeUps {
 
   jobsDue(): void {
     this.local.jobsDue();
-    this.enqueue(true, []);
+    this.enqueue({ due: true });
   }
 
   executionsQueued(jobTypes: readonly string[]): void {
     this.local.executionsQueued(jobTypes);
-    this.enqueue(false, jobTypes);
+    this.enqueue({ types: jobTypes });
+  }
+
+  leasesChanged(): void {
+    this.local.leasesChanged();
+    this.enqueue({ leases: true });
+  }
+
+  onLeasesChanged(listener: () => void): () => void {
+    return this.local.onLeasesChanged(listener);
   }
 
   onJobsDue(listener: () => void): () => void {
@@ -66,14 +77,15 @@ export class PgWakeUps implements WakeUps {
     return this.local.onExecutionsQueued(listener);
   }
 
-  private enqueue(due: boolean, types: readonly string[]): void {
+  private enqueue(what: { due?: boolean; leases?: boolean; types?: readonly string[] }): void {
     if (this.closed) return;
     if (!this.pending) {
-      this.pending = { due: false, types: new Set() };
+      this.pending = { due: false, leases: false, types: new Set() };
       setTimeout(() => void this.flush(), DEBOUNCE_MS).unref();
     }
-    this.pending.due ||= due;
-    for (const type of types) this.pending.types.add(type);
+    this.pending.due ||= what.due ?? false;
+    this.pending.leases ||= what.leases ?? false;
+    for (const type of what.types ?? []) this.pending.types.add(type);
   }
 
   private async flush(): Promise<void> {
@@ -82,7 +94,7 @@ export class PgWakeUps implements WakeUps {
     if (!pending) return;
     let types = [...pending.types];
     if (JSON.stringify(types).length > MAX_TYPES_PAYLOAD) types = ['*'];
-    const message: Message = { from: this.id, due: pending.due, types };
+    const message: Message = { from: this.id, due: pending.due, leases: pending.leases, types };
     try {
       await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(message)]);
     } catch (error) {
@@ -109,6 +121,7 @@ export class PgWakeUps implements WakeUps {
     }
     if (message.from === this.id) return;
     if (message.due) this.local.jobsDue();
+    if (message.leases) this.local.leasesChanged();
     if (message.types.length > 0) this.local.executionsQueued(message.types.includes('*') ? ['*'] : message.types);
   }
 
@@ -126,6 +139,7 @@ export class PgWakeUps implements WakeUps {
             // Anything sent while we were away was missed: wake everyone once.
             this.local.jobsDue();
             this.local.executionsQueued(['*']);
+            this.local.leasesChanged();
           },
           () => retry(),
         );

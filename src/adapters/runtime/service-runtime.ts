@@ -5,12 +5,15 @@ import type { HealthReporter } from '../grpc/health.js';
 import type { Observability } from '../metrics/observability.js';
 import type { Database } from '../pg/database.js';
 import type { PgWakeUps } from '../pg/pg-wake-ups.js';
+import type { WorkSessions } from '../../application/worker/work-sessions.js';
 
 export interface ServiceRuntimeParts {
   database: Database;
   wakeUps: PgWakeUps;
   engine: SchedulerEngine;
   engineEnabled: boolean;
+  /** Work streams' group commit and lease extension: on every replica, as workers may connect to any. */
+  workSessions: WorkSessions;
   server: GrpcServer;
   health: HealthReporter;
   logger: Logger;
@@ -51,6 +54,7 @@ export class ServiceRuntime {
     // First, so a taken metrics port fails the start before this replica fires anything.
     await this.parts.observability?.start();
     await this.parts.wakeUps.start();
+    this.parts.workSessions.start();
     if (this.parts.engineEnabled) this.parts.engine.start();
     const address = await this.parts.server.start();
     this.parts.health.setServing(true);
@@ -71,7 +75,9 @@ export class ServiceRuntime {
     await engine.stop();
     await this.parts.observability?.stop();
     shutdown.abort();
+    // Work streams answer the outcomes they received, then end; their workers reconnect elsewhere.
     await server.stop(shutdownGraceMs);
+    await this.parts.workSessions.stop();
     await wakeUps.stop();
     await database.close();
     logger.info({}, 'JobScheduler stopped');

@@ -1,6 +1,4 @@
 import { DomainError } from '../../domain/errors.js';
-import { queuedExecution, type Execution } from '../../domain/execution/execution.js';
-import { fireDueJob } from '../../domain/job/job-operations.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
@@ -8,7 +6,9 @@ import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
-import { eventOf, wakeWorkersFor } from './execution-events.js';
+import { wakeWorkersFor } from './execution-events.js';
+import { NewExecutions, NO_HAND_OFF, type HandOff } from '../worker/hand-off.js';
+import { fireJob } from './fire-job.js';
 
 export interface DispatchResult {
   /** Jobs claimed in this pass. */
@@ -34,6 +34,7 @@ export class DispatchDueJobs {
     private readonly settings: Pick<EngineSettings, 'dispatchBatchSize' | 'misfireGraceMs'>,
     private readonly logger: Logger,
     private readonly observer: EngineObserver = NO_OBSERVER,
+    private readonly handOff: HandOff = NO_HAND_OFF,
   ) {}
 
   /** Repeats passes until no due job is left; returns the totals. */
@@ -51,34 +52,36 @@ export class DispatchDueJobs {
   async runOnce(): Promise<DispatchResult> {
     const started = performance.now();
     const now = this.clock.now();
+    const fired = new NewExecutions(this.handOff, this.ids, now);
     const result = await this.store.transaction(async (tx) => {
       const due = await tx.jobs.claimDue(now, this.settings.dispatchBatchSize);
-      const executions: Execution[] = [];
       let skipped = 0;
       const changes = due.map((job) => {
-        const fired = fireDueJob(job, now, this.settings.misfireGraceMs);
-        fired.occurrences.forEach((occurrenceAt, i) =>
-          executions.push(
-            queuedExecution(job, { id: this.ids.newId(), number: job.executionCount + i + 1, occurrenceAt, attempt: 1, trigger: 'schedule', scheduledAt: occurrenceAt }, now),
-          ),
-        );
-        skipped += fired.skipped;
-        if (fired.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: fired.skipped }, 'skipped due occurrences (overlap or catch-up policy)');
-        return { job: fired.job, expectedVersion: job.version, scope: 'state' as const };
+        const firing = fireJob(job, now, this.settings.misfireGraceMs, this.ids);
+        fired.add(firing.job, firing.executions);
+        skipped += firing.skipped;
+        if (firing.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: firing.skipped }, 'skipped due occurrences (overlap or catch-up policy)');
+        return { job: firing.job, expectedVersion: job.version, scope: 'state' as const };
       });
-      const written = await tx.jobs.update(changes);
+      // Issued together: nothing needs the inserts' results, and the CAS count is checked after.
+      const [written] = await Promise.all([tx.jobs.update(changes), tx.executions.insert(fired.all), tx.events.append(fired.events)]);
       if (written.size !== changes.length) throw DomainError.conflict('a claimed job changed during dispatch');
-      await tx.executions.insert(executions);
-      await tx.events.append(executions.map((execution) => eventOf(execution, now)));
-      return { jobs: due.length, executions, skipped };
+      return { jobs: due.length, skipped };
       // Not waited for on disk: a pass lost in a database crash leaves its jobs due, and the
-      // next pass after the restart fires them again (TransactionOptions.durable).
-    }, { durable: false });
-    wakeWorkersFor(this.wakeUps, result.executions);
+      // next pass after the restart fires them again (TransactionOptions.durable). An execution
+      // handed to a worker from such a pass is run again then: at least once, as when an
+      // acquisition is lost.
+    }, { durable: false }).catch((error: unknown) => {
+      fired.cancel();
+      throw error;
+    });
+    const executions = fired.all;
+    fired.deliver();
+    wakeWorkersFor(this.wakeUps, fired.queued);
     await this.recordPass(now);
-    this.observer.queued(result.executions);
-    this.observer.dispatchPass(performance.now() - started, result.jobs, result.executions.length, result.skipped);
-    return { jobs: result.jobs, executions: result.executions.length, skipped: result.skipped };
+    this.observer.queued(executions);
+    this.observer.dispatchPass(performance.now() - started, result.jobs, executions.length, result.skipped);
+    return { jobs: result.jobs, executions: executions.length, skipped: result.skipped };
   }
 
   /** GetSchedulerMetrics' last_check_at; written at most once a second per replica. */

@@ -55,11 +55,10 @@ export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[
   const changes = [...jobs.values()]
     .filter((job) => job.version !== versions.get(job.id))
     .map((job) => ({ job, expectedVersion: versions.get(job.id) as number, scope: 'state' as const }));
-  const jobsWritten = await tx.jobs.update(changes);
-  if (jobsWritten.size !== changes.length) throw DomainError.conflict('a job changed while its attempts were being settled; retry');
-  await tx.executions.insert(retries);
   const finished = won.map(({ next }) => next);
-  await tx.events.append([...finished, ...retries].map((execution) => eventOf(execution, now)));
+  // Issued together: only the CAS count is needed, and it is checked once all are done.
+  const [jobsWritten] = await Promise.all([tx.jobs.update(changes), tx.executions.insert(retries), tx.events.append([...finished, ...retries].map((execution) => eventOf(execution, now)))]);
+  if (jobsWritten.size !== changes.length) throw DomainError.conflict('a job changed while its attempts were being settled; retry');
   return { finished, retries };
 }
 

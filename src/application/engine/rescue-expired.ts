@@ -57,6 +57,7 @@ export class RescueExpiredExecutions {
       );
     }
     wakeWorkersFor(this.wakeUps, result.retries);
+    if (result.finished.some((execution) => execution.status === 'timed_out')) this.wakeUps.leasesChanged();
     this.observer.finished(result.finished);
     this.observer.queued(result.retries);
     return {

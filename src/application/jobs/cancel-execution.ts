@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
+import type { WakeUps } from '../ports/wake-ups.js';
 
 /**
  * CancelExecution: ends one queued or running execution as cancelled (never as failed) and
@@ -17,6 +18,7 @@ export class CancelExecution {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly deps: { ids: IdGenerator; random: Random },
+    private readonly wakeUps: WakeUps,
     private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}
 
@@ -33,6 +35,7 @@ export class CancelExecution {
       return cancelled;
     });
     this.observer.finished([cancelled]);
+    if (cancelled.startedAt !== undefined) this.wakeUps.leasesChanged();
     return cancelled;
   }
 }

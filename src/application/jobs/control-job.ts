@@ -55,6 +55,8 @@ export class ControlJob {
       return { job: cancelledJob, cancelled };
     }, { withActive: true });
     this.observer.finished(result.cancelled ?? []);
+    // Workers holding one learn it from their sessions' next lease check, made at once.
+    if (result.cancelled?.some((execution) => execution.startedAt !== undefined)) this.wakeUps.leasesChanged();
     return result;
   }
 

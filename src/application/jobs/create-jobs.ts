@@ -7,6 +7,10 @@ import type { Idempotency } from '../ports/job-store.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { quoted } from '../../domain/text.js';
+import { wakeWorkersFor } from '../engine/execution-events.js';
+import { fireJob, firesOnCreation } from '../engine/fire-job.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
+import { NewExecutions, NO_HAND_OFF, type HandOff } from '../worker/hand-off.js';
 
 export interface CreateJobCommand {
   readonly definition: JobDefinition;
@@ -18,7 +22,9 @@ export interface CreateJobCommand {
 /**
  * CreateJob and BatchCreateJobs: every definition is already validated; all jobs are inserted
  * in one transaction or none. A request id seen before returns the job it created, if the
- * request is the same; a different request under the same id is refused.
+ * request is the same; a different request under the same id is refused. A one-shot due now is
+ * fired in the same transaction (its first execution queued, the job running), so a worker can
+ * take it as soon as the call returns, without waiting for a dispatcher pass.
  */
 export class CreateJobs {
   constructor(
@@ -26,6 +32,10 @@ export class CreateJobs {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly wakeUps: WakeUps,
+    private readonly observer: EngineObserver = NO_OBSERVER,
+    private readonly handOff: HandOff = NO_HAND_OFF,
+    /** A job due within this long wakes the dispatchers, which may be planning to sleep past it. */
+    private readonly soonMs = 0,
   ) {}
 
   async execute(commands: readonly CreateJobCommand[]): Promise<Job[]> {
@@ -44,6 +54,7 @@ export class CreateJobs {
 
   private async createAll(commands: readonly CreateJobCommand[]): Promise<Job[]> {
     const now = this.clock.now();
+    const fired = new NewExecutions(this.handOff, this.ids, now);
     const jobs = await this.store.transaction(async (tx) => {
       const result: Job[] = [];
       const fresh: { job: Job; idempotency: Idempotency | undefined }[] = [];
@@ -59,24 +70,46 @@ export class CreateJobs {
           result.push(earlier.job);
           continue;
         }
-        const job = withinJob(command.field ?? 'job', () => createJob(this.ids.newId(), command.definition, now));
+        let job = withinJob(command.field ?? 'job', () => createJob(this.ids.newId(), command.definition, now));
+        if (firesOnCreation(command.definition, now)) {
+          const firing = fireJob(job, now, 0, this.ids);
+          // Created and fired in one write: the pending job in between was never stored.
+          job = { ...firing.job, version: job.version };
+          fired.add(job, firing.executions);
+        }
         if (key) inBatch.set(key.requestId, { job, fingerprint: key.fingerprint });
         fresh.push({ job, idempotency: key });
         result.push(job);
       }
+      // Issued together: the store may send them in one round trip (nothing needs the others' results).
+      const inserted = tx.jobs.insert(
+        fresh.map((f) => f.job),
+        fresh.map((f) => f.idempotency),
+      );
+      const written = Promise.all([
+        inserted,
+        tx.executions.insert(fired.all),
+        tx.events.append(fired.events),
+      ]);
       try {
-        await tx.jobs.insert(
-          fresh.map((f) => f.job),
-          fresh.map((f) => f.idempotency),
-        );
+        await inserted;
       } catch (error) {
+        written.catch(() => undefined);
         if (error instanceof DomainError && error.kind === 'AlreadyExists') throw new RequestIdTaken(error);
         throw error;
       }
+      await written;
       return { result, fresh: fresh.map((f) => f.job) };
-      // Without request ids the work is the one INSERT of all the jobs: atomic by itself.
-    }, { singleStatement: commands.every((command) => command.idempotency === undefined) });
-    if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt <= this.clock.now())) this.wakeUps.jobsDue();
+      // Without request ids or executions the work is the one INSERT of all the jobs: atomic by itself.
+    }, { singleStatement: commands.every((command) => command.idempotency === undefined && !firesOnCreation(command.definition, now)) }).catch((error: unknown) => {
+      fired.cancel();
+      throw error;
+    });
+    this.observer.queued(fired.all);
+    fired.deliver();
+    wakeWorkersFor(this.wakeUps, fired.queued);
+    const soon = this.clock.now().getTime() + this.soonMs;
+    if (jobs.fresh.some((job) => job.nextRunAt !== undefined && job.nextRunAt.getTime() <= soon)) this.wakeUps.jobsDue();
     return jobs.result;
   }
 }

@@ -4,6 +4,7 @@ import { eventOf } from '../engine/execution-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { lockJobWithActive } from './lock-job-with-active.js';
+import type { WakeUps } from '../ports/wake-ups.js';
 
 /**
  * DeleteJob: removes a job and its history. A job with queued or running executions is refused
@@ -14,11 +15,12 @@ export class DeleteJob {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly wakeUps: WakeUps,
   ) {}
 
   async execute(id: string, force: boolean): Promise<void> {
     const now = this.clock.now();
-    await this.store.transaction(async (tx) => {
+    const running = await this.store.transaction(async (tx) => {
       const { job, active } = await lockJobWithActive(tx, id);
       if (!job) throw DomainError.notFound(`job ${id} does not exist`);
       if (active.length > 0 && !force) {
@@ -26,6 +28,8 @@ export class DeleteJob {
       }
       await tx.events.append(active.map((execution) => eventOf(cancelExecution(execution, now, 'job deleted'), now)));
       if (!(await tx.jobs.delete(id, job.version))) throw DomainError.conflict(`job ${id} changed concurrently; retry`);
+      return active.some((execution) => execution.status === 'running');
     });
+    if (running) this.wakeUps.leasesChanged();
   }
 }

@@ -45,6 +45,8 @@ export class UpdateJob {
     private readonly clock: Clock,
     private readonly wakeUps: WakeUps,
     private readonly limits: DefinitionLimits,
+    /** A job due within this long wakes the dispatchers, which may be planning to sleep past it. */
+    private readonly soonMs = 0,
   ) {}
 
   async execute(command: UpdateJobCommand): Promise<Job> {
@@ -66,7 +68,7 @@ export class UpdateJob {
       if (!written.has(job.id)) throw DomainError.conflict(`job ${command.id} changed concurrently; retry`);
       return next;
     });
-    if (updated.nextRunAt !== undefined && updated.nextRunAt <= now) this.wakeUps.jobsDue();
+    if (updated.nextRunAt !== undefined && updated.nextRunAt.getTime() <= now.getTime() + this.soonMs) this.wakeUps.jobsDue();
     return updated;
   }
 }

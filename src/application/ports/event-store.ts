@@ -50,6 +50,9 @@ export interface EventStore {
    * sorts before them can still appear; in log order, at most `limit`.
    */
   readAfter(cursor: string | undefined, filter: EventFilter, limit: number): Promise<EventPage>;
-  /** Deletes events older than `before`; returns how many. */
+  /**
+   * Deletes events older than `before`, at most `batch` appends of them: each append is pruned
+   * whole, the oldest first, once its latest event is older. Returns how many events went.
+   */
   prune(before: Date, batch: number): Promise<number>;
 }

@@ -1,11 +1,15 @@
 /**
  * Wake-ups between the parts of the engine, across replicas: "a job may have become due sooner
  * than planned" wakes dispatchers, "executions of these types were queued" wakes idle workers'
- * long polls. Delivery is best effort; polling remains the fallback.
+ * long polls and work sessions, "leases changed" (an execution was cancelled or timed out while
+ * running) makes work sessions check their leases at once. Delivery is best effort; polling
+ * remains the fallback.
  */
 export interface WakeUps {
   jobsDue(): void;
   executionsQueued(jobTypes: readonly string[]): void;
+  leasesChanged(): void;
   onJobsDue(listener: () => void): () => void;
   onExecutionsQueued(listener: (jobTypes: readonly string[]) => void): () => void;
+  onLeasesChanged(listener: () => void): () => void;
 }

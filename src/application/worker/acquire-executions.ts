@@ -4,7 +4,8 @@ import type { JsonObject } from '../../domain/json.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
-import type { Store } from '../ports/store.js';
+import type { Store, Transaction } from '../ports/store.js';
+import type { AcquireRequest } from '../ports/execution-store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from '../engine/engine-settings.js';
 import { eventOf } from '../engine/execution-events.js';
@@ -73,21 +74,28 @@ export class AcquireExecutions {
 
   private async tryAcquire(command: AcquireCommand, leaseDurationMs: number): Promise<AcquiredExecution[]> {
     const now = this.clock.now();
-    return this.store.transaction(async (tx) => {
-      const executions = await tx.executions.acquire(
-        { workerId: command.workerId, jobTypes: command.jobTypes, capacity: command.capacity, leaseDurationMs, now },
-        () => this.ids.newId(),
-      );
-      if (executions.length === 0) return [];
-      const jobs = new Map((await tx.jobs.getMany(executions.map((e) => e.jobId))).map((job) => [job.id, job]));
-      await tx.events.append(executions.map((execution) => eventOf(execution, now)));
-      return executions.map((execution) => {
-        const job = jobs.get(execution.jobId);
-        return { execution, jobName: job?.name ?? '', payload: job?.payload ?? {} };
-      });
-      // Not waited for on disk: an acquisition lost in a database crash puts the executions
-      // back in the queue, as if the worker had died (at-least-once); the worker's outcome,
-      // committed durably, would make it durable first (TransactionOptions.durable).
-    }, { durable: false });
+    // Not waited for on disk: an acquisition lost in a database crash puts the executions back in
+    // the queue, as if the worker had died (at-least-once); the worker's outcome, committed
+    // durably, would make it durable first (TransactionOptions.durable).
+    return this.store.transaction(
+      (tx) => acquireIn(tx, { workerId: command.workerId, jobTypes: command.jobTypes, capacity: command.capacity, leaseDurationMs, now }, () => this.ids.newId()),
+      { durable: false },
+    );
   }
+}
+
+/**
+ * Hands out up to `capacity` queued executions of the types under fresh leases, with what the
+ * worker needs to run them, inside the caller's transaction: AcquireExecutions and the work
+ * sessions acquire through here.
+ */
+export async function acquireIn(tx: Transaction, request: AcquireRequest, newToken: () => string): Promise<AcquiredExecution[]> {
+  const executions = await tx.executions.acquire(request, newToken);
+  if (executions.length === 0) return [];
+  const jobs = new Map((await tx.jobs.getMany(executions.map((e) => e.jobId))).map((job) => [job.id, job]));
+  await tx.events.append(executions.map((execution) => eventOf(execution, request.now)));
+  return executions.map((execution) => {
+    const job = jobs.get(execution.jobId);
+    return { execution, jobName: job?.name ?? '', payload: job?.payload ?? {} };
+  });
 }

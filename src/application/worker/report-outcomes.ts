@@ -1,17 +1,22 @@
 import type { DomainErrorKind } from '../../domain/errors.js';
+import { releaseExecution } from '../../domain/execution/execution-operations.js';
 import type { Execution, ExecutionError } from '../../domain/execution/execution.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator, Random } from '../ports/ids.js';
-import type { Store } from '../ports/store.js';
+import type { Store, Transaction } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { finishAttempts, type AttemptOutcome } from '../engine/finish-attempts.js';
-import { wakeWorkersFor } from '../engine/execution-events.js';
+import { eventOf, wakeWorkersFor } from '../engine/execution-events.js';
 
 export interface ReportedOutcome {
   readonly executionId: string;
   readonly leaseToken: string;
-  readonly outcome: Extract<AttemptOutcome, { kind: 'succeeded' }> | { readonly kind: 'failed'; readonly error: ExecutionError };
+  readonly outcome:
+    | Extract<AttemptOutcome, { kind: 'succeeded' }>
+    | { readonly kind: 'failed'; readonly error: ExecutionError }
+    /** Given back unstarted: queued again, the same attempt. */
+    | { readonly kind: 'released' };
 }
 
 export type OutcomeResult =
@@ -21,12 +26,67 @@ export type OutcomeResult =
 /** Why an outcome was not recorded, as the error kind its single-outcome RPC would answer. */
 export type Refusal = Extract<DomainErrorKind, 'NotFound' | 'IllegalTransition' | 'InvalidArgument'>;
 
+/** What recording a batch of outcomes did, for the answers and for what follows the commit. */
+export interface RecordedOutcomes {
+  /** One per reported outcome, in order. */
+  readonly results: OutcomeResult[];
+  /** Executions that ended. */
+  readonly finished: Execution[];
+  /** Attempts queued by the retry policy. */
+  readonly retries: Execution[];
+  /** Executions given back, queued again. */
+  readonly released: Execution[];
+}
+
 /**
- * CompleteExecution, FailExecution and ReportOutcomes: a worker's outcomes, many per
- * transaction. Each is fenced by its own lease token; one that is refused (lease lost, execution
- * cancelled or timed out) changes nothing and says why. An execution named again in the same
- * batch is refused as such: only its first outcome is considered, whatever its token.
+ * A worker's outcomes, inside the caller's transaction. Each is fenced by its own lease token;
+ * one that is refused (lease lost, execution cancelled or timed out) changes nothing and says
+ * why. An execution named again in the same batch is refused as such: only its first outcome is
+ * considered, whatever its token. The unary RPCs and the work sessions record through here.
  */
+export async function recordOutcomes(tx: Transaction, outcomes: readonly ReportedOutcome[], now: Date, deps: { ids: IdGenerator; random: Random }): Promise<RecordedOutcomes> {
+  const firstIndex = new Map<string, number>();
+  outcomes.forEach((o, i) => firstIndex.has(o.executionId) || firstIndex.set(o.executionId, i));
+  const considered = outcomes.filter((o, i) => firstIndex.get(o.executionId) === i);
+  const held = await tx.executions.lockLeased(considered.map((o) => ({ id: o.executionId, leaseToken: o.leaseToken })));
+  const heldByLease = new Map(held.map((e) => [`${e.id}|${e.leaseToken}`, e]));
+  const ends = [];
+  const releases = [];
+  for (const o of considered) {
+    const execution = heldByLease.get(`${o.executionId}|${o.leaseToken}`);
+    if (!execution) continue;
+    if (o.outcome.kind === 'released') releases.push({ execution, next: releaseExecution(execution) });
+    else ends.push({ execution, outcome: o.outcome });
+  }
+  const done = await finishAttempts(tx, ends, now, deps);
+  const releasedIds = await tx.executions.update(releases.map(({ execution, next }) => ({ execution: next, expectedStatus: execution.status, expectedLeaseToken: execution.leaseToken })));
+  const released = releases.map(({ next }) => next).filter((e) => releasedIds.has(e.id));
+  await tx.events.append(released.map((execution) => eventOf(execution, now)));
+
+  const accepted = new Map([...done.finished, ...released].map((e) => [e.id, e]));
+  const refusedIds = considered.map((o) => o.executionId).filter((id) => !accepted.has(id));
+  const current = new Map((await tx.executions.getMany(refusedIds)).map((e) => [e.id, e]));
+  const retryByOccurrence = new Map<string, Execution>();
+  for (const retry of done.retries) if (!retryByOccurrence.has(occurrenceKey(retry))) retryByOccurrence.set(occurrenceKey(retry), retry);
+  const results = outcomes.map((o, i): OutcomeResult => {
+    const first = firstIndex.get(o.executionId) as number;
+    if (first !== i) return { executionId: o.executionId, accepted: false, refusal: 'InvalidArgument', reason: `outcome ${first} of this request already reports this execution; only the first is considered` };
+    const execution = accepted.get(o.executionId);
+    if (execution) return { executionId: o.executionId, accepted: true, execution, retry: execution.status === 'queued' ? undefined : retryByOccurrence.get(occurrenceKey(execution)) };
+    const stored = current.get(o.executionId);
+    return { executionId: o.executionId, accepted: false, refusal: stored === undefined ? 'NotFound' : 'IllegalTransition', reason: refusal(stored) };
+  });
+  return { results, finished: done.finished, retries: done.retries, released };
+}
+
+/** After the commit: wake workers for what was queued, and tell the observers. */
+export function afterOutcomes(recorded: RecordedOutcomes, wakeUps: WakeUps, observer: EngineObserver): void {
+  wakeWorkersFor(wakeUps, [...recorded.retries, ...recorded.released]);
+  observer.finished(recorded.finished);
+  observer.queued(recorded.retries);
+}
+
+/** CompleteExecution, FailExecution and ReportOutcomes: one transaction per call. */
 export class ReportOutcomes {
   constructor(
     private readonly store: Store,
@@ -38,36 +98,9 @@ export class ReportOutcomes {
 
   async execute(outcomes: readonly ReportedOutcome[]): Promise<OutcomeResult[]> {
     const now = this.clock.now();
-    const firstIndex = new Map<string, number>();
-    outcomes.forEach((o, i) => firstIndex.has(o.executionId) || firstIndex.set(o.executionId, i));
-    const considered = outcomes.filter((o, i) => firstIndex.get(o.executionId) === i);
-    const { finished, retries, current } = await this.store.transaction(async (tx) => {
-      const held = await tx.executions.lockLeased(considered.map((o) => ({ id: o.executionId, leaseToken: o.leaseToken })));
-      const heldByLease = new Map(held.map((e) => [`${e.id}|${e.leaseToken}`, e]));
-      const ends = considered.flatMap((o) => {
-        const execution = heldByLease.get(`${o.executionId}|${o.leaseToken}`);
-        return execution ? [{ execution, outcome: o.outcome }] : [];
-      });
-      const done = await finishAttempts(tx, ends, now, this.deps);
-      const accepted = new Set(done.finished.map((e) => e.id));
-      const refusedIds = considered.map((o) => o.executionId).filter((id) => !accepted.has(id));
-      const current = new Map((await tx.executions.getMany(refusedIds)).map((e) => [e.id, e]));
-      return { ...done, current };
-    });
-    wakeWorkersFor(this.wakeUps, retries);
-    this.observer.finished(finished);
-    this.observer.queued(retries);
-    const finishedById = new Map(finished.map((e) => [e.id, e]));
-    const retryByOccurrence = new Map<string, Execution>();
-    for (const retry of retries) if (!retryByOccurrence.has(occurrenceKey(retry))) retryByOccurrence.set(occurrenceKey(retry), retry);
-    return outcomes.map((o, i): OutcomeResult => {
-      const first = firstIndex.get(o.executionId) as number;
-      if (first !== i) return { executionId: o.executionId, accepted: false, refusal: 'InvalidArgument', reason: `outcome ${first} of this request already reports this execution; only the first is considered` };
-      const execution = finishedById.get(o.executionId);
-      if (execution) return { executionId: o.executionId, accepted: true, execution, retry: retryByOccurrence.get(occurrenceKey(execution)) };
-      const stored = current.get(o.executionId);
-      return { executionId: o.executionId, accepted: false, refusal: stored === undefined ? 'NotFound' : 'IllegalTransition', reason: refusal(stored) };
-    });
+    const recorded = await this.store.transaction((tx) => recordOutcomes(tx, outcomes, now, this.deps));
+    afterOutcomes(recorded, this.wakeUps, this.observer);
+    return recorded.results;
   }
 }
 

@@ -18,6 +18,23 @@ export function startExecution(execution: Execution, workerId: string, leaseToke
   };
 }
 
+/**
+ * The worker gives back an execution it never started (it was waiting for a free slot when the
+ * worker stopped): queued again as it was, the same attempt, as if never acquired. Not a failure:
+ * no attempt of the retry policy is used up.
+ */
+export function releaseExecution(execution: Execution): Execution {
+  return {
+    ...execution,
+    ...NO_LEASE,
+    status: moveExecution(execution.status, 'queued'),
+    startedAt: undefined,
+    workerId: undefined,
+    leaseDurationMs: undefined,
+    deadlineAt: undefined,
+  };
+}
+
 /** A heartbeat: the lease runs for its duration from now (never beyond the attempt deadline's relevance). */
 export function extendLease(execution: Execution, now: Date, progress: JsonObject | undefined): Execution {
   return {

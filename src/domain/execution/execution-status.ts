@@ -5,11 +5,12 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /**
  * The execution status machine: queued → running → one terminal status; a queued execution can
- * also be cancelled before it starts. Terminal statuses have no way out.
+ * also be cancelled before it starts, and a worker can give back a running one it never started
+ * (released: queued again, the same attempt). Terminal statuses have no way out.
  */
 export const EXECUTION_TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>> = {
   queued: ['running', 'cancelled'],
-  running: ['succeeded', 'failed', 'cancelled', 'timed_out', 'lost'],
+  running: ['queued', 'succeeded', 'failed', 'cancelled', 'timed_out', 'lost'],
   succeeded: [],
   failed: [],
   cancelled: [],

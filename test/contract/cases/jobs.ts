@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { toJson } from '@bufbuild/protobuf';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
+import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { CatchUpPolicy, JobSchema, OverlapPolicy } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { IntervalUnit } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
@@ -41,15 +42,15 @@ async function expectNoJobs(target: Target, type: string): Promise<void> {
 export const jobCases: AreaCases = {
   scheduler: {
     createJob: [
-      ok('a one-shot due now is PENDING, with every documented default filled in', async (t) => {
+      ok('a one-shot due now is RUNNING at once, its first execution queued, with every documented default filled in', async (t) => {
         const type = uniqueType();
         const before = Date.now();
         const { job } = await t.scheduler.createJob({ job: { name: 'defaults', type, schedule: NOW } });
         expect(job?.id).to.match(UUID);
         expect(job).to.include({ name: 'defaults', type, priority: 0, description: '', consecutiveFailures: 0, lastError: '', pauseAfterConsecutiveFailures: 0 });
-        expect(stateName(job?.state ?? 0)).to.equal('PENDING');
+        expect(stateName(job?.state ?? 0)).to.equal('RUNNING');
         expect(job?.version).to.equal(1n);
-        expect(job?.executionCount).to.equal(0n);
+        expect(job?.executionCount).to.equal(1n);
         expect(job?.payload).to.deep.equal({});
         expect(toJson(JobSchema, job!)).to.deep.include({
           retryPolicy: { maxRetries: 3, initialBackoff: '60s', maxBackoff: '3600s', multiplier: 2 },
@@ -60,8 +61,11 @@ export const jobCases: AreaCases = {
         expect(job?.attemptTimeout).to.equal(undefined);
         expect(job?.expectSuccessWithin).to.equal(undefined);
         expect(ms(job?.createdAt)).to.be.within(before - 5_000, Date.now() + 5_000);
-        expect(ms(job?.nextRunAt), 'next_run_at of a one-shot without instant').to.equal(ms(job?.createdAt));
+        expect(job?.nextRunAt, 'next_run_at of a one-shot that has fired').to.equal(undefined);
+        expect(ms(job?.lastRunAt)).to.equal(ms(job?.createdAt));
         expect(ms(job?.updatedAt)).to.equal(ms(job?.createdAt));
+        const { executions } = await t.scheduler.listExecutions({ jobId: job?.id ?? '' });
+        expect(executions.map((e) => [e.attempt, e.number, ExecutionStatus[e.status], ms(e.occurrenceAt)])).to.deep.equal([[1, 1n, 'QUEUED', ms(job?.createdAt)]]);
       }),
       ok('a one-shot at a future instant is SCHEDULED for that instant, and every input field is kept', async (t) => {
         const type = uniqueType();

@@ -31,11 +31,11 @@ function attemptsOf(t: Target, jobId: string, count: number): Promise<Execution[
 export const transitionCases: AreaCases = {
   scheduler: {
     createJob: [
-      ok('a one-shot at an instant in the past is PENDING and due at that instant, then runs', async (t) => {
+      ok('a one-shot at an instant in the past is queued at once: RUNNING, its execution due at that instant', async (t) => {
         const past = new Date('2020-06-01T00:00:00Z');
         const job = await createJob(t, { type: uniqueType(), schedule: { kind: { case: 'once', value: { at: timestampFromDate(past) } } } });
-        expect(stateName(job.state)).to.equal('PENDING');
-        expect(ms(job.nextRunAt)).to.equal(past.getTime());
+        expect(stateName(job.state)).to.equal('RUNNING');
+        expect(job.nextRunAt).to.equal(undefined);
         const execution = await executionOf(t, job.id);
         expect(ms(execution.occurrenceAt)).to.equal(past.getTime());
         expect(ms(execution.scheduledAt), 'due at its occurrence').to.equal(past.getTime());

@@ -46,11 +46,13 @@ describe('Prometheus metrics on /metrics', () => {
 
   it('counts executions started and finished, retries, lag, durations, dispatcher work, RPCs and cluster gauges', async () => {
     const policy = { maxRetries: 1, initialBackoff: durationFromMs(10 * SECOND) };
-    for (const name of ['succeeds', 'fails once']) await server.scheduler.createJob({ job: { name, type: TYPE, schedule: once(), retryPolicy: policy } });
+    // Due a second from now, so the dispatcher fires them (a one-shot due at once is queued by CreateJob itself).
+    for (const name of ['succeeds', 'fails once']) await server.scheduler.createJob({ job: { name, type: TYPE, schedule: once(new Date(clock.now().getTime() + SECOND)), retryPolicy: policy } });
     await server.scheduler.createJob({ job: { name: 'later', type: TYPE, schedule: once(new Date(clock.now().getTime() + 3_600_000)) } });
     const missing = await server.scheduler.getJob({ id: '00000000-0000-4000-8000-000000000000' }).catch((error: ServiceError) => error);
     expect((missing as ServiceError).code).to.equal(status.NOT_FOUND);
 
+    clock.advance(SECOND);
     await server.useCases.dispatch.runUntilIdle();
     clock.advance(1_500);
     let scraped = await refreshAndScrape();

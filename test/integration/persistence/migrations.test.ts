@@ -9,11 +9,11 @@ import { TestDatabase } from '../../support/test-database.js';
 import { at, executionOf, jobInState, MINUTE } from './support/builders.js';
 import { appliedMigrations, schemaOf, tablesOf } from './support/schema.js';
 
-const TABLES = ['event_log_horizon', 'execution_events', 'executions', 'jobs', 'scheduler_counters', 'schema_migrations'];
+const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'jobs', 'scheduler_counters', 'schema_migrations'];
 const INDEXES = [
   'event_log_horizon_pkey',
-  'execution_events_occurred',
-  'execution_events_pkey',
+  'execution_event_batches_occurred',
+  'execution_event_batches_pkey',
   'executions_active',
   'executions_deadlines',
   'executions_finished',

@@ -35,7 +35,7 @@ describe('worker SDK: server restart (real server)', () => {
       const jobId = await createOnceJob(server, type, { n: 2 });
       await succeeded(jobId);
       expect((await executionsOf(server, jobId))[0]?.result).to.deep.equal({ n: 2 });
-      expect(log.some((entry) => entry.message.startsWith('AcquireExecutions failed'))).to.equal(true);
+      expect(log.some((entry) => entry.message.startsWith('the Work stream ended; reconnecting'))).to.equal(true);
     } finally {
       await worker.stop();
     }

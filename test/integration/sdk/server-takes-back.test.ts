@@ -2,15 +2,19 @@ import { expect } from 'chai';
 import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { ExecutionAbortedError } from '../../../src/sdk/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startTestServer, testLogger, type TestServer } from '../../support/test-server.js';
 import { executionsOf, uniqueType, waitFor, Workers } from './sdk-fixtures.js';
 import { Latch } from '../../support/latch.js';
+import { randomUUID } from 'node:crypto';
+import { RescueExpiredExecutions } from '../../../src/application/engine/rescue-expired.js';
+import { LocalWakeUps } from '../../../src/adapters/memory/local-wake-ups.js';
+import { PgStore } from '../../../src/adapters/pg/pg-store.js';
 
 const LEASE_MS = 5_000;
 
 /**
- * The server's clock is fake, so a lease can expire or an attempt time out at once; the worker's
- * heartbeats (real time, every 1.67 s) then bring the news to the handler.
+ * The server's clock is fake, so an attempt can time out at once, and its Work session's lease
+ * checks (every third of the lease, on that clock) bring the news to the handler.
  */
 describe('worker SDK: executions the server takes back (fake server clock)', () => {
   let server: TestServer;
@@ -57,8 +61,17 @@ describe('worker SDK: executions the server takes back (fake server clock)', () 
 
   it('aborts the handler with lease_lost when the lease expired, and reports nothing', async () => {
     const { reason, executions } = await runUntilTakenBack({}, async () => {
-      clock.advance(LEASE_MS + 1_000);
-      await server.useCases.rescue.runOnce();
+      // While its session is open this replica keeps the lease alive; another replica, cut off
+      // from it, whose clock says the lease ran out, rescues the execution.
+      const pool = server.database.pool(1);
+      const later = new FakeClock(new Date(clock.now().getTime() + LEASE_MS + 1_000));
+      try {
+        await new RescueExpiredExecutions(new PgStore(pool), later, { ids: { newId: randomUUID }, random: Math.random }, new LocalWakeUps(), { reaperBatchSize: 10 }, testLogger).runOnce();
+      } finally {
+        await pool.end();
+      }
+      // The session's next lease check finds it gone.
+      clock.advance(LEASE_MS);
     });
     expect(reason).to.be.instanceOf(ExecutionAbortedError);
     expect(reason.kind).to.equal('lease_lost');

@@ -74,6 +74,16 @@ describe('security: the role table for every RPC (HS256 tokens)', () => {
   /** Calls one RPC with an empty request and the given metadata; a stream is read to its end. */
   async function call(rpc: (typeof RPCS)[number], metadata: Record<string, string>): Promise<{ code: status; details: string }> {
     const invoke = clients.get(rpc.service)![rpc.localName]!;
+    if (rpc.kind === 'bidi_streaming') {
+      const stream = (invoke as (settings: unknown) => { send(m: unknown): Promise<void>; end(): void } & AsyncIterable<unknown>)({ metadata, deadline: Date.now() + 5_000 });
+      return codeOf(
+        (async () => {
+          await stream.send({});
+          stream.end();
+          for await (const _ of stream);
+        })(),
+      );
+    }
     if (rpc.kind === 'server_streaming') {
       return codeOf(
         (async () => {

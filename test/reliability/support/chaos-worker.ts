@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
-import type { ReportOutcomesRequest, ReportOutcomesResponse } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
+import type { ReportOutcomesRequest, ReportOutcomesResponse, WorkRequest, WorkResponse } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { createWorker, NonRetryableError, type JobContext } from '../../../src/sdk/index.js';
 import { ROUND_ROBIN, type WorkLine } from './chaos-model.js';
 
@@ -11,7 +11,7 @@ import { ROUND_ROBIN, type WorkLine } from './chaos-model.js';
  *
  * It writes one JSON line per fact to CHAOS_LOG with writeSync, so a line written before a
  * SIGKILL is in the file: handler start and end, and every outcome the server acknowledged
- * (seen by an interceptor on ReportOutcomes answers, i.e. exactly what the worker was told).
+ * (seen by an interceptor on the answers, i.e. exactly what the worker was told).
  * SIGTERM stops it gracefully, the way a deployment would.
  */
 const env = (name: string, fallback?: string): string => {
@@ -23,22 +23,30 @@ const workerId = env('CHAOS_WORKER_ID');
 const log = openSync(env('CHAOS_LOG'), 'a');
 const write = (line: WorkLine) => writeSync(log, `${JSON.stringify(line)}\n`);
 
-/** Records the server's answer to every outcome this worker reported. */
+/**
+ * Records the server's answer to every outcome this worker reported: on its Work stream (what
+ * the SDK uses) or on ReportOutcomes.
+ */
 const acknowledgements: Interceptor = (options, nextCall) => {
-  if (!String(options.method_definition.path).endsWith('/ReportOutcomes')) return new InterceptingCall(nextCall(options));
-  let kinds = new Map<string, 'success' | 'failure'>();
+  const path = String(options.method_definition.path);
+  if (!path.endsWith('/ReportOutcomes') && !path.endsWith('/Work')) return new InterceptingCall(nextCall(options));
+  const kinds = new Map<string, 'success' | 'failure'>();
   return new InterceptingCall(nextCall(options), {
-    sendMessage(message: ReportOutcomesRequest, next) {
-      kinds = new Map(message.outcomes.map((o) => [o.executionId, o.outcome.case === 'success' ? 'success' : 'failure']));
+    sendMessage(message: ReportOutcomesRequest | WorkRequest, next) {
+      for (const o of message.outcomes) if (o.outcome.case !== 'release') kinds.set(o.executionId, o.outcome.case === 'success' ? 'success' : 'failure');
       next(message);
     },
     start(metadata, _listener, next) {
       next(metadata, {
-        onReceiveMessage(message: ReportOutcomesResponse | null, nextMessage) {
+        onReceiveMessage(message: ReportOutcomesResponse | WorkResponse | null, nextMessage) {
           // A call that ends without an answer (an error status) passes null through here.
           const t = Date.now();
           for (const result of message?.results ?? []) {
-            if (result.accepted) write({ e: 'ack', x: result.executionId, k: kinds.get(result.executionId) ?? 'success', t });
+            const kind = kinds.get(result.executionId);
+            kinds.delete(result.executionId);
+            // A release is not an outcome of the attempt: the execution is queued again.
+            if (kind === undefined && result.accepted) continue;
+            if (result.accepted) write({ e: 'ack', x: result.executionId, k: kind ?? 'success', t });
             else write({ e: 'refused', x: result.executionId, code: result.code, t });
           }
           nextMessage(message);
@@ -105,7 +113,6 @@ const worker = createWorker({
   workerId,
   concurrency: Number(env('CHAOS_CONCURRENCY', '8')),
   leaseDurationMs: Number(env('CHAOS_LEASE_MS', '5000')),
-  acquireWaitMs: 5_000,
   stopTimeoutMs: 2_000,
   logger: (level, message, fields) => {
     if (level === 'error' || process.env.CHAOS_VERBOSE) process.stderr.write(`[${workerId}] ${level}: ${message} ${JSON.stringify(fields ?? {})}\n`);

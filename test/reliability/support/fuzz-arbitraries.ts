@@ -305,6 +305,16 @@ export function requestArbitraries(f: Fixtures): Record<string, fc.Arbitrary<obj
     'JobSchedulerService/GetSchedulerMetrics': fc.constant({}),
     'JobSchedulerService/WatchExecutions': fc.record({ jobId: fc.oneof(fc.constant(''), jobId), jobTypes, cursor }, { requiredKeys: [] }),
     'JobSchedulerService/PreviewSchedule': fc.record({ schedule, count: uint32, after: timestamp }, { requiredKeys: [] }),
+    // The one message of a Work stream: a start (often valid) with credits, outcomes and progress.
+    'WorkerService/Work': fc.record(
+      {
+        start: fc.record({ workerId: textOrHuge, jobTypes, leaseDuration: duration, held: fc.array(lease, { maxLength: 3 }) }, { requiredKeys: [] }),
+        credits: uint32,
+        outcomes: fc.array(fc.tuple(lease, outcome).map(([l, o]) => ({ ...l, outcome: o })), { maxLength: 3 }),
+        progress: fc.array(fc.tuple(lease, optionalStruct).map(([l, progress]) => ({ ...l, progress })), { maxLength: 3 }),
+      },
+      { requiredKeys: [] },
+    ),
     'WorkerService/AcquireExecutions': fc.record({ workerId: textOrHuge, jobTypes, capacity: uint32, wait, leaseDuration: duration }, { requiredKeys: [] }),
     'WorkerService/Heartbeat': fc.record(
       {

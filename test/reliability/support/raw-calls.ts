@@ -1,5 +1,5 @@
 import { ScalarType, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
-import { credentials, makeGenericClientConstructor, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, status, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 
 export interface RawAnswer {
   code: number;
@@ -10,8 +10,9 @@ export interface RawAnswer {
 }
 
 /**
- * A grpc-js client that sends bytes as they are as the request of any method, unary or server
- * streaming, and reports how the call ended. Streams are read to their end (or deadline).
+ * A grpc-js client that sends bytes as they are as the request of any method, unary or
+ * streaming, and reports how the call ended. Streams are read to their end (or deadline); a
+ * bidirectional stream gets the bytes as its one message.
  */
 export class RawCaller {
   private readonly client: Client;
@@ -22,7 +23,7 @@ export class RawCaller {
       services.flatMap((service) =>
         service.methods.map((m) => [
           `${service.name}/${m.name}`,
-          { path: `/${service.typeName}/${m.name}`, requestStream: false, responseStream: m.methodKind === 'server_streaming', requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
+          { path: `/${service.typeName}/${m.name}`, requestStream: m.methodKind === 'bidi_streaming', responseStream: m.methodKind !== 'unary', requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
         ]),
       ),
     );
@@ -36,7 +37,16 @@ export class RawCaller {
     const invoke = (this.client as unknown as Record<string, (...args: unknown[]) => unknown>)[key]!.bind(this.client);
     const deadline = new Date(started + deadlineMs);
     return new Promise((resolve) => {
-      if (method.methodKind === 'server_streaming') {
+      if (method.methodKind === 'bidi_streaming') {
+        // The case is the stream's one message; the client then says it is done.
+        const messages: Buffer[] = [];
+        const stream = invoke({ deadline }) as ClientDuplexStream<Buffer, Buffer>;
+        stream.on('data', (message: Buffer) => messages.push(message));
+        stream.on('error', () => undefined);
+        stream.on('status', (s: { code: number; details: string }) => resolve({ code: s.code, details: s.details, ms: Date.now() - started, messages }));
+        stream.write(Buffer.from(bytes));
+        stream.end();
+      } else if (method.methodKind === 'server_streaming') {
         const messages: Buffer[] = [];
         const stream = invoke(Buffer.from(bytes), { deadline }) as ClientReadableStream<Buffer>;
         stream.on('data', (message: Buffer) => messages.push(message));

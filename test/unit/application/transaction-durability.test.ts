@@ -66,12 +66,15 @@ describe('transaction durability per use case', () => {
     expect(store.take(), 'ReportOutcomes').to.deep.equal([true]);
   });
 
-  it('creates jobs without request ids in one statement, and with them in a transaction block', async () => {
-    const definition = jobDefinition({ name: 'n', type: 'durability', schedule: { kind: 'once', at: undefined } }, { maxPayloadBytes: 65_536 });
+  it('creates jobs without request ids in one statement, and with them or with a one-shot due now in a transaction block', async () => {
+    const later = jobDefinition({ name: 'n', type: 'durability', schedule: { kind: 'once', at: new Date(clock.now().getTime() + 60_000) } }, { maxPayloadBytes: 65_536 });
+    const now = jobDefinition({ name: 'n', type: 'durability', schedule: { kind: 'once', at: undefined } }, { maxPayloadBytes: 65_536 });
     const create = new CreateJobs(store, clock, ids, wakeUps);
     store.options.splice(0);
-    await create.execute([{ definition, idempotency: undefined }, { definition, idempotency: undefined }]);
-    await create.execute([{ definition, idempotency: { requestId: 'r-1', fingerprint: 'f' } }]);
-    expect(store.options.map((options) => options?.singleStatement ?? false)).to.deep.equal([true, false]);
+    await create.execute([{ definition: later, idempotency: undefined }, { definition: later, idempotency: undefined }]);
+    await create.execute([{ definition: later, idempotency: { requestId: 'r-1', fingerprint: 'f' } }]);
+    // Due now: the job, its first execution and its event are written together.
+    await create.execute([{ definition: now, idempotency: undefined }]);
+    expect(store.options.map((options) => options?.singleStatement ?? false)).to.deep.equal([true, false, false]);
   });
 });

@@ -42,7 +42,11 @@ describe('worker SDK: options', () => {
 
   it('fills defaults', () => {
     const options = resolveOptions(base);
-    expect(options).to.include({ concurrency: 10, leaseDurationMs: 30_000, acquireWaitMs: 30_000, reportBatchSize: 200, stopTimeoutMs: 30_000 });
+    expect(options).to.include({ concurrency: 10, leaseDurationMs: 30_000, stopTimeoutMs: 30_000 });
+    expect(options.prefetch, 'automatic unless given').to.equal(undefined);
+    expect(resolveOptions({ ...base, prefetch: 0 }).prefetch).to.equal(0);
+    // Options of the long-poll protocol are accepted and ignored.
+    expect(resolveOptions({ ...base, acquireWaitMs: 1, reportBatchSize: 5_000 })).not.to.have.property('acquireWaitMs');
     expect(options.workerId).to.match(/:\d+:[0-9a-f]{6}$/);
   });
 
@@ -51,6 +55,7 @@ describe('worker SDK: options', () => {
     expect(() => resolveOptions({ ...base, types: ['has space'] })).to.throw(RangeError, /not a job type/);
     expect(() => resolveOptions({ ...base, leaseDurationMs: 1_000 })).to.throw(RangeError, /leaseDurationMs/);
     expect(() => resolveOptions({ ...base, concurrency: 0 })).to.throw(RangeError, /concurrency/);
-    expect(() => resolveOptions({ ...base, reportBatchSize: 1001 })).to.throw(RangeError, /reportBatchSize/);
+    expect(() => resolveOptions({ ...base, prefetch: 1001 })).to.throw(RangeError, /prefetch/);
+    expect(() => resolveOptions({ ...base, prefetch: -1 })).to.throw(RangeError, /prefetch/);
   });
 });

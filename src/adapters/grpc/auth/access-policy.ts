@@ -63,6 +63,9 @@ export const JOB_SCHEDULER_RULES: AccessRules<typeof JobSchedulerService> = {
 
 /** The role table of jobscheduler.v1.WorkerService: workers (and admins) only. */
 export const WORKER_RULES: AccessRules<typeof WorkerService> = {
+  // One line per session (when it ends), naming the worker; its acquisitions and outcomes are
+  // not audited one by one, as the unary calls are.
+  work: { role: 'worker', audit: (request) => ({ worker_id: request.start?.workerId, job_types: request.start?.jobTypes }) },
   acquireExecutions: {
     role: 'worker',
     audit: (request, response) =>

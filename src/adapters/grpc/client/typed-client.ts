@@ -7,6 +7,7 @@ import {
   type ChannelCredentials,
   type ChannelOptions,
   type Client,
+  type ClientDuplexStream,
   type ClientReadableStream,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -30,11 +31,24 @@ type ServerStreamMethod<I extends DescMessage, O extends DescMessage> = (
   settings?: CallSettings,
 ) => AsyncIterable<MessageShape<O>>;
 
+/** A bidirectional call: iterate it for the server's messages; it ends with the call (a failure throws). */
+export interface BidiStream<I extends DescMessage, O extends DescMessage> extends AsyncIterable<MessageShape<O>> {
+  /** Sends one message; resolves once the transport took it (waiting while the server is slow). */
+  send(message: MessageInitShape<I>): Promise<void>;
+  /** No more messages from this side; the server's may still come. */
+  end(): void;
+  cancel(): void;
+}
+
+type BidiStreamMethod<I extends DescMessage, O extends DescMessage> = (settings?: CallSettings) => BidiStream<I, O>;
+
 type ClientMethodFor<M> = M extends { methodKind: 'unary'; input: infer I extends DescMessage; output: infer O extends DescMessage }
   ? UnaryMethod<I, O>
   : M extends { methodKind: 'server_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
     ? ServerStreamMethod<I, O>
-    : never;
+    : M extends { methodKind: 'bidi_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+      ? BidiStreamMethod<I, O>
+      : never;
 
 /** A promise-based client with one typed method per RPC, plus close(). */
 export type ServiceClient<S extends DescService> = { [K in keyof S['method']]: ClientMethodFor<S['method'][K]> } & {
@@ -59,6 +73,10 @@ export function createServiceClient<S extends DescService>(
   const methods: Record<string, unknown> = {};
   for (const method of service.methods) {
     const invoke = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method.localName]!.bind(client);
+    if (method.methodKind === 'bidi_streaming') {
+      methods[method.localName] = (settings: CallSettings = {}) => bidiOf(method.input, invoke(toMetadata(settings.metadata), callOptions(settings)) as ClientDuplexStream<unknown, MessageShape<DescMessage>>, settings.signal);
+      continue;
+    }
     methods[method.localName] =
       method.methodKind === 'server_streaming'
         ? (request: MessageInitShape<DescMessage>, settings: CallSettings = {}) =>
@@ -80,7 +98,16 @@ export function createServiceClient<S extends DescService>(
   return Object.assign(methods, { grpc: client, close: () => client.close() }) as ServiceClient<S>;
 }
 
-async function* streamOf<T>(call: ClientReadableStream<T>, signal: AbortSignal | undefined): AsyncIterable<T> {
+function bidiOf(input: DescMessage, call: ClientDuplexStream<unknown, MessageShape<DescMessage>>, signal: AbortSignal | undefined): BidiStream<DescMessage, DescMessage> {
+  return {
+    send: (message) => (call.write(create(input, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()))),
+    end: () => call.end(),
+    cancel: () => call.cancel(),
+    [Symbol.asyncIterator]: () => streamOf(call, signal)[Symbol.asyncIterator](),
+  };
+}
+
+async function* streamOf<T>(call: ClientReadableStream<T> | ClientDuplexStream<unknown, T>, signal: AbortSignal | undefined): AsyncIterable<T> {
   const cancel = () => call.cancel();
   signal?.addEventListener('abort', cancel, { once: true });
   try {

@@ -9,6 +9,8 @@ import { boundedJson, truncate } from '../mapping/json-limits.js';
 import { msFrom, requireId, requireJobTypes, requireText, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 import { STATUS_BY_KIND } from '../status-table.js';
+import type { WorkSessions } from '../../../application/worker/work-sessions.js';
+import { workStream } from './work-stream.js';
 
 const MAX_BATCH = 1000;
 
@@ -16,11 +18,16 @@ export interface WorkerUseCases {
   acquire: AcquireExecutions;
   heartbeat: Heartbeat;
   report: ReportOutcomes;
+  sessions: WorkSessions;
+  /** Lease length when a worker does not ask for one. */
+  defaultLeaseMs: number;
 }
 
 /** WorkerService: validates each request, calls the use case, maps the answer. */
 export function workerHandlers(useCases: WorkerUseCases): ServiceHandlers<typeof WorkerService> {
   return {
+    work: (requests, send, context) => workStream(useCases.sessions, useCases.defaultLeaseMs, requests, send, context),
+
     async acquireExecutions(request, context) {
       const workerId = requireText('worker_id', request.workerId, 200);
       if (request.jobTypes.length < 1 || request.jobTypes.length > 100) throw DomainError.invalidArgument(`job_types must list 1 to 100 types, got ${request.jobTypes.length}`);
@@ -94,7 +101,7 @@ export function workerHandlers(useCases: WorkerUseCases): ServiceHandlers<typeof
   };
 }
 
-function reported(field: string, outcome: ExecutionOutcome): ReportedOutcome {
+export function reported(field: string, outcome: ExecutionOutcome): ReportedOutcome {
   const executionId = requireId(`${field}.execution_id`, outcome.executionId);
   const leaseToken = requireId(`${field}.lease_token`, outcome.leaseToken);
   switch (outcome.outcome.case) {
@@ -102,8 +109,10 @@ function reported(field: string, outcome: ExecutionOutcome): ReportedOutcome {
       return { executionId, leaseToken, outcome: success(`${field}.success.`, outcome.outcome.value.result) };
     case 'failure':
       return { executionId, leaseToken, outcome: failure(`${field}.failure.`, outcome.outcome.value) };
+    case 'release':
+      return { executionId, leaseToken, outcome: { kind: 'released' } };
     default:
-      throw DomainError.invalidArgument(`${field} must set success or failure`);
+      throw DomainError.invalidArgument(`${field} must set success, failure or release`);
   }
 }
 

@@ -112,8 +112,8 @@ function startsWithField(message: string, field: string): boolean {
 }
 
 /** Job types named in a request (job_types), each checked: the message names the element. */
-export function requireJobTypes(types: readonly string[]): void {
+export function requireJobTypes(types: readonly string[], field = 'job_types'): void {
   types.forEach((type, i) => {
-    if (!isJobType(type)) throw DomainError.invalidArgument(`job_types[${i}] ${quoted(type)} is not a valid job type`);
+    if (!isJobType(type)) throw DomainError.invalidArgument(`${field}[${i}] ${quoted(type)} is not a valid job type`);
   });
 }

@@ -328,8 +328,9 @@ export enum JobState {
 
   /**
    * An occurrence is due now and waits for the dispatcher to start it: a
-   * one-shot whose instant has come (when created, updated or resumed), or a
-   * recurring job resumed after its next fire time passed.
+   * one-shot whose instant has come (when updated or resumed; one due when
+   * created is started by CreateJob at once), or a recurring job resumed
+   * after its next fire time passed.
    *
    * @generated from enum value: JOB_STATE_PENDING = 1;
    */

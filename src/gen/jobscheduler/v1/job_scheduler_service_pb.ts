@@ -1261,7 +1261,10 @@ export const BulkOutcomeSchema: GenEnum<BulkOutcome> = /*@__PURE__*/
 export const JobSchedulerService: GenService<{
   /**
    * Creates a job. With a request_id, repeating the same request returns the
-   * job the first call created instead of creating a second one.
+   * job the first call created instead of creating a second one. A one-shot
+   * that is due when created (no instant, or one in the past) is queued by
+   * the call itself: the job is returned RUNNING, its first execution queued
+   * (or already handed to a worker waiting on a Work stream).
    *
    * @generated from rpc jobscheduler.v1.JobSchedulerService.CreateJob
    */

@@ -14,7 +14,137 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file jobscheduler/v1/worker_service.proto.
  */
 export const file_jobscheduler_v1_worker_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRqb2JzY2hlZHVsZXIvdjEvd29ya2VyX3NlcnZpY2UucHJvdG8SD2pvYnNjaGVkdWxlci52MSKuAQoYQWNxdWlyZUV4ZWN1dGlvbnNSZXF1ZXN0EhEKCXdvcmtlcl9pZBgBIAEoCRIRCglqb2JfdHlwZXMYAiADKAkSEAoIY2FwYWNpdHkYAyABKA0SJwoEd2FpdBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIxCg5sZWFzZV9kdXJhdGlvbhgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiLJAQoRQWNxdWlyZWRFeGVjdXRpb24SLQoJZXhlY3V0aW9uGAEgASgLMhouam9ic2NoZWR1bGVyLnYxLkV4ZWN1dGlvbhIQCghqb2JfbmFtZRgCIAEoCRIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBITCgtsZWFzZV90b2tlbhgEIAEoCRI0ChBsZWFzZV9leHBpcmVzX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJTChlBY3F1aXJlRXhlY3V0aW9uc1Jlc3BvbnNlEjYKCmV4ZWN1dGlvbnMYASADKAsyIi5qb2JzY2hlZHVsZXIudjEuQWNxdWlyZWRFeGVjdXRpb24iZgoOTGVhc2VIZWFydGJlYXQSFAoMZXhlY3V0aW9uX2lkGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEikKCHByb2dyZXNzGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCJWChBIZWFydGJlYXRSZXF1ZXN0EhEKCXdvcmtlcl9pZBgBIAEoCRIvCgZsZWFzZXMYAiADKAsyHy5qb2JzY2hlZHVsZXIudjEuTGVhc2VIZWFydGJlYXQikQEKC0xlYXNlU3RhdHVzEhQKDGV4ZWN1dGlvbl9pZBgBIAEoCRIMCgRoZWxkGAIgASgIEjQKEGxlYXNlX2V4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhgKEGNhbmNlbF9yZXF1ZXN0ZWQYBCABKAgSDgoGcmVhc29uGAUgASgJIkEKEUhlYXJ0YmVhdFJlc3BvbnNlEiwKBmxlYXNlcxgBIAMoCzIcLmpvYnNjaGVkdWxlci52MS5MZWFzZVN0YXR1cyJuChhDb21wbGV0ZUV4ZWN1dGlvblJlcXVlc3QSFAoMZXhlY3V0aW9uX2lkGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEicKBnJlc3VsdBgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiSgoZQ29tcGxldGVFeGVjdXRpb25SZXNwb25zZRItCglleGVjdXRpb24YASABKAsyGi5qb2JzY2hlZHVsZXIudjEuRXhlY3V0aW9uIq4BChRGYWlsRXhlY3V0aW9uUmVxdWVzdBIUCgxleGVjdXRpb25faWQYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkSFQoNZXJyb3JfbWVzc2FnZRgDIAEoCRIuCg1lcnJvcl9kZXRhaWxzGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIWCglyZXRyeWFibGUYBSABKAhIAIgBAUIMCgpfcmV0cnlhYmxlInEKFUZhaWxFeGVjdXRpb25SZXNwb25zZRItCglleGVjdXRpb24YASABKAsyGi5qb2JzY2hlZHVsZXIudjEuRXhlY3V0aW9uEikKBXJldHJ5GAIgASgLMhouam9ic2NoZWR1bGVyLnYxLkV4ZWN1dGlvbiK0AQoQRXhlY3V0aW9uT3V0Y29tZRIUCgxleGVjdXRpb25faWQYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkSNAoHc3VjY2VzcxgDIAEoCzIhLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb25TdWNjZXNzSAASNAoHZmFpbHVyZRgEIAEoCzIhLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb25GYWlsdXJlSABCCQoHb3V0Y29tZSI7ChBFeGVjdXRpb25TdWNjZXNzEicKBnJlc3VsdBgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QifwoQRXhlY3V0aW9uRmFpbHVyZRIVCg1lcnJvcl9tZXNzYWdlGAEgASgJEi4KDWVycm9yX2RldGFpbHMYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhYKCXJldHJ5YWJsZRgDIAEoCEgAiAEBQgwKCl9yZXRyeWFibGUiXwoVUmVwb3J0T3V0Y29tZXNSZXF1ZXN0EhEKCXdvcmtlcl9pZBgBIAEoCRIzCghvdXRjb21lcxgCIAMoCzIhLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb25PdXRjb21lIlYKDU91dGNvbWVSZXN1bHQSFAoMZXhlY3V0aW9uX2lkGAEgASgJEhAKCGFjY2VwdGVkGAIgASgIEgwKBGNvZGUYAyABKAUSDwoHbWVzc2FnZRgEIAEoCSJJChZSZXBvcnRPdXRjb21lc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi5qb2JzY2hlZHVsZXIudjEuT3V0Y29tZVJlc3VsdDL+AwoNV29ya2VyU2VydmljZRJqChFBY3F1aXJlRXhlY3V0aW9ucxIpLmpvYnNjaGVkdWxlci52MS5BY3F1aXJlRXhlY3V0aW9uc1JlcXVlc3QaKi5qb2JzY2hlZHVsZXIudjEuQWNxdWlyZUV4ZWN1dGlvbnNSZXNwb25zZRJSCglIZWFydGJlYXQSIS5qb2JzY2hlZHVsZXIudjEuSGVhcnRiZWF0UmVxdWVzdBoiLmpvYnNjaGVkdWxlci52MS5IZWFydGJlYXRSZXNwb25zZRJqChFDb21wbGV0ZUV4ZWN1dGlvbhIpLmpvYnNjaGVkdWxlci52MS5Db21wbGV0ZUV4ZWN1dGlvblJlcXVlc3QaKi5qb2JzY2hlZHVsZXIudjEuQ29tcGxldGVFeGVjdXRpb25SZXNwb25zZRJeCg1GYWlsRXhlY3V0aW9uEiUuam9ic2NoZWR1bGVyLnYxLkZhaWxFeGVjdXRpb25SZXF1ZXN0GiYuam9ic2NoZWR1bGVyLnYxLkZhaWxFeGVjdXRpb25SZXNwb25zZRJhCg5SZXBvcnRPdXRjb21lcxImLmpvYnNjaGVkdWxlci52MS5SZXBvcnRPdXRjb21lc1JlcXVlc3QaJy5qb2JzY2hlZHVsZXIudjEuUmVwb3J0T3V0Y29tZXNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_jobscheduler_v1_execution]);
+  fileDesc("CiRqb2JzY2hlZHVsZXIvdjEvd29ya2VyX3NlcnZpY2UucHJvdG8SD2pvYnNjaGVkdWxlci52MSKxAQoLV29ya1JlcXVlc3QSKQoFc3RhcnQYASABKAsyGi5qb2JzY2hlZHVsZXIudjEuV29ya1N0YXJ0Eg8KB2NyZWRpdHMYAiABKA0SMwoIb3V0Y29tZXMYAyADKAsyIS5qb2JzY2hlZHVsZXIudjEuRXhlY3V0aW9uT3V0Y29tZRIxCghwcm9ncmVzcxgEIAMoCzIfLmpvYnNjaGVkdWxlci52MS5MZWFzZUhlYXJ0YmVhdCKTAQoJV29ya1N0YXJ0EhEKCXdvcmtlcl9pZBgBIAEoCRIRCglqb2JfdHlwZXMYAiADKAkSMQoObGVhc2VfZHVyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLQoEaGVsZBgEIAMoCzIfLmpvYnNjaGVkdWxlci52MS5MZWFzZUhlYXJ0YmVhdCKjAQoMV29ya1Jlc3BvbnNlEjYKCmV4ZWN1dGlvbnMYASADKAsyIi5qb2JzY2hlZHVsZXIudjEuQWNxdWlyZWRFeGVjdXRpb24SLwoHcmVzdWx0cxgCIAMoCzIeLmpvYnNjaGVkdWxlci52MS5PdXRjb21lUmVzdWx0EioKBGxvc3QYAyADKAsyHC5qb2JzY2hlZHVsZXIudjEuTGVhc2VTdGF0dXMirgEKGEFjcXVpcmVFeGVjdXRpb25zUmVxdWVzdBIRCgl3b3JrZXJfaWQYASABKAkSEQoJam9iX3R5cGVzGAIgAygJEhAKCGNhcGFjaXR5GAMgASgNEicKBHdhaXQYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMQoObGVhc2VfZHVyYXRpb24YBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iyQEKEUFjcXVpcmVkRXhlY3V0aW9uEi0KCWV4ZWN1dGlvbhgBIAEoCzIaLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb24SEAoIam9iX25hbWUYAiABKAkSKAoHcGF5bG9hZBgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEwoLbGVhc2VfdG9rZW4YBCABKAkSNAoQbGVhc2VfZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUwoZQWNxdWlyZUV4ZWN1dGlvbnNSZXNwb25zZRI2CgpleGVjdXRpb25zGAEgAygLMiIuam9ic2NoZWR1bGVyLnYxLkFjcXVpcmVkRXhlY3V0aW9uImYKDkxlYXNlSGVhcnRiZWF0EhQKDGV4ZWN1dGlvbl9pZBgBIAEoCRITCgtsZWFzZV90b2tlbhgCIAEoCRIpCghwcm9ncmVzcxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiVgoQSGVhcnRiZWF0UmVxdWVzdBIRCgl3b3JrZXJfaWQYASABKAkSLwoGbGVhc2VzGAIgAygLMh8uam9ic2NoZWR1bGVyLnYxLkxlYXNlSGVhcnRiZWF0IpEBCgtMZWFzZVN0YXR1cxIUCgxleGVjdXRpb25faWQYASABKAkSDAoEaGVsZBgCIAEoCBI0ChBsZWFzZV9leHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBjYW5jZWxfcmVxdWVzdGVkGAQgASgIEg4KBnJlYXNvbhgFIAEoCSJBChFIZWFydGJlYXRSZXNwb25zZRIsCgZsZWFzZXMYASADKAsyHC5qb2JzY2hlZHVsZXIudjEuTGVhc2VTdGF0dXMibgoYQ29tcGxldGVFeGVjdXRpb25SZXF1ZXN0EhQKDGV4ZWN1dGlvbl9pZBgBIAEoCRITCgtsZWFzZV90b2tlbhgCIAEoCRInCgZyZXN1bHQYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IkoKGUNvbXBsZXRlRXhlY3V0aW9uUmVzcG9uc2USLQoJZXhlY3V0aW9uGAEgASgLMhouam9ic2NoZWR1bGVyLnYxLkV4ZWN1dGlvbiKuAQoURmFpbEV4ZWN1dGlvblJlcXVlc3QSFAoMZXhlY3V0aW9uX2lkGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEhUKDWVycm9yX21lc3NhZ2UYAyABKAkSLgoNZXJyb3JfZGV0YWlscxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSFgoJcmV0cnlhYmxlGAUgASgISACIAQFCDAoKX3JldHJ5YWJsZSJxChVGYWlsRXhlY3V0aW9uUmVzcG9uc2USLQoJZXhlY3V0aW9uGAEgASgLMhouam9ic2NoZWR1bGVyLnYxLkV4ZWN1dGlvbhIpCgVyZXRyeRgCIAEoCzIaLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb24i6gEKEEV4ZWN1dGlvbk91dGNvbWUSFAoMZXhlY3V0aW9uX2lkGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEjQKB3N1Y2Nlc3MYAyABKAsyIS5qb2JzY2hlZHVsZXIudjEuRXhlY3V0aW9uU3VjY2Vzc0gAEjQKB2ZhaWx1cmUYBCABKAsyIS5qb2JzY2hlZHVsZXIudjEuRXhlY3V0aW9uRmFpbHVyZUgAEjQKB3JlbGVhc2UYBSABKAsyIS5qb2JzY2hlZHVsZXIudjEuRXhlY3V0aW9uUmVsZWFzZUgAQgkKB291dGNvbWUiEgoQRXhlY3V0aW9uUmVsZWFzZSI7ChBFeGVjdXRpb25TdWNjZXNzEicKBnJlc3VsdBgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QifwoQRXhlY3V0aW9uRmFpbHVyZRIVCg1lcnJvcl9tZXNzYWdlGAEgASgJEi4KDWVycm9yX2RldGFpbHMYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhYKCXJldHJ5YWJsZRgDIAEoCEgAiAEBQgwKCl9yZXRyeWFibGUiXwoVUmVwb3J0T3V0Y29tZXNSZXF1ZXN0EhEKCXdvcmtlcl9pZBgBIAEoCRIzCghvdXRjb21lcxgCIAMoCzIhLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb25PdXRjb21lIlYKDU91dGNvbWVSZXN1bHQSFAoMZXhlY3V0aW9uX2lkGAEgASgJEhAKCGFjY2VwdGVkGAIgASgIEgwKBGNvZGUYAyABKAUSDwoHbWVzc2FnZRgEIAEoCSJJChZSZXBvcnRPdXRjb21lc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi5qb2JzY2hlZHVsZXIudjEuT3V0Y29tZVJlc3VsdDLHBAoNV29ya2VyU2VydmljZRJHCgRXb3JrEhwuam9ic2NoZWR1bGVyLnYxLldvcmtSZXF1ZXN0Gh0uam9ic2NoZWR1bGVyLnYxLldvcmtSZXNwb25zZSgBMAESagoRQWNxdWlyZUV4ZWN1dGlvbnMSKS5qb2JzY2hlZHVsZXIudjEuQWNxdWlyZUV4ZWN1dGlvbnNSZXF1ZXN0Giouam9ic2NoZWR1bGVyLnYxLkFjcXVpcmVFeGVjdXRpb25zUmVzcG9uc2USUgoJSGVhcnRiZWF0EiEuam9ic2NoZWR1bGVyLnYxLkhlYXJ0YmVhdFJlcXVlc3QaIi5qb2JzY2hlZHVsZXIudjEuSGVhcnRiZWF0UmVzcG9uc2USagoRQ29tcGxldGVFeGVjdXRpb24SKS5qb2JzY2hlZHVsZXIudjEuQ29tcGxldGVFeGVjdXRpb25SZXF1ZXN0Giouam9ic2NoZWR1bGVyLnYxLkNvbXBsZXRlRXhlY3V0aW9uUmVzcG9uc2USXgoNRmFpbEV4ZWN1dGlvbhIlLmpvYnNjaGVkdWxlci52MS5GYWlsRXhlY3V0aW9uUmVxdWVzdBomLmpvYnNjaGVkdWxlci52MS5GYWlsRXhlY3V0aW9uUmVzcG9uc2USYQoOUmVwb3J0T3V0Y29tZXMSJi5qb2JzY2hlZHVsZXIudjEuUmVwb3J0T3V0Y29tZXNSZXF1ZXN0Gicuam9ic2NoZWR1bGVyLnYxLlJlcG9ydE91dGNvbWVzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_jobscheduler_v1_execution]);
+
+/**
+ * A message from the worker on a Work stream.
+ *
+ * @generated from message jobscheduler.v1.WorkRequest
+ */
+export type WorkRequest = Message<"jobscheduler.v1.WorkRequest"> & {
+  /**
+   * The first message only, and required there: who the worker is and what
+   * it takes.
+   *
+   * @generated from field: jobscheduler.v1.WorkStart start = 1;
+   */
+  start?: WorkStart | undefined;
+
+  /**
+   * More executions the service may send: added to the slots granted
+   * earlier and not used yet. At most 1,000 outstanding.
+   *
+   * @generated from field: uint32 credits = 2;
+   */
+  credits: number;
+
+  /**
+   * Outcomes of executions this worker holds, at most 1,000 per message, as
+   * in ReportOutcomesRequest.outcomes; each is answered in
+   * WorkResponse.results, in the order received.
+   *
+   * @generated from field: repeated jobscheduler.v1.ExecutionOutcome outcomes = 3;
+   */
+  outcomes: ExecutionOutcome[];
+
+  /**
+   * Progress to record on executions this worker holds (replaces the
+   * previous), at most 1,000 per message, each at most 64 KiB encoded;
+   * stored with the session's next lease extension.
+   *
+   * @generated from field: repeated jobscheduler.v1.LeaseHeartbeat progress = 4;
+   */
+  progress: LeaseHeartbeat[];
+};
+
+/**
+ * Describes the message jobscheduler.v1.WorkRequest.
+ * Use `create(WorkRequestSchema)` to create a new message.
+ */
+export const WorkRequestSchema: GenMessage<WorkRequest> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_worker_service, 0);
+
+/**
+ * The first message of a Work stream.
+ *
+ * @generated from message jobscheduler.v1.WorkStart
+ */
+export type WorkStart = Message<"jobscheduler.v1.WorkStart"> & {
+  /**
+   * As in AcquireExecutionsRequest.worker_id. Required.
+   *
+   * @generated from field: string worker_id = 1;
+   */
+  workerId: string;
+
+  /**
+   * As in AcquireExecutionsRequest.job_types. Required.
+   *
+   * @generated from field: repeated string job_types = 2;
+   */
+  jobTypes: string[];
+
+  /**
+   * As in AcquireExecutionsRequest.lease_duration: how long each lease lasts
+   * after the stream breaks.
+   *
+   * @generated from field: google.protobuf.Duration lease_duration = 3;
+   */
+  leaseDuration?: Duration | undefined;
+
+  /**
+   * Leases the worker still holds from an earlier session whose stream
+   * broke, at most 1,000: this session extends them from now on. Those no
+   * longer held are named in WorkResponse.lost.
+   *
+   * @generated from field: repeated jobscheduler.v1.LeaseHeartbeat held = 4;
+   */
+  held: LeaseHeartbeat[];
+};
+
+/**
+ * Describes the message jobscheduler.v1.WorkStart.
+ * Use `create(WorkStartSchema)` to create a new message.
+ */
+export const WorkStartSchema: GenMessage<WorkStart> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_worker_service, 1);
+
+/**
+ * A message from the service on a Work stream.
+ *
+ * @generated from message jobscheduler.v1.WorkResponse
+ */
+export type WorkResponse = Message<"jobscheduler.v1.WorkResponse"> & {
+  /**
+   * Executions for the worker, each under a lease of this session; never
+   * more in all than the credits granted.
+   *
+   * @generated from field: repeated jobscheduler.v1.AcquiredExecution executions = 1;
+   */
+  executions: AcquiredExecution[];
+
+  /**
+   * One result per outcome the worker sent, in the order received.
+   *
+   * @generated from field: repeated jobscheduler.v1.OutcomeResult results = 2;
+   */
+  results: OutcomeResult[];
+
+  /**
+   * Leases this session no longer holds, with why: the worker must stop
+   * those attempts, whose outcomes would be refused.
+   *
+   * @generated from field: repeated jobscheduler.v1.LeaseStatus lost = 3;
+   */
+  lost: LeaseStatus[];
+};
+
+/**
+ * Describes the message jobscheduler.v1.WorkResponse.
+ * Use `create(WorkResponseSchema)` to create a new message.
+ */
+export const WorkResponseSchema: GenMessage<WorkResponse> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_worker_service, 2);
 
 /**
  * Request of AcquireExecutions.
@@ -66,7 +196,7 @@ export type AcquireExecutionsRequest = Message<"jobscheduler.v1.AcquireExecution
  * Use `create(AcquireExecutionsRequestSchema)` to create a new message.
  */
 export const AcquireExecutionsRequestSchema: GenMessage<AcquireExecutionsRequest> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 0);
+  messageDesc(file_jobscheduler_v1_worker_service, 3);
 
 /**
  * An execution handed to a worker, with what it needs to run it.
@@ -103,7 +233,8 @@ export type AcquiredExecution = Message<"jobscheduler.v1.AcquiredExecution"> & {
   leaseToken: string;
 
   /**
-   * When the lease expires unless extended by a heartbeat.
+   * When the lease expires unless extended (by Heartbeat, or by the Work
+   * session that received it while its stream is open).
    *
    * @generated from field: google.protobuf.Timestamp lease_expires_at = 5;
    */
@@ -115,7 +246,7 @@ export type AcquiredExecution = Message<"jobscheduler.v1.AcquiredExecution"> & {
  * Use `create(AcquiredExecutionSchema)` to create a new message.
  */
 export const AcquiredExecutionSchema: GenMessage<AcquiredExecution> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 1);
+  messageDesc(file_jobscheduler_v1_worker_service, 4);
 
 /**
  * Response of AcquireExecutions.
@@ -137,7 +268,7 @@ export type AcquireExecutionsResponse = Message<"jobscheduler.v1.AcquireExecutio
  * Use `create(AcquireExecutionsResponseSchema)` to create a new message.
  */
 export const AcquireExecutionsResponseSchema: GenMessage<AcquireExecutionsResponse> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 2);
+  messageDesc(file_jobscheduler_v1_worker_service, 5);
 
 /**
  * A lease the worker holds, as presented in a heartbeat.
@@ -173,7 +304,7 @@ export type LeaseHeartbeat = Message<"jobscheduler.v1.LeaseHeartbeat"> & {
  * Use `create(LeaseHeartbeatSchema)` to create a new message.
  */
 export const LeaseHeartbeatSchema: GenMessage<LeaseHeartbeat> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 3);
+  messageDesc(file_jobscheduler_v1_worker_service, 6);
 
 /**
  * Request of Heartbeat.
@@ -202,7 +333,7 @@ export type HeartbeatRequest = Message<"jobscheduler.v1.HeartbeatRequest"> & {
  * Use `create(HeartbeatRequestSchema)` to create a new message.
  */
 export const HeartbeatRequestSchema: GenMessage<HeartbeatRequest> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 4);
+  messageDesc(file_jobscheduler_v1_worker_service, 7);
 
 /**
  * The answer for one lease in a heartbeat.
@@ -256,7 +387,7 @@ export type LeaseStatus = Message<"jobscheduler.v1.LeaseStatus"> & {
  * Use `create(LeaseStatusSchema)` to create a new message.
  */
 export const LeaseStatusSchema: GenMessage<LeaseStatus> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 5);
+  messageDesc(file_jobscheduler_v1_worker_service, 8);
 
 /**
  * Response of Heartbeat.
@@ -277,7 +408,7 @@ export type HeartbeatResponse = Message<"jobscheduler.v1.HeartbeatResponse"> & {
  * Use `create(HeartbeatResponseSchema)` to create a new message.
  */
 export const HeartbeatResponseSchema: GenMessage<HeartbeatResponse> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 6);
+  messageDesc(file_jobscheduler_v1_worker_service, 9);
 
 /**
  * Request of CompleteExecution.
@@ -312,7 +443,7 @@ export type CompleteExecutionRequest = Message<"jobscheduler.v1.CompleteExecutio
  * Use `create(CompleteExecutionRequestSchema)` to create a new message.
  */
 export const CompleteExecutionRequestSchema: GenMessage<CompleteExecutionRequest> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 7);
+  messageDesc(file_jobscheduler_v1_worker_service, 10);
 
 /**
  * Response of CompleteExecution.
@@ -333,7 +464,7 @@ export type CompleteExecutionResponse = Message<"jobscheduler.v1.CompleteExecuti
  * Use `create(CompleteExecutionResponseSchema)` to create a new message.
  */
 export const CompleteExecutionResponseSchema: GenMessage<CompleteExecutionResponse> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 8);
+  messageDesc(file_jobscheduler_v1_worker_service, 11);
 
 /**
  * Request of FailExecution.
@@ -384,7 +515,7 @@ export type FailExecutionRequest = Message<"jobscheduler.v1.FailExecutionRequest
  * Use `create(FailExecutionRequestSchema)` to create a new message.
  */
 export const FailExecutionRequestSchema: GenMessage<FailExecutionRequest> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 9);
+  messageDesc(file_jobscheduler_v1_worker_service, 12);
 
 /**
  * Response of FailExecution.
@@ -413,7 +544,7 @@ export type FailExecutionResponse = Message<"jobscheduler.v1.FailExecutionRespon
  * Use `create(FailExecutionResponseSchema)` to create a new message.
  */
 export const FailExecutionResponseSchema: GenMessage<FailExecutionResponse> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 10);
+  messageDesc(file_jobscheduler_v1_worker_service, 13);
 
 /**
  * The outcome of one execution, reported in a batch.
@@ -436,7 +567,7 @@ export type ExecutionOutcome = Message<"jobscheduler.v1.ExecutionOutcome"> & {
   leaseToken: string;
 
   /**
-   * Success or failure.
+   * Success, failure, or release.
    *
    * @generated from oneof jobscheduler.v1.ExecutionOutcome.outcome
    */
@@ -456,6 +587,14 @@ export type ExecutionOutcome = Message<"jobscheduler.v1.ExecutionOutcome"> & {
      */
     value: ExecutionFailure;
     case: "failure";
+  } | {
+    /**
+     * The worker gives the execution back without having started it.
+     *
+     * @generated from field: jobscheduler.v1.ExecutionRelease release = 5;
+     */
+    value: ExecutionRelease;
+    case: "release";
   } | { case: undefined; value?: undefined };
 };
 
@@ -464,7 +603,24 @@ export type ExecutionOutcome = Message<"jobscheduler.v1.ExecutionOutcome"> & {
  * Use `create(ExecutionOutcomeSchema)` to create a new message.
  */
 export const ExecutionOutcomeSchema: GenMessage<ExecutionOutcome> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 11);
+  messageDesc(file_jobscheduler_v1_worker_service, 14);
+
+/**
+ * An execution given back unstarted (for example by a worker that stops
+ * while executions it received still wait for a free slot): it is queued
+ * again as it was, the same attempt, and no retry is used up.
+ *
+ * @generated from message jobscheduler.v1.ExecutionRelease
+ */
+export type ExecutionRelease = Message<"jobscheduler.v1.ExecutionRelease"> & {
+};
+
+/**
+ * Describes the message jobscheduler.v1.ExecutionRelease.
+ * Use `create(ExecutionReleaseSchema)` to create a new message.
+ */
+export const ExecutionReleaseSchema: GenMessage<ExecutionRelease> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_worker_service, 15);
 
 /**
  * A successful outcome.
@@ -485,7 +641,7 @@ export type ExecutionSuccess = Message<"jobscheduler.v1.ExecutionSuccess"> & {
  * Use `create(ExecutionSuccessSchema)` to create a new message.
  */
 export const ExecutionSuccessSchema: GenMessage<ExecutionSuccess> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 12);
+  messageDesc(file_jobscheduler_v1_worker_service, 16);
 
 /**
  * A failed outcome.
@@ -520,7 +676,7 @@ export type ExecutionFailure = Message<"jobscheduler.v1.ExecutionFailure"> & {
  * Use `create(ExecutionFailureSchema)` to create a new message.
  */
 export const ExecutionFailureSchema: GenMessage<ExecutionFailure> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 13);
+  messageDesc(file_jobscheduler_v1_worker_service, 17);
 
 /**
  * Request of ReportOutcomes.
@@ -548,7 +704,7 @@ export type ReportOutcomesRequest = Message<"jobscheduler.v1.ReportOutcomesReque
  * Use `create(ReportOutcomesRequestSchema)` to create a new message.
  */
 export const ReportOutcomesRequestSchema: GenMessage<ReportOutcomesRequest> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 14);
+  messageDesc(file_jobscheduler_v1_worker_service, 18);
 
 /**
  * Whether one reported outcome was recorded.
@@ -592,7 +748,7 @@ export type OutcomeResult = Message<"jobscheduler.v1.OutcomeResult"> & {
  * Use `create(OutcomeResultSchema)` to create a new message.
  */
 export const OutcomeResultSchema: GenMessage<OutcomeResult> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 15);
+  messageDesc(file_jobscheduler_v1_worker_service, 19);
 
 /**
  * Response of ReportOutcomes.
@@ -616,29 +772,53 @@ export type ReportOutcomesResponse = Message<"jobscheduler.v1.ReportOutcomesResp
  * Use `create(ReportOutcomesResponseSchema)` to create a new message.
  */
 export const ReportOutcomesResponseSchema: GenMessage<ReportOutcomesResponse> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_worker_service, 16);
+  messageDesc(file_jobscheduler_v1_worker_service, 20);
 
 /**
  * The worker-facing API. Workers acquire executions of the job types they
- * handle under a lease, heartbeat while they work, and report the outcome.
- * Every call after AcquireExecutions presents the lease token (fencing): an
- * outcome reported under a lease that expired or was revoked is refused with
- * FAILED_PRECONDITION and changes nothing (a heartbeat answers held = false),
- * so such a worker can never overwrite the attempt that replaced it.
- * Delivery is at least once: a worker that dies mid-attempt has its
- * execution retried after the lease expires.
+ * handle under a lease, keep the lease alive while they work, and report the
+ * outcome: either on one Work stream per worker (what the SDK does), or with
+ * the unary calls AcquireExecutions, Heartbeat and ReportOutcomes (for
+ * grpcurl and simple clients). Every outcome presents the lease token
+ * (fencing): an outcome reported under a lease that expired or was revoked
+ * is refused with FAILED_PRECONDITION and changes nothing (a heartbeat
+ * answers held = false), so such a worker can never overwrite the attempt
+ * that replaced it. Delivery is at least once: a worker that dies
+ * mid-attempt has its execution retried after the lease expires.
  *
  * @generated from service jobscheduler.v1.WorkerService
  */
 export const WorkerService: GenService<{
   /**
+   * A work session: the streaming form of AcquireExecutions, Heartbeat and
+   * ReportOutcomes on one call, one per worker process. The worker's first
+   * message sets `start`; later ones grant slots (`credits`), report
+   * outcomes (including executions given back unstarted) and record
+   * progress. The service sends executions under leases while slots are
+   * granted, highest priority first, then earliest scheduled_at; extends
+   * every lease of the session for as long as the stream is open (no
+   * Heartbeat calls); answers each outcome; and names the leases the worker
+   * no longer holds (cancelled, timed out, lost), at once for cancels made
+   * on any replica. A lease outlives a broken stream by its lease duration:
+   * name it in `start.held` of a new session, or report its outcome with
+   * ReportOutcomes, before then. An invalid `start`, more than 1,000
+   * outstanding credits, or a message that is not valid ends the stream with
+   * INVALID_ARGUMENT; an invalid outcome is answered in `results` and the
+   * session goes on.
+   *
+   * @generated from rpc jobscheduler.v1.WorkerService.Work
+   */
+  work: {
+    methodKind: "bidi_streaming";
+    input: typeof WorkRequestSchema;
+    output: typeof WorkResponseSchema;
+  },
+  /**
    * Acquires up to `capacity` queued executions of the given types whose
    * scheduled_at has come, highest priority first, then earliest
-   * scheduled_at. A long poll: if none is available it waits up to `wait`
-   * for one and returns an empty list when the wait ends. Chosen over a
-   * stream because it needs no per-connection state on the server, survives
-   * proxies and replica restarts unchanged, and still batches: one call hands
-   * out many executions.
+   * scheduled_at. A long poll: if none is
+   * available it waits up to `wait` for one and returns an empty list when
+   * the wait ends. Each lease must be extended with Heartbeat.
    *
    * @generated from rpc jobscheduler.v1.WorkerService.AcquireExecutions
    */

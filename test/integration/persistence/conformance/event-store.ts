@@ -107,7 +107,7 @@ export function eventStoreConformance(context: ConformanceContext): void {
       minute = 0;
       const { cursor } = await read(undefined);
       const appended = Array.from({ length: 5 }, () => event(jobA));
-      await append(appended);
+      for (const one of appended) await append([one]);
       const all = (await read(cursor)).events;
       expect(await context.tx((tx) => tx.events.prune(at(4 * MINUTE), 2))).to.equal(2);
       expect(await context.tx((tx) => tx.events.prune(at(4 * MINUTE), 2))).to.equal(1);
@@ -115,10 +115,21 @@ export function eventStoreConformance(context: ConformanceContext): void {
       expect(records((await read(all[2]!.cursor)).events)).to.deep.equal(appended.slice(3));
     });
 
+    it('prunes the events of one append together, once the latest of them is older', async () => {
+      minute = 0;
+      const { cursor } = await read(undefined);
+      const together = [event(jobA), event(jobA), event(jobA)];
+      await append(together);
+      expect(await context.tx((tx) => tx.events.prune(at(3 * MINUTE), 10)), 'the append is younger than its latest event').to.equal(0);
+      expect(records((await read(cursor)).events)).to.deep.equal(together);
+      expect(await context.tx((tx) => tx.events.prune(at(4 * MINUTE), 10))).to.equal(3);
+      await expectDomainError(read(cursor), 'OutOfRange');
+    });
+
     it('refuses a cursor older than what was pruned (OutOfRange), and resumes from the last pruned event', async () => {
       minute = 0;
       const { cursor: start } = await read(undefined);
-      await append(Array.from({ length: 4 }, () => event(jobA)));
+      for (let i = 0; i < 4; i += 1) await append([event(jobA)]);
       const all = (await read(start)).events;
       expect(await context.tx((tx) => tx.events.prune(at(3 * MINUTE), 100))).to.equal(2);
       await expectDomainError(read(start), 'OutOfRange', /older than the retained event log/);

@@ -1,0 +1,77 @@
+import { startExecution } from '../../domain/execution/execution-operations.js';
+import type { Execution } from '../../domain/execution/execution.js';
+import type { Job } from '../../domain/job/job.js';
+import type { ExecutionEventRecord } from '../ports/event-store.js';
+import type { IdGenerator } from '../ports/ids.js';
+import { eventOf } from '../engine/execution-events.js';
+import type { AcquiredExecution } from './acquire-executions.js';
+
+/**
+ * A worker waiting on this replica with a free slot for a job type, reserved for an execution
+ * being created: the execution is written already leased to it, in the creating transaction, and
+ * sent to it after the commit. No wake-up and no acquisition stand between a created job and its
+ * handler.
+ */
+export interface Reservation {
+  readonly workerId: string;
+  readonly leaseDurationMs: number;
+  /** After the commit: the execution, leased to this worker. */
+  deliver(acquired: AcquiredExecution): void;
+  /** The transaction failed: the slot is free again. */
+  cancel(): void;
+}
+
+export interface HandOff {
+  /** Reserves a slot of a waiting worker of `type`, if this replica has one. */
+  reserve(type: string): Reservation | undefined;
+}
+
+export const NO_HAND_OFF: HandOff = { reserve: () => undefined };
+
+/** New executions split into those queued and those leased at once to a waiting worker. */
+export class NewExecutions {
+  readonly queued: Execution[] = [];
+  readonly handedOff: Array<{ readonly reservation: Reservation; readonly acquired: AcquiredExecution }> = [];
+
+  constructor(
+    private readonly handOff: HandOff,
+    private readonly ids: IdGenerator,
+    private readonly now: Date,
+  ) {}
+
+  /** The first attempts of `job`'s fired occurrences: each to a waiting worker if there is one. */
+  add(job: Job, executions: readonly Execution[]): void {
+    for (const execution of executions) {
+      const reservation = this.handOff.reserve(execution.jobType);
+      if (!reservation) {
+        this.queued.push(execution);
+        continue;
+      }
+      const started = startExecution(execution, reservation.workerId, this.ids.newId(), reservation.leaseDurationMs, this.now);
+      this.handedOff.push({ reservation, acquired: { execution: started, jobName: job.name, payload: job.payload } });
+    }
+  }
+
+  /** Every execution to insert. */
+  get all(): Execution[] {
+    return [...this.queued, ...this.handedOff.map((h) => h.acquired.execution)];
+  }
+
+  /** Their events: a handed-off execution was queued and started at once, both in that order. */
+  get events(): ExecutionEventRecord[] {
+    return [
+      ...this.queued.map((e) => eventOf(e, this.now)),
+      ...this.handedOff.flatMap(({ acquired: { execution } }) => [eventOf({ ...execution, status: 'queued' }, this.now), eventOf(execution, this.now)]),
+    ];
+  }
+
+  /** After the commit: each handed-off execution goes to its worker. */
+  deliver(): void {
+    for (const { reservation, acquired } of this.handedOff) reservation.deliver(acquired);
+  }
+
+  /** The transaction failed: the reserved slots are free again. */
+  cancel(): void {
+    for (const { reservation } of this.handedOff.splice(0)) reservation.cancel();
+  }
+}
