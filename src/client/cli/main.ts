@@ -2,4 +2,11 @@
 // jobscheduler: the command line of the JobScheduler service (docs/cli.md).
 import { run } from './run.js';
 
+// grpc-js passes an IP address as the TLS server name, which Node flags on every TLS call to an
+// IP (DEP0123); a command line's stderr is for its own one-line errors, so only that is dropped.
+process.removeAllListeners('warning');
+process.on('warning', (warning: Error & { code?: string }) => {
+  if (warning.code !== 'DEP0123') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+
 process.exitCode = await run(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env });
