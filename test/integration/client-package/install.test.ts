@@ -63,6 +63,17 @@ describe('the client package, installed into another project', function () {
     expect(existsSync(join(consumer, 'dist', 'main.js'))).to.equal(true);
   });
 
+  it('compiles every TypeScript example of docs/client.md against the shipped types, as strictly', async () => {
+    const blocks = [...readFileSync(join(REPO, 'docs', 'client.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1] as string);
+    expect(blocks).to.have.length.greaterThan(2);
+    const files = blocks.map((block, i) => {
+      writeFileSync(join(consumer, `doc-example-${i + 1}.ts`), block);
+      return `doc-example-${i + 1}.ts`;
+    });
+    writeFileSync(join(consumer, 'tsconfig.docs.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, files }));
+    await runOk(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(consumer, 'tsconfig.docs.json')]);
+  });
+
   it("runs a job end to end: the consumer creates it, its own worker runs it, and the server records the worker's result", async () => {
     const { stdout } = await runOk(process.execPath, ['dist/main.js'], { cwd: consumer, env: { ...process.env, JOBSCHEDULER_ADDRESS: server.address } });
     expect(stdout, stdout).to.match(/^created [0-9a-f-]{36} \(RUNNING\)$/m);
