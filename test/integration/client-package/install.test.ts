@@ -90,6 +90,11 @@ describe('the client package, installed into another project', function () {
     expect(stdout).to.include('every 15m fires at 2026-01-01T00:15:00.000Z, 2026-01-01T00:30:00.000Z');
   });
 
+  it('loads from CommonJS too (require of an ES module, Node ≥ 20.19)', async () => {
+    const { stdout } = await runOk(process.execPath, ['-e', "const c = require('@jobscheduler/client'); console.log(typeof c.createWorker, typeof c.cron, c.JobState.PAUSED)"], { cwd: consumer });
+    expect(stdout.trim()).to.equal('function function 4');
+  });
+
   it('puts the jobscheduler command on the consumer’s path (npx jobscheduler)', async () => {
     const { stdout } = await runOk('npx', ['--no-install', 'jobscheduler', 'health', '--address', server.address], { cwd: consumer });
     expect(stdout.trim()).to.equal('serving');
