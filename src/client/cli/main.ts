@@ -9,4 +9,10 @@ process.on('warning', (warning: Error & { code?: string }) => {
   if (warning.code !== 'DEP0123') process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 
+// `jobscheduler jobs list | head -1`: a reader that stops early is not an error of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await run(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env });

@@ -270,6 +270,13 @@ describe('jobscheduler CLI', function () {
       });
     }
 
+    it('a reader that stops early (| head) ends it quietly with exit 0, not an EPIPE stack', async () => {
+      const run = spawnCli(['--help']);
+      run.child.stdout?.destroy(); // closed before the CLI's node has started, so its first write fails
+      expect(await run.exit).to.deep.equal({ code: 0, signal: null });
+      expect(run.stderr()).to.equal('');
+    });
+
     it('--help lists every command; COMMAND --help its usage', async () => {
       const help = await cli(['--help']);
       expect(help.code).to.equal(0);
