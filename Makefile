@@ -32,7 +32,7 @@ build: $(NPM_STAMP) ## Compile to dist/ and check the layers
 test: $(NPM_STAMP) ## Run the whole test suite, as CI does
 	npm test
 
-run: $(NPM_STAMP) ## Start the service (embedded PostgreSQL unless DATABASE_URL is set)
+run: build ## Build, then start the service (embedded PostgreSQL unless DATABASE_URL is set)
 	npm start
 
 bench: $(NPM_STAMP) ## Run the benchmarks (prints a table, writes JSON to bench/results/)

@@ -73,11 +73,61 @@ function typescriptFiles(dir: string): string[] {
   });
 }
 
+/**
+ * The client package (packages/client) is compiled from what src/client/index.ts and the CLI
+ * reach. The server may use the client's sources, never the reverse: everything they reach must
+ * lie in CLIENT_SOURCES, and import only CLIENT_PACKAGES, the package's two dependencies.
+ */
+const CLIENT_ENTRIES = ['client/index.ts', 'client/cli/main.ts'];
+const CLIENT_SOURCES: readonly RegExp[] = [
+  /^client\//,
+  /^sdk\//,
+  /^gen\/(jobscheduler|health)\//,
+  /^adapters\/grpc\/client\//,
+  /^adapters\/grpc\/service-definition\.ts$/,
+  /^adapters\/grpc\/mapping\/json-limits\.ts$/,
+  /^domain\/(errors|json|text|job\/job-type)\.ts$/,
+];
+const CLIENT_PACKAGES: readonly RegExp[] = [/^node:/, /^@grpc\/grpc-js$/, /^@bufbuild\/protobuf(\/|$)/];
+
+export function findClientPackageViolations(srcDir: string): LayerViolation[] {
+  const violations: LayerViolation[] = [];
+  const seen = new Set<string>();
+  const queue = CLIENT_ENTRIES.map((entry) => join(srcDir, entry));
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const pattern of IMPORT_PATTERNS) {
+      for (const match of text.matchAll(pattern)) {
+        const specifier = match[1] as string;
+        const line = text.slice(0, match.index).split('\n').length;
+        const at = relative(srcDir, file).split(sep).join('/');
+        if (!specifier.startsWith('.')) {
+          if (!CLIENT_PACKAGES.some((allowed) => allowed.test(specifier))) violations.push({ file: at, line, specifier, reason: `the client package depends on @grpc/grpc-js and @bufbuild/protobuf only, not ${specifier}` });
+          continue;
+        }
+        const target = resolve(dirname(file), specifier).replace(/\.js$/, '.ts');
+        const name = relative(srcDir, target).split(sep).join('/');
+        if (!CLIENT_SOURCES.some((allowed) => allowed.test(name))) violations.push({ file: at, line, specifier, reason: `the client package must not reach server code (src/${name})` });
+        else queue.push(target);
+      }
+    }
+  }
+  return violations;
+}
+
 /** `node dist/scripts/check-layers.js [srcDir]`: prints violations and exits 1 if there are any. */
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const srcDir = resolve(process.argv[2] ?? 'src');
-  const violations = findLayerViolations(srcDir);
+  const violations = [...findLayerViolations(srcDir), ...findClientPackageViolations(srcDir)];
   for (const v of violations) process.stderr.write(`src/${v.file}:${v.line}: ${v.reason} ('${v.specifier}')\n`);
   if (violations.length > 0) process.exit(1);
-  process.stdout.write('layer check: src/domain and src/application import nothing they must not\n');
+  process.stdout.write('layer check: src/domain and src/application import nothing they must not, the client package nothing of the server\n');
 }

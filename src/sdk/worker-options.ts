@@ -1,8 +1,9 @@
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
+import type { ClientSecurity } from '../adapters/grpc/client/credentials.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { isJobType } from '../domain/job/job-definition.js';
+import { isJobType } from '../domain/job/job-type.js';
 import { consoleLogger, type WorkerLogger } from './logger.js';
 
 /** What the server accepts as a job type. */
@@ -32,10 +33,14 @@ export interface JobContext {
  */
 export type JobHandler = (job: JobContext) => Promise<unknown>;
 
-export interface WorkerOptions {
+/**
+ * Security is `{ tls, token }` as for createJobSchedulerClient (ClientSecurity), or grpc-js
+ * `credentials`; not both. Neither: plaintext without a token.
+ */
+export interface WorkerOptions extends ClientSecurity {
   /** host:port of the JobScheduler service. */
   address: string;
-  /** Defaults to plaintext. */
+  /** grpc-js channel credentials, instead of `tls`/`token`. */
   credentials?: ChannelCredentials;
   /** Extra grpc-js channel options (merged over the SDK's reconnect settings). */
   channelOptions?: ChannelOptions;
@@ -73,7 +78,8 @@ export interface WorkerOptions {
 }
 
 type Deprecated = 'acquireWaitMs' | 'reportBatchSize' | 'reportDelayMs';
-export type ResolvedOptions = Required<Omit<WorkerOptions, 'credentials' | 'prefetch' | Deprecated>> & Pick<WorkerOptions, 'credentials' | 'prefetch'>;
+type Optional = 'credentials' | 'prefetch' | keyof ClientSecurity;
+export type ResolvedOptions = Required<Omit<WorkerOptions, Optional | Deprecated>> & Pick<WorkerOptions, Optional>;
 
 /** Fills defaults and rejects values the server would refuse, at construction rather than in a loop. */
 export function resolveOptions(options: WorkerOptions): ResolvedOptions {
@@ -90,6 +96,9 @@ export function resolveOptions(options: WorkerOptions): ResolvedOptions {
   };
   if (resolved.types.length < 1 || resolved.types.length > 100) throw new RangeError(`types must list 1 to 100 job types, got ${resolved.types.length}`);
   for (const type of resolved.types) if (!isJobType(type)) throw new RangeError(`${JSON.stringify(type)} is not a job type: 1 to 100 letters, digits and . _ : -`);
+  if (resolved.credentials !== undefined && (resolved.tls !== undefined || resolved.token !== undefined)) {
+    throw new TypeError('pass either credentials or tls/token, not both');
+  }
   if (typeof resolved.handler !== 'function') throw new TypeError('handler must be a function');
   inRange('concurrency', resolved.concurrency, 1, Number.MAX_SAFE_INTEGER);
   inRange('leaseDurationMs', resolved.leaseDurationMs, 5_000, 3_600_000);

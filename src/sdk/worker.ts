@@ -34,7 +34,9 @@ export interface Worker {
 export function createWorker(options: WorkerOptions): Worker {
   const settings = resolveOptions(options);
   const log = safeLogger(settings.logger);
-  const client = createWorkerClient(settings.address, settings.credentials, { ...CHANNEL_DEFAULTS, ...settings.channelOptions });
+  const { tls, token, allowPlaintextToken } = settings;
+  const security = settings.credentials ?? { tls, token, allowPlaintextToken };
+  const client = createWorkerClient(settings.address, security, { ...CHANNEL_DEFAULTS, ...settings.channelOptions });
   const leases = new LeaseRegistry();
   const slots = new Slots(settings.concurrency);
   const prefetch = new Prefetch(settings.concurrency, settings.prefetch);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { findLayerViolations } from '../../scripts/check-layers.js';
+import { findClientPackageViolations, findLayerViolations } from '../../scripts/check-layers.js';
 
 describe('layer rule (src/domain and src/application stay pure)', () => {
   it('holds for the sources', () => {
@@ -39,6 +39,44 @@ describe('layer rule (src/domain and src/application stay pure)', () => {
         write(file, `${line}\n`);
         const violations = findLayerViolations(root);
         expect(violations.map((v) => [v.file, v.line, v.specifier])).to.deep.equal([[file, 1, specifier]]);
+      });
+    }
+  });
+});
+
+describe('client package rule (the client reaches nothing of the server)', () => {
+  it('holds for the sources', () => {
+    expect(findClientPackageViolations('src')).to.deep.equal([]);
+  });
+
+  describe('catches', () => {
+    let root: string;
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    beforeEach(() => {
+      root = mkdtempSync(join(tmpdir(), 'client-closure-'));
+      write('client/index.ts', "export * from '../sdk/index.js';\nexport * from './cli/run.js';\n");
+      write('client/cli/main.ts', "import { run } from './run.js';\n");
+      write('client/cli/run.ts', "import { credentials } from '@grpc/grpc-js';\n");
+      write('sdk/index.ts', "import { create } from '@bufbuild/protobuf';\nimport { timestampDate } from '@bufbuild/protobuf/wkt';\n");
+    });
+    afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+    it('nothing in a clean closure', () => {
+      expect(findClientPackageViolations(root)).to.deep.equal([]);
+    });
+
+    const cases: Array<[string, string, string]> = [
+      ['sdk/index.ts', "import { pino } from 'pino';", 'pino'],
+      ['sdk/index.ts', "import { loadConfig } from '../adapters/config/config.js';", '../adapters/config/config.js'],
+      ['client/cli/run.ts', "import { JobDefinition } from '../../domain/job/job-definition.js';", '../../domain/job/job-definition.js'],
+    ];
+    for (const [file, line, specifier] of cases) {
+      it(`${file}: ${line}`, () => {
+        write(file, `${line}\n`);
+        expect(findClientPackageViolations(root).map((v) => [v.file, v.line, v.specifier])).to.deep.equal([[file, 1, specifier]]);
       });
     }
   });

@@ -35,9 +35,9 @@ export class ServiceProcess {
 
   /**
    * The service through `npm start`, as the README and a container or unit running `npm start`
-   * do. `--ignore-scripts` skips the prestart build (dist/ is already built for the tests, and a
-   * build would rewrite it under the running test run) but runs the start script itself through
-   * npm's own script runner, so signals take the path they take in production. `detached` puts
+   * do. `npm start` does not build (dist/ is built once, `npm run build`); `--ignore-scripts`
+   * keeps any pre/post script from running, while npm still runs the start script itself through
+   * its own script runner, so signals take the path they take in production. `detached` puts
    * npm in a process group of its own, for signals sent to the group as a terminal's Ctrl-C does.
    */
   static spawnNpmStart(env: Record<string, string>, options: { detached?: boolean } = {}): ServiceProcess {

@@ -4,17 +4,14 @@ import { retryPolicy, type RetryPolicyInput } from '../retry/retry-policy.js';
 import type { Schedule } from '../schedule/schedule.js';
 import type { CatchUpPolicy, JobDefinition, OverlapPolicy } from './job.js';
 import { characterCount, quoted } from '../text.js';
+import { isJobType } from './job-type.js';
 
 const SECOND = 1_000;
 const DAY = 86_400 * SECOND;
-const TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 const LABEL_KEY_PATTERN = /^[A-Za-z0-9._/-]{1,63}$/;
 const UTF8 = new TextEncoder();
 
-/** Job types: 1 to 100 letters, digits and ". _ : -" (the jobs table checks the same). */
-export function isJobType(value: string): boolean {
-  return TYPE_PATTERN.test(value);
-}
+export { isJobType };
 
 export interface JobDefinitionInput {
   name: string;
@@ -44,7 +41,7 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
   const name = input.name.trim();
   const nameLength = characterCount(name);
   check(nameLength >= 1 && nameLength <= 200, `job.name must be 1 to 200 characters, got ${nameLength}`);
-  check(TYPE_PATTERN.test(input.type), `job.type must be 1 to 100 letters, digits or ". _ : -", got ${quoted(input.type)}`);
+  check(isJobType(input.type), `job.type must be 1 to 100 letters, digits or ". _ : -", got ${quoted(input.type)}`);
   const description = input.description ?? '';
   const descriptionLength = characterCount(description);
   check(descriptionLength <= 2000, `job.description must be at most 2000 characters, got ${descriptionLength}`);

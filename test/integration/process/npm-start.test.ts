@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { basename } from 'node:path';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { runCommand } from '../../support/run-command.js';
 import { descendantsRunning, isRunning } from '../../support/process-tree.js';
 import { ServiceProcess } from '../../support/service-process.js';
 import { TestDatabase } from '../../support/test-database.js';
@@ -53,4 +56,16 @@ describe('npm start (the README command) passes signals to the service', functio
       }
     });
   }
+
+  it('does not build: without dist/ it says to run npm run build, and exits 1', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'jobscheduler-unbuilt-'));
+    try {
+      copyFileSync('package.json', join(checkout, 'package.json'));
+      const { code, stderr } = await runCommand('npm', ['start', '--silent'], { cwd: checkout });
+      expect(code).to.equal(1);
+      expect(stderr).to.include('dist/src/main.js is missing: run npm run build first');
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,0 +1,290 @@
+import { expect } from 'chai';
+import { createWorker, NonRetryableError, type Worker } from '../../../src/sdk/index.js';
+import { cli, spawnCli } from '../../support/cli.js';
+import { eventually } from '../../support/eventually.js';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { TestDatabase } from '../../support/test-database.js';
+
+async function runCliOk(args: string[]): Promise<string> {
+  const result = await cli(args);
+  expect({ code: result.code, stderr: result.stderr }, `jobscheduler ${args.join(' ')}`).to.deep.equal({ code: 0, stderr: '' });
+  return result.stdout;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Every command of the jobscheduler CLI, run as its own process (node dist/src/client/cli/main.js,
+ * the repository's `npx jobscheduler`) against a real server on a free port.
+ */
+describe('jobscheduler CLI', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let at: string[];
+
+  before(async () => {
+    server = await startTestServer();
+    at = ['--address', server.address];
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  async function ok(args: string[], env: Record<string, string> = {}): Promise<string> {
+    const result = await cli([...args, ...at], env);
+    expect({ code: result.code, stderr: result.stderr }, `jobscheduler ${args.join(' ')}`).to.deep.equal({ code: 0, stderr: '' });
+    return result.stdout;
+  }
+  const json = async (args: string[]): Promise<Json> => JSON.parse(await ok([...args, '--json'])) as Json;
+  const create = async (name: string, ...flags: string[]): Promise<string> => (await ok(['jobs', 'create', name, '--quiet', ...flags])).trim();
+
+  describe('jobs', () => {
+    it('create takes each schedule as people write it, and prints the job', async () => {
+      const every = await json(['jobs', 'create', 'every', '--type', 'cli.test', '--every', '1h30m', '--anchor', '2026-01-01T00:00:00Z']);
+      expect(every.schedule).to.deep.equal({ interval: { every: 90, unit: 'INTERVAL_UNIT_MINUTES', anchor: '2026-01-01T00:00:00Z' } });
+      const daily = await json(['jobs', 'create', 'daily', '--type', 'cli.test', '--every', '2d']);
+      expect(daily.schedule).to.deep.equal({ interval: { every: 2, unit: 'INTERVAL_UNIT_DAYS' } });
+      const cron = await json(['jobs', 'create', 'cron', '--type', 'cli.test', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', '--payload', '{"to":"ops@example.com"}', '--label', 'team=ops', '--label', 'tier=1', '--priority=-3', '--attempt-timeout', '5m', '--max-retries', '2', '--overlap', 'allow', '--catch-up', 'run-once', '--description', 'weekday mornings']);
+      expect(cron).to.deep.include({ name: 'cron', type: 'cli.test', state: 'JOB_STATE_SCHEDULED', payload: { to: 'ops@example.com' }, labels: { team: 'ops', tier: '1' }, priority: -3, attemptTimeout: '300s', overlapPolicy: 'OVERLAP_POLICY_ALLOW', catchUpPolicy: 'CATCH_UP_POLICY_RUN_ONCE', description: 'weekday mornings' });
+      expect(cron.schedule).to.deep.equal({ cron: { expression: '0 9 * * 1-5', timeZone: 'Europe/Berlin' } });
+      expect(cron.retryPolicy.maxRetries).to.equal(2);
+      const once = await json(['jobs', 'create', 'once', '--type', 'cli.test', '--at', '2099-12-24T18:00Z']);
+      expect(once.schedule).to.deep.equal({ once: { at: '2099-12-24T18:00:00Z' } });
+      const fromStdin = await cli(['jobs', 'create', 'stdin', '--type', 'cli.now', '--now', '--payload-file', '-', ...at], {}, '{"from":"stdin"}');
+      expect(fromStdin.code, fromStdin.stderr).to.equal(0);
+      expect(fromStdin.stdout).to.match(/^state: +running$/m);
+      expect(fromStdin.stdout).to.match(/^payload: +\{"from":"stdin"\}$/m);
+      expect(fromStdin.stdout).to.match(/^schedule: +now$/m);
+    });
+
+    it('list: a table by default, ids with --quiet, protobuf JSON with --json, filters, and pages', async () => {
+      const a = await create('list-a', '--type', 'cli.list', '--every', '15m', '--label', 'suite=list');
+      const b = await create('list-b', '--type', 'cli.list', '--cron', '*/5 * * * *', '--label', 'suite=list');
+      const table = await ok(['jobs', 'list', '--type', 'cli.list']);
+      const [header, ...rows] = table.trimEnd().split('\n');
+      expect(header).to.match(/^ID +NAME +TYPE +STATE +SCHEDULE +NEXT RUN$/);
+      expect(rows).to.have.length(2);
+      expect(rows[0]).to.match(new RegExp(`^${b} +list-b +cli\\.list +scheduled +cron '\\*/5 \\* \\* \\* \\*' UTC +\\d{4}-`));
+      expect(rows[1]).to.match(new RegExp(`^${a} +list-a +cli\\.list +scheduled +every 15m +\\d{4}-`));
+      expect((await ok(['jobs', 'list', '--label', 'suite=list', '--quiet'])).trim().split('\n')).to.deep.equal([b, a]);
+      expect((await json(['jobs', 'list', '--type', 'cli.list'])).items.map((job: Json) => job.name)).to.deep.equal(['list-b', 'list-a']);
+      await ok(['jobs', 'pause', a]);
+      expect((await ok(['jobs', 'list', '--type', 'cli.list', '--state', 'paused', '--quiet'])).trim()).to.equal(a);
+
+      const page = await cli(['jobs', 'list', '--type', 'cli.list', '--limit', '1', '--quiet', ...at]);
+      expect(page.stdout.trim()).to.equal(b);
+      const token = /next page: --page-token (\S+)/.exec(page.stderr)?.[1];
+      expect(token, page.stderr).to.be.a('string');
+      expect((await ok(['jobs', 'list', '--type', 'cli.list', '--limit', '1', '--page-token', token as string, '--quiet'])).trim()).to.equal(a);
+      expect((await ok(['jobs', 'list', '--type', 'cli.list', '--limit', '1', '--all', '--quiet'])).trim().split('\n')).to.deep.equal([b, a]);
+    });
+
+    it('get, update (only the fields given), pause, resume, cancel and delete', async () => {
+      const id = await create('lifecycle', '--type', 'cli.life', '--every', '1h', '--payload', '{"n":1}');
+      expect(await ok(['jobs', 'get', id])).to.match(/^name: +lifecycle$/m);
+      const updated = await json(['jobs', 'update', id, '--every', '30m', '--name', 'renamed']);
+      expect(updated).to.deep.include({ name: 'renamed', payload: { n: 1 }, schedule: { interval: { every: 30, unit: 'INTERVAL_UNIT_MINUTES' } } });
+      const stale = await cli(['jobs', 'update', id, '--priority', '5', '--expected-version', '1', ...at]);
+      expect(stale.code).to.equal(1);
+      expect(stale.stderr).to.match(/^error: ABORTED: .+\n$/);
+      expect((await json(['jobs', 'pause', id])).state).to.equal('JOB_STATE_PAUSED');
+      expect((await json(['jobs', 'resume', id])).state).to.equal('JOB_STATE_SCHEDULED');
+      expect((await json(['jobs', 'cancel', id, '--reason', 'done with it'])).state).to.equal('JOB_STATE_CANCELLED');
+      expect(await ok(['jobs', 'delete', id])).to.equal(`deleted ${id}\n`);
+      const gone = await cli(['jobs', 'get', id, ...at]);
+      expect(gone.code).to.equal(1);
+      expect(gone.stderr).to.match(new RegExp(`^error: NOT_FOUND: .*${id}.*\\n$`));
+    });
+
+    it('run queues an execution now; retry runs a failed one-shot again', async () => {
+      const id = await create('runnable', '--type', 'cli.run', '--every', '1d');
+      const execution = (await ok(['jobs', 'run', id, '--quiet'])).trim();
+      expect(await ok(['executions', 'get', execution])).to.match(/^status: +queued$/m);
+      const ran = await json(['jobs', 'run', id]);
+      expect(ran.execution.trigger).to.equal('EXECUTION_TRIGGER_RUN_NOW');
+
+      const refused = await cli(['jobs', 'retry', id, ...at]);
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.match(/^error: FAILED_PRECONDITION: .+\n$/);
+
+      const failing = await create('fails', '--type', 'cli.fail', '--now', '--max-retries', '0');
+      let attempts = 0;
+      const worker: Worker = createWorker({ address: server.address, types: ['cli.fail'], handler: async () => {
+        attempts += 1;
+        if (attempts === 1) throw new NonRetryableError('first attempt fails');
+        return { attempt: attempts };
+      } });
+      try {
+        await eventually(async () => expect((await json(['jobs', 'get', failing])).state).to.equal('JOB_STATE_FAILED'), 20_000);
+        const retried = await ok(['jobs', 'retry', failing]);
+        expect(retried).to.match(/^trigger: +manual-retry$/m);
+        await eventually(async () => expect((await json(['jobs', 'get', failing])).state).to.equal('JOB_STATE_COMPLETED'), 20_000);
+      } finally {
+        await worker.stop();
+      }
+    });
+  });
+
+  describe('executions', () => {
+    it('list, get and cancel', async () => {
+      const id = await create('executions', '--type', 'cli.exec', '--every', '1d');
+      const first = (await ok(['jobs', 'run', id, '--quiet'])).trim();
+      const table = await ok(['executions', 'list', '--job', id]);
+      expect(table.split('\n')[0]).to.match(/^ID +JOB +ATTEMPT +STATUS +OCCURRENCE +DURATION +ERROR$/);
+      expect(table).to.match(new RegExp(`^${first} +${id} +1 +queued +`, 'm'));
+      expect((await ok(['executions', 'list', '--job', id, '--status', 'queued', '--quiet'])).trim()).to.equal(first);
+      expect((await ok(['executions', 'list', '--job', id, '--status', 'succeeded', '--quiet'])).trim()).to.equal('');
+      expect((await json(['executions', 'get', first])).status).to.equal('EXECUTION_STATUS_QUEUED');
+      const cancelled = await ok(['executions', 'cancel', first, '--reason', 'not needed']);
+      expect(cancelled).to.match(/^status: +cancelled$/m);
+      expect((await json(['executions', 'list', '--job', id])).items.map((e: Json) => e.status)).to.deep.equal(['EXECUTION_STATUS_CANCELLED']);
+    });
+
+    it('watch prints events as they happen, stops cleanly on SIGINT with a cursor, and resumes from it', async () => {
+      const id = await create('watched', '--type', 'cli.watch', '--every', '1d');
+      const watch = spawnCli(['executions', 'watch', '--job', id, ...at]);
+      try {
+        await eventually(() => expect(watch.stdout()).to.match(/^OCCURRED +EVENT/), 10_000);
+        // The stream is open once the server has answered its headers; a run before that would be missed.
+        await eventually(async () => {
+          const execution = (await ok(['jobs', 'run', id, '--quiet'])).trim();
+          await eventually(() => expect(watch.stdout()).to.include(execution), 1_000);
+          return execution;
+        }, 15_000);
+        expect(watch.stdout()).to.match(new RegExp(`\\d{4}-\\S+ +queued +\\S+ +${id} +1 +\\S+$`, 'm'));
+        watch.child.kill('SIGINT');
+        expect(await watch.exit).to.deep.equal({ code: 0, signal: null });
+      } finally {
+        watch.child.kill('SIGKILL');
+      }
+      const cursor = /resume with --cursor (\S+)/.exec(watch.stderr())?.[1];
+      expect(cursor, watch.stderr()).to.be.a('string');
+
+      const [missed] = (await ok(['executions', 'list', '--job', id, '--status', 'queued', '--quiet'])).trim().split('\n');
+      await ok(['executions', 'cancel', missed as string]);
+      const resumed = await cli(['executions', 'watch', '--job', id, '--cursor', cursor as string, '--count', '1', '--json', ...at]);
+      expect(resumed.code, resumed.stderr).to.equal(0);
+      const event = JSON.parse(resumed.stdout) as Json;
+      expect(event).to.deep.include({ kind: 'EXECUTION_EVENT_KIND_CANCELLED' });
+      expect(event.execution.id).to.equal(missed);
+    });
+  });
+
+  describe('executions watch across a server restart', () => {
+    it('reconnects by itself and resumes after its last cursor, with the events that happened while it was away', async () => {
+      const database = await TestDatabase.create();
+      // Two replicas on one database: the watch follows the first; the second records events while the first is down.
+      let watched: TestServer | undefined = await startTestServer({ database });
+      const other = await startTestServer({ database });
+      let restarted: TestServer | undefined;
+      const address = watched.address;
+      const watch = spawnCli(['executions', 'watch', '--type', 'cli.restart', '--address', address]);
+      try {
+        const id = (await runCliOk(['jobs', 'create', 'restart', '--type', 'cli.restart', '--every', '1d', '--quiet', '--address', address])).trim();
+        await eventually(async () => {
+          const execution = (await runCliOk(['jobs', 'run', id, '--quiet', '--address', address])).trim();
+          await eventually(() => expect(watch.stdout()).to.include(execution), 1_000);
+        }, 15_000);
+        await watched.stop();
+        watched = undefined;
+        await eventually(() => expect(watch.stderr()).to.match(/watch: the server is unavailable; reconnecting in \d+ ms from cursor \S+/), 10_000);
+        const whileAway = (await runCliOk(['jobs', 'run', id, '--quiet', '--address', other.address])).trim();
+        restarted = await startTestServer({ database, env: { GRPC_PORT: address.split(':').pop() as string } });
+        await eventually(() => expect(watch.stdout()).to.match(new RegExp(`queued +${whileAway} `)), 15_000);
+        const lines = watch.stdout().trim().split('\n').slice(1);
+        expect(new Set(lines).size, 'no event twice').to.equal(lines.length);
+        watch.child.kill('SIGINT');
+        expect(await watch.exit).to.deep.equal({ code: 0, signal: null });
+      } finally {
+        watch.child.kill('SIGKILL');
+        await watched?.stop();
+        await restarted?.stop();
+        await other.stop();
+        await database.drop();
+      }
+    });
+  });
+
+  describe('stats, metrics, preview, health', () => {
+    it("stats shows a job's figures; metrics the scheduler's", async () => {
+      const id = await create('stats', '--type', 'cli.stats', '--every', '1d');
+      await ok(['jobs', 'run', id]);
+      const stats = await ok(['stats', id]);
+      expect(stats).to.match(new RegExp(`^job: +${id}$`, 'm'));
+      expect(stats).to.match(/^queued: +1$/m);
+      expect((await json(['stats', id])).jobId).to.equal(id);
+      const metrics = await ok(['metrics']);
+      expect(metrics).to.match(/^jobs: +\d+ scheduled, /m);
+      expect(metrics).to.match(/^schedule lag: +p50 /m);
+      expect(Number((await json(['metrics'])).jobsScheduled)).to.be.greaterThan(0);
+    });
+
+    it('preview computes fire times on the server for every schedule form', async () => {
+      const after = ['--after', '2026-03-27T12:00:00Z', '--count', '3'];
+      expect(await ok(['preview', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', ...after])).to.equal('2026-03-30T07:00:00.000Z\n2026-03-31T07:00:00.000Z\n2026-04-01T07:00:00.000Z\n');
+      expect(await ok(['preview', '30 2 * * *', '--tz', 'Europe/Berlin', ...after])).to.equal('2026-03-28T01:30:00.000Z\n2026-03-29T01:00:00.000Z\n2026-03-30T00:30:00.000Z\n');
+      expect(await ok(['preview', '--every', '15m', '--anchor', '2026-03-27T12:05:00Z', ...after])).to.equal('2026-03-27T12:05:00.000Z\n2026-03-27T12:20:00.000Z\n2026-03-27T12:35:00.000Z\n');
+      expect(await ok(['preview', '--at', '2026-12-24T18:00Z', ...after])).to.equal('2026-12-24T18:00:00.000Z\n');
+      expect(await ok(['preview', '--at', '2026-01-01T00:00Z', ...after])).to.equal('(no fire time)\n');
+      expect((await json(['preview', '--now', ...after])).fireTimes).to.deep.equal(['2026-03-27T12:00:00Z']);
+      const bad = await cli(['preview', '--cron', '61 * * * *', ...at]);
+      expect(bad.code).to.equal(1);
+      expect(bad.stderr).to.match(/^error: INVALID_ARGUMENT: .*schedule\.cron.*\n$/);
+    });
+
+    it('health says serving (exit 0); an unreachable server is exit 3 naming UNAVAILABLE', async () => {
+      expect(await ok(['health'])).to.equal('serving\n');
+      expect((await json(['health'])).status).to.equal('SERVING');
+      const down = await cli(['health', '--address', '127.0.0.1:1', '--timeout', '2s']);
+      expect(down.code).to.equal(3);
+      expect(down.stderr).to.match(/^error: (UNAVAILABLE|DEADLINE_EXCEEDED): .+\n$/);
+    });
+  });
+
+  describe('the command line itself', () => {
+    it('takes the address and --json from the environment', async () => {
+      const result = await cli(['health'], { JOBSCHEDULER_ADDRESS: server.address, JOBSCHEDULER_JSON: 'true' });
+      expect(result.code, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.deep.equal({ status: 'SERVING' });
+    });
+
+    const usage: Array<[string, string[], RegExp]> = [
+      ['an unknown command', ['jobs', 'explode'], /^error: unknown command "jobs explode"/],
+      ['an unknown option', ['jobs', 'list', '--colour'], /^error: Unknown option '--colour'/],
+      ["another command's option", ['jobs', 'get', 'x', '--cron', '* * * * *'], /^error: jobs get does not take --cron/],
+      ['a missing operand', ['jobs', 'get'], /^error: JOB_ID is missing/],
+      ['two schedules', ['jobs', 'create', 'x', '--type', 't', '--every', '1h', '--now'], /^error: give one schedule: --every and --now together/],
+      ['no schedule', ['jobs', 'create', 'x', '--type', 't'], /^error: a schedule is required/],
+      ['an interval that is not whole minutes', ['jobs', 'create', 'x', '--type', 't', '--every', '90s'], /^error: an interval is a whole number of minutes/],
+      ['a payload that is not JSON', ['jobs', 'create', 'x', '--type', 't', '--now', '--payload', '{nope'], /^error: --payload is not JSON/],
+      ['a bad duration', ['health', '--timeout', 'soon'], /^error: "soon" is not a duration/],
+      ['an unknown state', ['jobs', 'list', '--state', 'sleeping'], /^error: "sleeping" is not one of pending, scheduled, running, paused, completed, failed, cancelled/],
+      ['an update without fields', ['jobs', 'update', 'x'], /^error: nothing to change/],
+    ];
+    for (const [name, args, message] of usage) {
+      it(`${name} is a usage error: exit 2, one line, nothing sent`, async () => {
+        const result = await cli([...args, '--address', '127.0.0.1:1']);
+        expect(result.code, result.stderr).to.equal(2);
+        expect(result.stderr).to.match(message);
+        expect(result.stderr.trimEnd().split('\n')).to.have.length(1);
+      });
+    }
+
+    it('a reader that stops early (| head) ends it quietly with exit 0, not an EPIPE stack', async () => {
+      const run = spawnCli(['--help']);
+      run.child.stdout?.destroy(); // closed before the CLI's node has started, so its first write fails
+      expect(await run.exit).to.deep.equal({ code: 0, signal: null });
+      expect(run.stderr()).to.equal('');
+    });
+
+    it('--help lists every command; COMMAND --help its usage', async () => {
+      const help = await cli(['--help']);
+      expect(help.code).to.equal(0);
+      for (const command of ['jobs create', 'jobs list', 'jobs get', 'jobs update', 'jobs delete', 'jobs pause', 'jobs resume', 'jobs cancel', 'jobs run', 'jobs retry', 'executions list', 'executions get', 'executions cancel', 'executions watch', 'stats', 'metrics', 'preview', 'health']) {
+        expect(help.stdout).to.match(new RegExp(`^  ${command} `, 'm'));
+      }
+      const create = await cli(['jobs', 'create', '--help']);
+      expect(create.stdout).to.match(/^usage: jobscheduler jobs create NAME --type TYPE/);
+    });
+  });
+});
