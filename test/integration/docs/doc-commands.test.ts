@@ -20,12 +20,25 @@ const DOC_WORKER = 'crawler-7f9c:4242';
  * the same code path). A new kind of command in the docs fails here until it is run or listed.
  */
 const RUN_ELSEWHERE: { pattern: RegExp; by: string }[] = [
+  // Against a made-up TLS host; the same options against a real TLS server are in these tests.
+  { pattern: /^npx jobscheduler .*--address scheduler\.internal:50051 --ca ca\.crt/, by: 'test/integration/security/client-options.test.ts' },
+  { pattern: /(grpcurl|buf curl) .*--?cacert ca\.crt/, by: 'test/integration/security/tls.test.ts' },
   { pattern: /^npm ci( && npm test)?$/, by: '.ci/run' },
   { pattern: /^npm run build$/, by: 'scripts/test.mjs' },
   { pattern: /^node dist\/src\/main\.js$/, by: 'test/integration/process/main.test.ts' },
   { pattern: /^npm run test:contract$/, by: 'test/contract/contract.test.ts' },
   { pattern: /^npm ci && npm run build$/, by: '.ci/run' },
-  { pattern: /^npm ci && npm start\b/, by: 'test/integration/process/npm-start.test.ts' },
+  { pattern: /^npm ci && (npm run build && )?npm start\b/, by: 'test/integration/process/npm-start.test.ts' },
+  // The CLI's pages run as whole sessions (their blocks share shell variables such as $JOB).
+  { pattern: /^(export JOBSCHEDULER_\w+=|(\w+=\$\()?npx jobscheduler )/, by: 'test/integration/cli/cli-docs.test.ts' },
+  { pattern: /^npm run pack:client$/, by: 'test/integration/client-package/install.test.ts' },
+  { pattern: /^npm install \/path\/to\/jobscheduler\/packages\/client\//, by: 'test/integration/client-package/install.test.ts' },
+  { pattern: /^mkdir my-service && cd my-service && npm init -y/, by: 'test/integration/client-package/install.test.ts' },
+  { pattern: /^npm install --save-dev typescript @types\/node$/, by: 'test/integration/client-package/install.test.ts' },
+  { pattern: /^npx tsc --module nodenext --target es2022 --strict main\.ts && node main\.js$/, by: 'test/integration/client-package/install.test.ts' },
+  // No Docker engine runs on our machines: the files are checked and the image's command is run
+  // outside a container there, not `docker compose` itself.
+  { pattern: /^docker compose (up --build -d|down)$/, by: 'test/integration/deployment/container-files.test.ts' },
   { pattern: /^npm run test:chaos -- --duration 10m/, by: 'test/reliability/chaos.test.ts' },
   // The benchmark and the long runs are the same programs that npm test runs briefly.
   { pattern: /^(npm run bench\b|make bench$)/, by: 'scripts/test.mjs' },
@@ -34,7 +47,6 @@ const RUN_ELSEWHERE: { pattern: RegExp; by: string }[] = [
   { pattern: /^DATABASE_URL=\S+ node dist\/src\/adapters\/pg\/migrate-cli\.js (status|up|down)\b/, by: 'test/integration/persistence/migrate-cli.test.ts' },
   { pattern: /^openssl rand -base64 48 > \/run\/secrets\//, by: 'test/integration/security/startup.test.ts' },
   { pattern: /^(AUTH_|TLS_)\w+=\S+ .*npm start$/, by: 'test/integration/security/startup.test.ts' },
-  { pattern: /(grpcurl|buf curl) .*--?cacert ca\.crt/, by: 'test/integration/security/tls.test.ts' },
 ];
 
 /**
