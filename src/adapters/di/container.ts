@@ -55,8 +55,11 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   container
     .bind(TOKENS.UseCases)
     .toResolvedValue(
-      (store: Store, clock: Clock, ids, random, wakeUps: PgWakeUps, logger: Logger, metrics: PrometheusMetrics) =>
-        buildUseCases({ store, clock, ids, random, wakeUps, logger, observer: observedEngine(metrics, logger, overrides.tracing?.observer), tracing: overrides.tracing?.tracing }, config),
+      (store: Store, clock: Clock, ids, random, wakeUps: PgWakeUps, logger: Logger, metrics: PrometheusMetrics) => {
+        const useCases = buildUseCases({ store, clock, ids, random, wakeUps, logger, observer: observedEngine(metrics, logger, overrides.tracing?.observer), tracing: overrides.tracing?.tracing }, config);
+        metrics.watchWorkers(useCases.worker.sessions);
+        return useCases;
+      },
       [TOKENS.Store, TOKENS.Clock, TOKENS.Ids, TOKENS.Random, TOKENS.WakeUps, TOKENS.Logger, TOKENS.Metrics],
     );
   container.bind(TOKENS.GrpcServer).toResolvedValue(

@@ -199,6 +199,13 @@ export class WorkSessions implements HandOff {
     };
   }
 
+  /** The job types of the workers with a session open on this replica. */
+  workerTypes(): Set<string> {
+    const types = new Set<string>();
+    for (const session of this.sessions) for (const type of session.start.jobTypes) types.add(type);
+    return types;
+  }
+
   reserve(type: string): Reservation | undefined {
     for (const session of this.sessions) {
       if (session.credits === 0 || !session.start.jobTypes.includes(type)) continue;
