@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type Config } from './adapters/config/config.js';
+import type { Logger } from './application/ports/logger.js';
 import { createLogger } from './adapters/logging/logger.js';
 import { startTracing, type ServiceTracing } from './adapters/tracing/setup.js';
 
@@ -39,20 +40,31 @@ async function main(): Promise<void> {
     stopping = true;
     runtime
       .stop(`received ${signal}`)
-      // The last spans (the drain's) are sent before the process exits.
-      .then(() => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: the last spans could not be sent')))
+      .then(() => flushSpans(tracing, logger))
       .then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.fatal({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.fatal({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   // Listening for the whole shutdown, not once: a later signal would otherwise kill the process
   // mid-drain. Ctrl-C under `npm start` always sends two, the terminal's and the one npm forwards.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
+
+/** The last spans (the drain's) go out before the exit, but an unreachable collector does not hold the exit up. */
+async function flushSpans(tracing: ServiceTracing | undefined, logger: Logger): Promise<void> {
+  if (!tracing) return;
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('the OTLP endpoint did not answer within 3 s'), FLUSH_LIMIT_MS)));
+  const failure = await Promise.race([tracing.shutdown().then(() => undefined, (error: unknown) => String(error)), gaveUp]);
+  clearTimeout(timer);
+  if (failure) logger.warn({ reason: failure }, 'tracing: the last spans could not be sent');
+}
+
+const FLUSH_LIMIT_MS = 3_000;
 
 void main();
