@@ -13,8 +13,8 @@ export interface SpanOptions {
 }
 
 /**
- * Traces, as the engine records them. Off unless the operator configured an exporter; then
- * `enabled` is false and nothing else is called on the hot path.
+ * Traces, as the engine records them. Off unless the operator configured an exporter; while
+ * off, `enabled` is false and the engine calls nothing else on the hot path.
  */
 export interface Tracing {
   readonly enabled: boolean;
