@@ -159,6 +159,26 @@ describe('traces from a client call to the handler (OpenTelemetry, OTLP/HTTP)', 
     expect(fire.links).to.deep.equal([{ traceId: created.traceId, spanId: rpc.spanId }]);
   });
 
+  it('RunJob of a recurring job: the run is in the RunJob caller\'s trace, the job keeps its creator\'s', async () => {
+    const type = `traced.${process.pid}.run-now`;
+    workers.push(createWorker({ address, types: [type], handler: async () => ({}), logger: () => undefined }));
+    const created = await asClient('create a nightly job', (metadata) =>
+      scheduler.createJob({ job: { name: 'nightly', type, payload: {}, schedule: { kind: { case: 'cron', value: { expression: '0 3 * * *', timeZone: 'UTC' } } } } }, { metadata }),
+    );
+    const jobId = created.result.job!.id;
+    const run = await asClient('run it now', (metadata) => scheduler.runJob({ id: jobId }, { metadata }));
+    expect(run.traceId).not.to.equal(created.traceId);
+    expect(run.result.job!.traceParent, 'the job still names its creator').to.equal(created.result.job!.traceParent);
+    expect(run.result.execution!.traceParent).to.match(new RegExp(`^00-${run.traceId}-`));
+    const named = ['jobscheduler.v1.JobSchedulerService/RunJob', 'jobscheduler.fire', 'jobscheduler.handle'];
+    const spans = await receiver.waitFor('the RPC, fire and handler spans of the run', (all) => named.every((name) => all.some((s) => s.traceId === run.traceId && s.name === name)));
+    const rpc = one(spans, run.traceId, 'jobscheduler.v1.JobSchedulerService/RunJob');
+    const fire = one(spans, run.traceId, 'jobscheduler.fire');
+    expect(fire.parentSpanId).to.equal(rpc.spanId);
+    expect(fire.attributes).to.include({ 'jobscheduler.job.id': jobId, 'jobscheduler.execution.trigger': 'run_now' });
+    expect(one(spans, run.traceId, 'jobscheduler.handle').parentSpanId).to.equal(fire.spanId);
+  });
+
   it('an RPC refused is an error span with the gRPC status the client received', async () => {
     const refused = await asClient('get a job that does not exist', (metadata) =>
       scheduler.getJob({ id: '00000000-0000-4000-8000-000000000000' }, { metadata }).then(
