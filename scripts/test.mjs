@@ -60,6 +60,26 @@ async function generatedCodeIsCurrent() {
   }
 }
 
+/**
+ * promtool (Debian's prometheus package) for the alert-rule tests: nothing when it is installed,
+ * else apt-get as root or through sudo (apt-get update first only if the package is unknown).
+ */
+async function promtoolInstalled() {
+  const succeeds = (command, args, stdio = 'ignore') =>
+    new Promise((resolve) => {
+      const child = spawn(command, args, { stdio, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      child.on('error', () => resolve(false));
+      child.on('close', (code) => resolve(code === 0));
+    });
+  if (await succeeds('promtool', ['--version'])) return true;
+  const [command, ...prefix] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+  const apt = (...args) => succeeds(command, [...prefix, ...args], ['ignore', 'inherit', 'inherit']);
+  const install = ['install', '-y', '--no-install-recommends', 'prometheus'];
+  if (!(await apt(...install)) && !((await apt('update')) && (await apt(...install)))) return false;
+  return succeeds('promtool', ['--version']);
+}
+
+await step('promtool for the alert-rule tests (Debian package prometheus)', promtoolInstalled);
 await step('generated code matches proto/ (buf generate)', generatedCodeIsCurrent);
 await step('buf lint', async () => (await run(bin('buf'), ['lint'])).code === 0);
 await step('buf breaking against proto/breaking-baseline.binpb', async () => (await run(bin('buf'), ['breaking', '--against', 'proto/breaking-baseline.binpb'])).code === 0);

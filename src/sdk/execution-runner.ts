@@ -1,6 +1,7 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { AcquiredExecution } from '../gen/jobscheduler/v1/worker_service_pb.js';
+import { inHandlerSpan } from './handler-span.js';
 import type { Lease } from './leases.js';
 import type { WorkerLogger } from './logger.js';
 import { boundedJson, failureOf, isJsonObject, successOf, type Outcome } from './outcome-values.js';
@@ -42,7 +43,7 @@ export async function runExecution(acquired: AcquiredExecution, lease: Lease, pa
   let outcome: Outcome;
   const started = performance.now();
   try {
-    outcome = successOf(await parts.handler(job));
+    outcome = successOf(await inHandlerSpan(acquired, () => parts.handler(job)));
   } catch (error) {
     outcome = failureOf(error);
   }

@@ -28,6 +28,7 @@ describe('layer rule (src/domain and src/application stay pure)', () => {
       ['application/use-case.ts', "import { pino } from 'pino';", 'pino'],
       ['application/use-case.ts', "import { Container } from 'inversify';", 'inversify'],
       ['application/use-case.ts', "import 'reflect-metadata';", 'reflect-metadata'],
+      ['application/engine/fire.ts', "import { trace } from '@opentelemetry/api';", '@opentelemetry/api'],
       ['application/use-case.ts', "import { JobSchema } from '../gen/jobscheduler/v1/job_pb.js';", '../gen/jobscheduler/v1/job_pb.js'],
       ['application/deep/use-case.ts', "import { repo } from '../../adapters/pg/jobs.js';", '../../adapters/pg/jobs.js'],
       ['domain/job.ts', "export { handler } from '../application/handler.js';", '../application/handler.js'],

@@ -18,12 +18,15 @@ import { ServiceRuntime } from '../runtime/service-runtime.js';
 import { buildObservability, observedEngine } from '../metrics/wiring.js';
 import type { Observability } from '../metrics/observability.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import type { ServiceTracing } from '../tracing/setup.js';
 import { TOKENS } from './tokens.js';
 import { buildUseCases, type UseCases } from './use-cases.js';
 
 export interface ContainerOverrides {
   logger?: Logger;
   clock?: Clock;
+  /** Spans, when the environment turned tracing on (tracing/setup.ts); absent: none. */
+  tracing?: ServiceTracing;
 }
 
 /**
@@ -52,8 +55,11 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   container
     .bind(TOKENS.UseCases)
     .toResolvedValue(
-      (store: Store, clock: Clock, ids, random, wakeUps: PgWakeUps, logger: Logger, metrics: PrometheusMetrics) =>
-        buildUseCases({ store, clock, ids, random, wakeUps, logger, observer: observedEngine(metrics, logger) }, config),
+      (store: Store, clock: Clock, ids, random, wakeUps: PgWakeUps, logger: Logger, metrics: PrometheusMetrics) => {
+        const useCases = buildUseCases({ store, clock, ids, random, wakeUps, logger, observer: observedEngine(metrics, logger, overrides.tracing?.observer), tracing: overrides.tracing?.tracing }, config);
+        metrics.watchWorkers(useCases.worker.sessions);
+        return useCases;
+      },
       [TOKENS.Store, TOKENS.Clock, TOKENS.Ids, TOKENS.Random, TOKENS.WakeUps, TOKENS.Logger, TOKENS.Metrics],
     );
   container.bind(TOKENS.GrpcServer).toResolvedValue(
@@ -62,7 +68,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       return new GrpcServer({
         host: config.grpc.host,
         port: config.grpc.port,
-        services: grpcServices(useCases, { logger, shutdown: shutdown.signal, guard, audit, onCall: metrics.onCall }),
+        services: grpcServices(useCases, { logger, shutdown: shutdown.signal, guard, audit, onCall: metrics.onCall, traceCall: overrides.tracing?.rpc }),
         files: serviceFiles,
         health,
         logger,

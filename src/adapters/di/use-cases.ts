@@ -14,6 +14,7 @@ import { NO_OBSERVER, type EngineObserver } from '../../application/ports/engine
 import type { IdGenerator, Random } from '../../application/ports/ids.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { Store } from '../../application/ports/store.js';
+import { NO_TRACING, type Tracing } from '../../application/ports/tracing.js';
 import type { WakeUps } from '../../application/ports/wake-ups.js';
 import { JobQueries } from '../../application/queries/job-queries.js';
 import { SchedulerMetrics } from '../../application/queries/scheduler-metrics.js';
@@ -33,12 +34,14 @@ export interface CorePorts {
   wakeUps: WakeUps;
   logger: Logger;
   observer?: EngineObserver;
+  tracing?: Tracing;
 }
 
 /** Every use case of one replica, built from the ports. Plain constructors: no container in the core. */
 export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 'limits'>) {
   const { store, clock, ids, random, wakeUps, logger } = ports;
   const observer = ports.observer ?? NO_OBSERVER;
+  const tracing = ports.tracing ?? NO_TRACING;
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
   const deps = { ids, random };
   const heartbeat = new Heartbeat(store, clock);
@@ -51,8 +54,9 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     { minLeaseMs: settings.minLeaseMs, maxLeaseMs: settings.maxLeaseMs, defaultLeaseMs: settings.defaultLeaseMs, pollIntervalMs: settings.pollIntervalMs },
     logger,
     observer,
+    tracing,
   );
-  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer, sessions);
+  const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer, sessions, tracing);
   const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger, observer);
   const queries = new JobQueries(store, clock);
   const prune = new PruneHistory(
@@ -61,14 +65,14 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     { keepPerJob: settings.retentionKeepPerJob, keepForMs: settings.retentionKeepForMs, eventsKeepForMs: settings.eventsKeepForMs, batchSize: 1_000, maxBatches: 100 },
     logger,
   );
-  const control = new ControlJob(store, clock, ids, wakeUps, observer);
+  const control = new ControlJob(store, clock, ids, wakeUps, observer, tracing);
   return {
     settings,
     dispatch,
     rescue,
     prune,
     engine: new SchedulerEngine(dispatch, rescue, prune, store, clock, wakeUps, settings, logger),
-    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer, sessions, settings.pollIntervalMs), control,
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer, sessions, settings.pollIntervalMs, tracing), control,
       update: new UpdateJob(store, clock, wakeUps, config.limits, settings.pollIntervalMs),
       delete: new DeleteJob(store, clock, wakeUps),
       bulk: new BulkControl(store, control), queries, limits: config.limits },

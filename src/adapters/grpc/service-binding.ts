@@ -21,6 +21,7 @@ import { unstorableValueAt } from './mapping/unstorable-values.js';
 import { decodeRequest, methodPath, UnreadableRequest } from './service-definition.js';
 import { GrpcError, MAX_STATUS_MESSAGE, STATUS_BY_KIND } from './status-table.js';
 import { truncateCharacters } from '../../domain/text.js';
+import type { RpcTracer } from '../tracing/rpc-spans.js';
 
 type UnaryHandler<I extends DescMessage, O extends DescMessage> = (
   request: MessageShape<I>,
@@ -66,6 +67,8 @@ export interface BindingOptions {
   audit?: AuditHook;
   /** Told about every finished call (metrics); must not throw. */
   onCall?: (method: string, code: status, durationMs: number) => void;
+  /** A span per call when tracing is on (tracing/rpc-spans.ts); absent: no tracing work at all. */
+  traceCall?: RpcTracer;
 }
 
 /**
@@ -116,13 +119,15 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
     const created = createCallContext(path, call, options.shutdown);
     const admission: Admission = { context: created.context };
     const started = process.hrtime.bigint();
-    const finish = (code: status, response?: unknown) => {
+    const span = options.traceCall?.(path, call.metadata);
+    const finish = (code: status, response?: unknown, details?: string) => {
       created.release();
+      span?.end(code, details);
       logCall(options, admission.context, code, started);
       audited(options, { context: admission.context, request: admission.request, response, code });
     };
-    admit(path, input, call, admission, options)
-      .then((request) => handler(request, admission.context))
+    const handled = () => admit(path, input, call, admission, options).then((request) => handler(request, admission.context));
+    (span ? span.run(handled) : handled())
       .then(
         (response) => {
           const message = create(output, response);
@@ -131,7 +136,7 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
         },
         (error: unknown) => {
           const statusObject = toStatus(error, admission.context, options.logger);
-          finish(statusObject.code);
+          finish(statusObject.code, undefined, statusObject.details);
           callback(statusObject);
         },
       );
@@ -172,6 +177,8 @@ function streaming(
   };
   const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
     call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
+  // No span: a stream lives as long as its worker or watcher, and what happens on a Work stream
+  // is traced in the traces of the jobs it carries (claims and outcomes).
   run(admission, send).then(
     () => {
       finish(status.OK);

@@ -74,6 +74,8 @@ export class PrometheusMetrics implements ClusterGaugesSink {
   private readonly queueDepth = this.gauge('queue_depth', 'Queued executions (due or in a retry backoff), cluster-wide, by job type.', ['type']);
   private readonly oldestDue = this.gauge('queue_oldest_age_seconds', 'Age of the oldest queued execution that is due (now minus scheduled_at; 0 when none), cluster-wide, by job type.', ['type']);
   private readonly running = this.gauge('executions_running', 'Running executions (held under a lease), cluster-wide, by job type.', ['type']);
+  /** Job type → when a worker of it was last seen by this replica (ms). */
+  private readonly workersSeen = new Map<string, number>();
   private readonly refreshed = this.gauge('cluster_gauges_refresh_timestamp_seconds', 'When the cluster-wide gauges were last read from the database (Unix time).', []);
 
   constructor(options: { maxTypeLabels?: number } = {}) {
@@ -101,6 +103,7 @@ export class PrometheusMetrics implements ClusterGaugesSink {
     started: (executions) => {
       for (const execution of executions) {
         const type = this.types.of(execution.jobType);
+        this.workersSeen.set(type, Date.now());
         this.startedTotal.inc({ type });
         observeMs(this.lag, type, lagMs(execution));
       }
@@ -159,6 +162,22 @@ export class PrometheusMetrics implements ClusterGaugesSink {
     this.gauge('db_pool_max_connections', 'Size limit of this replica\'s database pool (DATABASE_POOL_SIZE).', [], () => max);
   }
 
+  /**
+   * When a worker of each type was last seen by this replica: now for the types of its open Work
+   * sessions (read at scrape time), else when an execution of the type was last handed to a
+   * worker (which also covers workers that poll with AcquireExecutions). Across replicas, take
+   * the max; a type never seen since the replica started has no series.
+   */
+  watchWorkers(workers: { workerTypes(): Iterable<string> }): void {
+    const seen = this.workersSeen;
+    const types = this.types;
+    this.gauge('worker_last_seen_timestamp_seconds', 'When a worker of the job type was last seen by this replica (an open Work stream, or an execution handed out), Unix time.', ['type'], undefined, function (this: Gauge<'type'>) {
+      const now = Date.now();
+      for (const type of workers.workerTypes()) seen.set(types.of(type), now);
+      for (const [type, at] of seen) this.set({ type }, at / 1000);
+    });
+  }
+
   /** Health of this replica, read at scrape time. */
   watchHealth(health: HealthState): void {
     this.gauge('serving', '1 when this replica reports SERVING (grpc.health.v1, /readyz), 0 when not (database unreachable, starting or draining).', [], () => (health.isServing ? 1 : 0));
@@ -181,13 +200,13 @@ export class PrometheusMetrics implements ClusterGaugesSink {
     return new Histogram({ name: PREFIX + name, help, labelNames, buckets, registers: [this.registry] });
   }
 
-  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[], read?: () => number): Gauge<L> {
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[], read?: () => number, collect?: (this: Gauge<L>) => void): Gauge<L> {
     return new Gauge({
       name: PREFIX + name,
       help,
       labelNames,
       registers: [this.registry],
-      ...(read ? { collect(this: Gauge<L>) { this.set(read()); } } : {}),
+      ...(read ? { collect(this: Gauge<L>) { this.set(read()); } } : collect ? { collect } : {}),
     });
   }
 }

@@ -13,9 +13,9 @@ import { MetricsHttpServer } from './metrics-http-server.js';
 import { Observability } from './observability.js';
 import type { PrometheusMetrics } from './prometheus-metrics.js';
 
-/** What the engine reports goes to the metrics and to the log. */
-export function observedEngine(metrics: PrometheusMetrics, logger: Logger): EngineObserver {
-  return combineObservers([metrics.observer, new ExecutionLogObserver(logger)], logger);
+/** What the engine reports goes to the metrics and to the log, and to the spans when tracing is on. */
+export function observedEngine(metrics: PrometheusMetrics, logger: Logger, spans?: EngineObserver): EngineObserver {
+  return combineObservers([metrics.observer, new ExecutionLogObserver(logger), ...(spans ? [spans] : [])], logger);
 }
 
 export interface ObservabilityWiring {

@@ -2,7 +2,7 @@ import type { Execution } from '../../domain/execution/execution.js';
 import type { ExecutionStatus } from '../../domain/execution/execution-status.js';
 import type { Trigger } from '../../domain/job/job-operations.js';
 import type { JsonObject } from '../../domain/json.js';
-import { iso, optionalDate, optionalNumber } from './job-row.js';
+import { iso, optionalDate, optionalNumber, traceContextFromRow } from './job-row.js';
 
 /** The executions columns the service writes, with their SQL types (for jsonb_to_recordset). */
 export const EXECUTION_COLUMNS = {
@@ -31,6 +31,8 @@ export const EXECUTION_COLUMNS = {
   error_retryable: 'boolean',
   result: 'jsonb',
   progress: 'jsonb',
+  trace_parent: 'text',
+  trace_state: 'text',
 } as const;
 
 export type ExecutionRow = Record<keyof typeof EXECUTION_COLUMNS, unknown>;
@@ -86,6 +88,7 @@ export function executionFromRow(row: ExecutionRow): Execution {
         : { message: row.error_message as string, details: (row.error_details as JsonObject | null) ?? undefined, retryable: (row.error_retryable as boolean | null) ?? false },
     result: (row.result as JsonObject | null) ?? undefined,
     progress: (row.progress as JsonObject | null) ?? undefined,
+    ...traceContextFromRow(row),
   };
 }
 
@@ -117,5 +120,7 @@ export function executionToRecord(execution: Execution): Record<string, unknown>
     error_retryable: execution.error?.retryable ?? null,
     result: execution.result ?? null,
     progress: execution.progress ?? null,
+    trace_parent: execution.traceContext?.traceparent ?? null,
+    trace_state: execution.traceContext?.tracestate ?? null,
   };
 }

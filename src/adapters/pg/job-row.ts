@@ -3,6 +3,7 @@ import type { JobState } from '../../domain/job/job-state.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { RetryPolicy } from '../../domain/retry/retry-policy.js';
 import type { Schedule } from '../../domain/schedule/schedule.js';
+import type { TraceContext } from '../../domain/trace-context.js';
 
 /** The jobs columns the service writes, with their SQL types (for jsonb_to_recordset). */
 export const JOB_COLUMNS = {
@@ -35,6 +36,8 @@ export const JOB_COLUMNS = {
   paused_at: 'timestamptz',
   cancelled_at: 'timestamptz',
   finished_at: 'timestamptz',
+  trace_parent: 'text',
+  trace_state: 'text',
 } as const;
 
 export type JobRow = Record<keyof typeof JOB_COLUMNS, unknown>;
@@ -88,6 +91,7 @@ export function jobFromRow(row: JobRow): Job {
     pausedAt: optionalDate(row.paused_at),
     cancelledAt: optionalDate(row.cancelled_at),
     finishedAt: optionalDate(row.finished_at),
+    ...traceContextFromRow(row),
   };
 }
 
@@ -123,7 +127,15 @@ export function jobToRecord(job: Job): Record<string, unknown> {
     paused_at: iso(job.pausedAt),
     cancelled_at: iso(job.cancelledAt),
     finished_at: iso(job.finishedAt),
+    trace_parent: job.traceContext?.traceparent ?? null,
+    trace_state: job.traceContext?.tracestate ?? null,
   };
+}
+
+/** The stored trace context of a job or execution row, as an optional property. */
+export function traceContextFromRow(row: { trace_parent: unknown; trace_state: unknown }): { traceContext?: TraceContext } {
+  if (typeof row.trace_parent !== 'string') return {};
+  return { traceContext: typeof row.trace_state === 'string' ? { traceparent: row.trace_parent, tracestate: row.trace_state } : { traceparent: row.trace_parent } };
 }
 
 /** Schedules are stored as JSON (dates as ISO strings, as JSON.stringify writes them). */

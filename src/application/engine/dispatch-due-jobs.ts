@@ -8,7 +8,8 @@ import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
 import { wakeWorkersFor } from './execution-events.js';
 import { NewExecutions, NO_HAND_OFF, type HandOff } from '../worker/hand-off.js';
-import { fireJob } from './fire-job.js';
+import { fireJob, traceFired } from './fire-job.js';
+import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 
 export interface DispatchResult {
   /** Jobs claimed in this pass. */
@@ -35,6 +36,7 @@ export class DispatchDueJobs {
     private readonly logger: Logger,
     private readonly observer: EngineObserver = NO_OBSERVER,
     private readonly handOff: HandOff = NO_HAND_OFF,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   /** Repeats passes until no due job is left; returns the totals. */
@@ -58,7 +60,7 @@ export class DispatchDueJobs {
       let skipped = 0;
       const changes = due.map((job) => {
         const firing = fireJob(job, now, this.settings.misfireGraceMs, this.ids);
-        fired.add(firing.job, firing.executions);
+        fired.add(firing.job, traceFired(this.tracing, job, firing.executions, 'dispatcher'));
         skipped += firing.skipped;
         if (firing.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: firing.skipped }, 'skipped due occurrences (overlap or catch-up policy)');
         return { job: firing.job, expectedVersion: job.version, scope: 'state' as const };

@@ -88,6 +88,8 @@ function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, dep
       attempt: decision.nextAttempt,
       trigger: 'retry',
       scheduledAt: new Date(now.getTime() + decision.delayMs),
+      // A retry is another attempt at the same occurrence: it stays in that occurrence's trace.
+      ...(execution.traceContext ? { traceContext: execution.traceContext } : {}),
     },
     now,
   );

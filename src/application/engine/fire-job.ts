@@ -2,6 +2,7 @@ import { queuedExecution, type Execution } from '../../domain/execution/executio
 import { fireDueJob } from '../../domain/job/job-operations.js';
 import type { Job, JobDefinition } from '../../domain/job/job.js';
 import type { IdGenerator } from '../ports/ids.js';
+import type { Tracing } from '../ports/tracing.js';
 
 export interface Fired {
   readonly job: Job;
@@ -26,4 +27,22 @@ export function fireJob(job: Job, now: Date, misfireGraceMs: number, ids: IdGene
 /** A one-shot due when it is created goes straight into the queue: no dispatcher pass. */
 export function firesOnCreation(definition: Pick<JobDefinition, 'schedule'>, now: Date): boolean {
   return definition.schedule.kind === 'once' && (definition.schedule.at === undefined || definition.schedule.at <= now);
+}
+
+/**
+ * Each fired execution gets a fire span and carries its context to the worker. A call that fires
+ * (CreateJob of a one-shot due now, RunJob, RetryJob) puts the span in the caller's trace; the
+ * dispatcher starts a trace per occurrence, linked to the trace that created the job, so a
+ * recurring job's runs are traces of their own.
+ */
+export function traceFired(tracing: Tracing, job: Job, executions: Execution[], by: 'call' | 'dispatcher'): Execution[] {
+  if (!tracing.enabled) return executions;
+  return executions.map((execution) => {
+    const traceContext = tracing.mark(
+      'jobscheduler.fire',
+      { 'jobscheduler.job.id': job.id, 'jobscheduler.job.type': job.type, 'jobscheduler.execution.id': execution.id, 'jobscheduler.execution.attempt': execution.attempt, 'jobscheduler.execution.trigger': execution.trigger },
+      by === 'dispatcher' ? { root: true, links: [job.traceContext] } : {},
+    );
+    return traceContext ? { ...execution, traceContext } : execution;
+  });
 }

@@ -4,6 +4,8 @@ import { queuedExecution, type Execution } from '../../domain/execution/executio
 import { cancelJob, pauseJob, resumeJob, retryJob, runJobNow, type StartedOccurrence } from '../../domain/job/job-operations.js';
 import type { Job } from '../../domain/job/job.js';
 import { eventOf } from '../engine/execution-events.js';
+import { traceFired } from '../engine/fire-job.js';
+import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
@@ -31,6 +33,7 @@ export class ControlJob {
     private readonly ids: IdGenerator,
     private readonly wakeUps: WakeUps,
     private readonly observer: EngineObserver = NO_OBSERVER,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   pause(id: string): Promise<ControlResult> {
@@ -71,11 +74,13 @@ export class ControlJob {
   private async start(id: string, operation: (job: Job, now: Date) => StartedOccurrence): Promise<ControlResult> {
     const result = await this.apply(id, async (tx, job, now) => {
       const started = operation(job, now);
-      const execution = queuedExecution(
-        started.job,
-        { id: this.ids.newId(), number: started.job.executionCount, occurrenceAt: started.occurrenceAt, attempt: 1, trigger: started.trigger, scheduledAt: now },
-        now,
-      );
+      const [execution] = traceFired(this.tracing, job, [
+        queuedExecution(
+          started.job,
+          { id: this.ids.newId(), number: started.job.executionCount, occurrenceAt: started.occurrenceAt, attempt: 1, trigger: started.trigger, scheduledAt: now },
+          now,
+        ),
+      ], 'call') as [Execution];
       await tx.executions.insert([execution]);
       await tx.events.append([eventOf(execution, now)]);
       return { job: started.job, execution };

@@ -8,7 +8,8 @@ import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { quoted } from '../../domain/text.js';
 import { wakeWorkersFor } from '../engine/execution-events.js';
-import { fireJob, firesOnCreation } from '../engine/fire-job.js';
+import { fireJob, firesOnCreation, traceFired } from '../engine/fire-job.js';
+import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import { NewExecutions, NO_HAND_OFF, type HandOff } from '../worker/hand-off.js';
 
@@ -36,6 +37,7 @@ export class CreateJobs {
     private readonly handOff: HandOff = NO_HAND_OFF,
     /** A job due within this long wakes the dispatchers, which may be planning to sleep past it. */
     private readonly soonMs = 0,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   async execute(commands: readonly CreateJobCommand[]): Promise<Job[]> {
@@ -71,11 +73,13 @@ export class CreateJobs {
           continue;
         }
         let job = withinJob(command.field ?? 'job', () => createJob(this.ids.newId(), command.definition, now));
+        const traceContext = this.tracing.enabled ? this.tracing.active() : undefined;
+        if (traceContext) job = { ...job, traceContext };
         if (firesOnCreation(command.definition, now)) {
           const firing = fireJob(job, now, 0, this.ids);
           // Created and fired in one write: the pending job in between was never stored.
           job = { ...firing.job, version: job.version };
-          fired.add(job, firing.executions);
+          fired.add(job, traceFired(this.tracing, job, firing.executions, 'call'));
         }
         if (key) inBatch.set(key.requestId, { job, fingerprint: key.fingerprint });
         fresh.push({ job, idempotency: key });

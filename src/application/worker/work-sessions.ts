@@ -6,6 +6,7 @@ import type { Logger } from '../ports/logger.js';
 import { StoreUnavailableError, type Store } from '../ports/store.js';
 import { BackgroundLoop } from '../engine/background-loop.js';
 import type { WakeUps } from '../ports/wake-ups.js';
+import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 import { acquireIn, type AcquiredExecution } from './acquire-executions.js';
 import type { Heartbeat, LeaseBeat, LeaseStatus } from './heartbeat.js';
 import { afterOutcomes, recordOutcomes, type OutcomeResult, type ReportedOutcome } from './report-outcomes.js';
@@ -117,6 +118,7 @@ export class WorkSessions implements HandOff {
     private readonly settings: WorkSessionSettings,
     private readonly logger: Logger,
     private readonly observer: EngineObserver = NO_OBSERVER,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {
     this.polling = new BackgroundLoop('work sessions: poll', clock, settings.pollIntervalMs, async () => void this.workFor(['*']), logger);
     // Every third of the shortest lease of an open session, or at once when leases changed.
@@ -197,6 +199,13 @@ export class WorkSessions implements HandOff {
     };
   }
 
+  /** The job types of the workers with a session open on this replica. */
+  workerTypes(): Set<string> {
+    const types = new Set<string>();
+    for (const session of this.sessions) for (const type of session.start.jobTypes) types.add(type);
+    return types;
+  }
+
   reserve(type: string): Reservation | undefined {
     for (const session of this.sessions) {
       if (session.credits === 0 || !session.start.jobTypes.includes(type)) continue;
@@ -239,7 +248,8 @@ export class WorkSessions implements HandOff {
       this.again = true;
       return;
     }
-    this.ticking = this.loop().finally(() => (this.ticking = undefined));
+    // A tick serves every session: not part of the trace of the call that happened to start it.
+    this.ticking = this.tracing.detached(() => this.loop()).finally(() => (this.ticking = undefined));
   }
 
   private async loop(): Promise<void> {

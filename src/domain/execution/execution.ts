@@ -1,6 +1,7 @@
 import type { JsonObject } from '../json.js';
 import type { Trigger } from '../job/job-operations.js';
 import type { ExecutionStatus } from './execution-status.js';
+import type { TraceContext } from '../trace-context.js';
 
 export interface ExecutionError {
   readonly message: string;
@@ -36,6 +37,8 @@ export interface Execution {
   readonly error: ExecutionError | undefined;
   readonly result: JsonObject | undefined;
   readonly progress: JsonObject | undefined;
+  /** The trace its occurrence was fired in (shared by the occurrence's retries); absent when untraced. */
+  readonly traceContext?: TraceContext;
 }
 
 export interface NewExecution {
@@ -45,6 +48,7 @@ export interface NewExecution {
   readonly attempt: number;
   readonly trigger: Trigger;
   readonly scheduledAt: Date;
+  readonly traceContext?: TraceContext;
 }
 
 /** A queued execution of a job, with the job's routing, priority and timeout copied onto it. */

@@ -1,3 +1,4 @@
+import type { TraceContext } from '../trace-context.js';
 import type { JsonObject } from '../json.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { Schedule } from '../schedule/schedule.js';
@@ -48,6 +49,8 @@ export interface Job extends JobDefinition {
   readonly pausedAt: Date | undefined;
   readonly cancelledAt: Date | undefined;
   readonly finishedAt: Date | undefined;
+  /** The trace of the call that created the job; a recurring job's runs link to it. */
+  readonly traceContext?: TraceContext;
 }
 
 /** The definition part of a job, as a user wrote it. */

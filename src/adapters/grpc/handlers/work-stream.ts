@@ -5,7 +5,7 @@ import { MAX_CREDITS, type WorkDelivery, type WorkSessions } from '../../../appl
 import { DomainError } from '../../../domain/errors.js';
 import type { LeaseHeartbeat, WorkRequest, WorkResponseSchema } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import type { CallContext } from '../call-context.js';
-import { executionMessage } from '../mapping/execution-message.js';
+import { acquiredMessage } from '../mapping/execution-message.js';
 import { boundedJson } from '../mapping/json-limits.js';
 import { msFrom, requireId, requireJobTypes, requireText, timestamp } from '../mapping/wire-values.js';
 import { STATUS_BY_KIND } from '../status-table.js';
@@ -124,13 +124,7 @@ class Outbox {
 function responseOf(deliveries: readonly WorkDelivery[]): WorkResponseInit {
   return {
     executions: deliveries.flatMap((d) =>
-      d.executions.map(({ execution, jobName, payload }) => ({
-        execution: executionMessage(execution),
-        jobName,
-        payload,
-        leaseToken: execution.leaseToken ?? '',
-        leaseExpiresAt: timestamp(execution.leaseExpiresAt),
-      })),
+      d.executions.map(acquiredMessage),
     ),
     results: deliveries.flatMap((d) =>
       d.results.map((r) => (r.accepted ? { executionId: r.executionId, accepted: true } : { executionId: r.executionId, accepted: false, code: STATUS_BY_KIND[r.refusal], message: r.reason })),

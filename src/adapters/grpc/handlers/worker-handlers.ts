@@ -4,7 +4,7 @@ import type { OutcomeResult, ReportedOutcome, ReportOutcomes } from '../../../ap
 import { DomainError } from '../../../domain/errors.js';
 import type { ExecutionFailure, ExecutionOutcome, ExecutionSuccess } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import type { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
-import { executionMessage } from '../mapping/execution-message.js';
+import { acquiredMessage, executionMessage } from '../mapping/execution-message.js';
 import { boundedJson, truncate } from '../mapping/json-limits.js';
 import { msFrom, requireId, requireJobTypes, requireText, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
@@ -44,13 +44,7 @@ export function workerHandlers(useCases: WorkerUseCases): ServiceHandlers<typeof
         signal: context.signal,
       });
       return {
-        executions: acquired.map(({ execution, jobName, payload }) => ({
-          execution: executionMessage(execution),
-          jobName,
-          payload,
-          leaseToken: execution.leaseToken ?? '',
-          leaseExpiresAt: timestamp(execution.leaseExpiresAt),
-        })),
+        executions: acquired.map(acquiredMessage),
       };
     },
 

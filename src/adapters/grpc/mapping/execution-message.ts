@@ -1,3 +1,4 @@
+import type { AcquiredExecution } from '../../../application/worker/acquire-executions.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Execution } from '../../../domain/execution/execution.js';
 import type { ExecutionStatus as DomainStatus } from '../../../domain/execution/execution-status.js';
@@ -55,5 +56,19 @@ export function executionMessage(execution: Execution): MessageInitShape<typeof 
     ...(execution.error ? { error: { message: execution.error.message, retryable: execution.error.retryable, ...(execution.error.details ? { details: execution.error.details } : {}) } } : {}),
     ...(execution.result ? { result: execution.result } : {}),
     ...(execution.progress ? { progress: execution.progress } : {}),
+    traceParent: execution.traceContext?.traceparent ?? '',
+  };
+}
+
+/** An execution handed to a worker: with its lease, and the trace context its handler runs in. */
+export function acquiredMessage({ execution, jobName, payload }: AcquiredExecution) {
+  return {
+    execution: executionMessage(execution),
+    jobName,
+    payload,
+    leaseToken: execution.leaseToken ?? '',
+    leaseExpiresAt: timestamp(execution.leaseExpiresAt),
+    traceParent: execution.traceContext?.traceparent ?? '',
+    traceState: execution.traceContext?.tracestate ?? '',
   };
 }

@@ -103,5 +103,6 @@ export function jobMessage(job: Job): MessageInitShape<typeof JobSchema> {
     pausedAt: timestamp(job.pausedAt),
     cancelledAt: timestamp(job.cancelledAt),
     finishedAt: timestamp(job.finishedAt),
+    traceParent: job.traceContext?.traceparent ?? '',
   };
 }

@@ -23,6 +23,16 @@ export function executionStoreConformance(context: ConformanceContext): void {
       expect(await context.tx((tx) => tx.executions.get(randomUUID()))).to.equal(undefined);
     });
 
+    it('keeps the trace context an execution was fired in, with or without a tracestate', async () => {
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const executions = [
+        { ...executionOf(job, { number: 1 }), traceContext: { traceparent } },
+        { ...executionOf(job, { number: 2, status: 'running' }), traceContext: { traceparent, tracestate: 'vendor=opaque' } },
+      ];
+      await context.tx((tx) => tx.executions.insert(executions));
+      for (const execution of executions) expect(await context.tx((tx) => tx.executions.get(execution.id))).to.deep.equal(execution);
+    });
+
     it('reads many executions in id order, once each, leaving out missing ids', async () => {
       const executions = [1, 2, 3].map((number) => executionOf(job, { number }));
       await context.tx((tx) => tx.executions.insert(executions));

@@ -15,6 +15,12 @@ export function jobStoreConformance(context: ConformanceContext): void {
       expect(await context.tx((tx) => tx.jobs.get(orderedId(999)))).to.equal(undefined);
     });
 
+    it('keeps the trace context of the call that created a job', async () => {
+      const job = { ...jobInState('scheduled'), traceContext: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=opaque' } };
+      await context.tx((tx) => tx.jobs.insert([job]));
+      expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(job);
+    });
+
     it('keeps optional fields, payload, labels and every schedule kind intact', async () => {
       const cron = newJob({ schedule: { kind: 'cron', expression: '0 3 * * *', timeZone: 'Europe/Berlin' }, payload: { url: 'https://example.org', depth: 2, tags: ['a'], nested: { x: null } } });
       const anchored = newJob({ schedule: { kind: 'interval', every: 2, unit: 'hours', anchor: at(-7 * MINUTE) }, attemptTimeoutMs: 90_000, expectSuccessWithinMs: 3_600_000, labels: { team: 'search', env: 'prod' }, priority: -20 });
