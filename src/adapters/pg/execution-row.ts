@@ -31,6 +31,7 @@ export const EXECUTION_COLUMNS = {
   error_retryable: 'boolean',
   result: 'jsonb',
   progress: 'jsonb',
+  upstream_execution_ids: 'uuid[]',
 } as const;
 
 export type ExecutionRow = Record<keyof typeof EXECUTION_COLUMNS, unknown>;
@@ -56,6 +57,8 @@ export const EXECUTION_MUTABLE_COLUMNS = [
   'result',
   'progress',
 ] as const satisfies readonly (keyof typeof EXECUTION_COLUMNS)[];
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** The one mapping from an executions row to an Execution. */
 export function executionFromRow(row: ExecutionRow): Execution {
@@ -86,6 +89,7 @@ export function executionFromRow(row: ExecutionRow): Execution {
         : { message: row.error_message as string, details: (row.error_details as JsonObject | null) ?? undefined, retryable: (row.error_retryable as boolean | null) ?? false },
     result: (row.result as JsonObject | null) ?? undefined,
     progress: (row.progress as JsonObject | null) ?? undefined,
+    upstreamExecutionIds: (row.upstream_execution_ids as string[] | null) ?? NONE,
   };
 }
 
@@ -117,5 +121,7 @@ export function executionToRecord(execution: Execution): Record<string, unknown>
     error_retryable: execution.error?.retryable ?? null,
     result: execution.result ?? null,
     progress: execution.progress ?? null,
+    // Null, not an empty array, for the executions no upstream fired: nothing extra to store.
+    upstream_execution_ids: execution.upstreamExecutionIds.length === 0 ? null : execution.upstreamExecutionIds,
   };
 }

@@ -36,6 +36,8 @@ export interface Execution {
   readonly error: ExecutionError | undefined;
   readonly result: JsonObject | undefined;
   readonly progress: JsonObject | undefined;
+  /** The upstream executions whose outcomes fired this occurrence (trigger 'upstream' and its retries). */
+  readonly upstreamExecutionIds: readonly string[];
 }
 
 export interface NewExecution {
@@ -45,7 +47,10 @@ export interface NewExecution {
   readonly attempt: number;
   readonly trigger: Trigger;
   readonly scheduledAt: Date;
+  readonly upstreamExecutionIds?: readonly string[];
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** A queued execution of a job, with the job's routing, priority and timeout copied onto it. */
 export function queuedExecution(job: { id: string; type: string; priority: number; attemptTimeoutMs: number | undefined }, fields: NewExecution, now: Date): Execution {
@@ -68,6 +73,7 @@ export function queuedExecution(job: { id: string; type: string; priority: numbe
     error: undefined,
     result: undefined,
     progress: undefined,
+    upstreamExecutionIds: fields.upstreamExecutionIds ?? NONE,
   };
 }
 

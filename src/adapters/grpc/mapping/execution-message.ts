@@ -30,6 +30,7 @@ const TRIGGER_TO_WIRE: Readonly<Record<Trigger, ExecutionTrigger>> = {
   retry: ExecutionTrigger.RETRY,
   run_now: ExecutionTrigger.RUN_NOW,
   manual_retry: ExecutionTrigger.MANUAL_RETRY,
+  upstream: ExecutionTrigger.UPSTREAM,
 };
 
 /** The one mapping from a domain Execution to the wire message. The lease token never leaves here. */
@@ -55,5 +56,6 @@ export function executionMessage(execution: Execution): MessageInitShape<typeof 
     ...(execution.error ? { error: { message: execution.error.message, retryable: execution.error.retryable, ...(execution.error.details ? { details: execution.error.details } : {}) } } : {}),
     ...(execution.result ? { result: execution.result } : {}),
     ...(execution.progress ? { progress: execution.progress } : {}),
+    upstreamExecutionIds: [...execution.upstreamExecutionIds],
   };
 }

@@ -2,7 +2,9 @@ import { jobsAndExecutions } from './001-jobs-and-executions.js';
 import { eventLogHorizon } from './002-event-log-horizon.js';
 import { deadMansSwitchIndex } from './003-dead-mans-switch-index.js';
 import { eventBatches } from './004-event-batches.js';
+import { reserved5 } from './005-reserved.js';
+import { jobDependencies } from './006-job-dependencies.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in order. Append; never edit one that has been released. */
-export const MIGRATIONS: readonly Migration[] = [jobsAndExecutions, eventLogHorizon, deadMansSwitchIndex, eventBatches];
+export const MIGRATIONS: readonly Migration[] = [jobsAndExecutions, eventLogHorizon, deadMansSwitchIndex, eventBatches, reserved5, jobDependencies];
