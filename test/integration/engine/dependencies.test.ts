@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { ExecutionTrigger, type Execution } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
+import { ExecutionStatus, ExecutionTrigger, type Execution } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { DependencyCondition, JobState, type Job } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import type { AcquiredExecution } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import type { FakeClock } from '../../support/fake-clock.js';
@@ -99,6 +99,28 @@ describe('engine: job dependencies', function () {
     const { execution } = await server.scheduler.runJob({ id: a.id });
     await server.scheduler.cancelExecution({ id: execution?.id ?? '' });
     expect(await acquire(server)).to.have.length(0);
+  });
+
+  it('records the fire in the transaction of the outcome: when the fire fails, the outcome is not recorded either', async () => {
+    const a = await createJob(server, { name: 'A', schedule: once() });
+    const b = await createJob(server, { name: 'B', schedule: afterUpstream, dependsOn: [on(a)] });
+    const pool = server.database.pool();
+    try {
+      await pool.query(`CREATE FUNCTION refuse_upstream_fire() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$;
+        CREATE TRIGGER refuse_upstream_fire BEFORE INSERT ON executions FOR EACH ROW WHEN (NEW.trigger = 'upstream') EXECUTE FUNCTION refuse_upstream_fire()`);
+      const [running] = await acquire(server);
+      const refused = await complete(server, running as AcquiredExecution).catch((e: ServiceError) => e);
+      expect((refused as ServiceError).code).to.equal(status.INTERNAL);
+      expect((await executionsOf(server, a.id)).map((e) => e.status)).to.deep.equal([ExecutionStatus.RUNNING]);
+      expect(await executionsOf(server, b.id)).to.have.length(0);
+      await pool.query('DROP TRIGGER refuse_upstream_fire ON executions');
+      // The worker reports again (as the SDK does after an error): outcome and fire commit together.
+      await complete(server, running as AcquiredExecution);
+      const fired = await executionsOf(server, b.id);
+      expect(fired.map((e) => e.upstreamExecutionIds)).to.deep.equal([[running?.execution?.id]]);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses cycles, unknown or cancelled upstream jobs, and after_upstream without upstream jobs', async () => {
