@@ -241,8 +241,9 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Output only. When the next occurrence is due; unset when nothing will
-   * fire on its own (paused, completed, failed and cancelled jobs, and a
-   * one-shot whose occurrence has started).
+   * fire on its own (paused, completed, failed and cancelled jobs, a
+   * one-shot whose occurrence has started, and a job whose schedule is
+   * after_upstream).
    *
    * @generated from field: google.protobuf.Timestamp next_run_at = 17;
    */
@@ -378,7 +379,8 @@ export enum JobState {
   PENDING = 1,
 
   /**
-   * Waiting for next_run_at.
+   * Waiting for next_run_at, or, with an after_upstream schedule (no
+   * next_run_at), for its upstream jobs (Job.depends_on).
    *
    * @generated from enum value: JOB_STATE_SCHEDULED = 2;
    */
