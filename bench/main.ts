@@ -25,6 +25,8 @@ const USAGE = `npm run bench -- [options]
   --profile         write V8 CPU profiles of the service, worker and load processes to DIR/profiles-*
   --worker-processes N   worker processes sharing the concurrency (default 2)
   --payload-bytes N      size of each burst job's payload (default 0: an empty object)
+  --with-dependencies    burst: a dependency chain and fan-in of other jobs exist (they never
+                         fire during the run), to show they cost the burst's jobs nothing
   --service-env K=V      extra environment for the service processes (repeatable),
                          e.g. --service-env DATABASE_POOL_SIZE=20
   --pg K=V               extra setting for the benchmark's own PostgreSQL (repeatable),
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'worker-processes': { type: 'string', default: '2' },
     'payload-bytes': { type: 'string', default: '0' },
+    'with-dependencies': { type: 'boolean', default: false },
     'service-env': { type: 'string', multiple: true, default: [] },
     pg: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
@@ -142,13 +145,13 @@ function plan(name: ScenarioName, size: (typeof SIZES)[SizeName]): Run[] {
       return size.burst.flatMap((jobs) =>
         size.burstConcurrency.map((concurrency) => ({
           describe: `burst ${jobs} jobs, concurrency ${concurrency}`,
-          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']) }),
+          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']), withDependencies: values['with-dependencies'] === true }),
         })),
       );
     case 'replicas':
       return size.replicas.map((replicas) => ({
         describe: `replicas: burst ${size.replicaJobs} jobs with ${replicas} replica(s)`,
-        execute: (context: BenchContext) => burst(context, { name: 'replicas', jobs: size.replicaJobs, concurrency: 10, replicas, payloadBytes: Number(values['payload-bytes']) }),
+        execute: (context: BenchContext) => burst(context, { name: 'replicas', jobs: size.replicaJobs, concurrency: 10, replicas, payloadBytes: Number(values['payload-bytes']), withDependencies: false }),
       }));
     case 'latency':
       return [{ describe: `latency: ${size.latency.count} jobs, one every ${size.latency.intervalMs} ms`, execute: (context) => latency(context, size.latency) }];

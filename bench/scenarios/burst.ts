@@ -2,6 +2,9 @@ import type { DatabaseCounters } from '../support/cluster.js';
 import type { ScenarioResult } from '../support/report.js';
 import { cpuFigures, loadFigure, round2, snapshot, withSystem, type BenchContext, type System } from '../support/system.js';
 import { epochMs, sleep } from '../support/time.js';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { createJobSchedulerClient } from '../../src/adapters/grpc/client/index.js';
+import type { JobSchema } from '../../src/gen/jobscheduler/v1/job_pb.js';
 
 export interface BurstOptions {
   jobs: number;
@@ -11,6 +14,8 @@ export interface BurstOptions {
   name: string;
   /** Size of each job's payload (a JSON string of this many bytes); 0: an empty object. */
   payloadBytes: number;
+  /** Other jobs with dependencies exist: a chain A → B → C and a fan-in D after A and C. */
+  withDependencies: boolean;
 }
 
 /**
@@ -22,6 +27,7 @@ export interface BurstOptions {
 export async function burst(context: BenchContext, options: BurstOptions): Promise<ScenarioResult> {
   const label = `${options.name}_${options.jobs}_c${options.concurrency}_r${options.replicas}`;
   const { result, accounting } = await withSystem(context, label, { replicas: options.replicas }, async (system) => {
+    if (options.withDependencies) await dependentJobs(system.addresses[0]!);
     const before = snapshot(system);
     const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: Math.max(1, Math.min(1000, Math.floor(3_000_000 / (options.payloadBytes + 300)))), inFlight: 2, schedule: { kind: 'now' }, payloadBytes: options.payloadBytes });
     const ready = snapshot(system);
@@ -63,6 +69,28 @@ export async function burst(context: BenchContext, options: BurstOptions): Promi
     configuration: { ...options, worker_processes: Math.max(context.workerProcesses, options.replicas), create_batch: 1000 },
     details: { database: accounting.counters, top_statements: accounting.statements },
   };
+}
+
+/** Jobs of another type that depend on each other and never fire during the run. */
+async function dependentJobs(address: string): Promise<void> {
+  const client = createJobSchedulerClient(address);
+  try {
+    const create = async (name: string, dependsOn: string[]) => {
+      const job: MessageInitShape<typeof JobSchema> = {
+        name,
+        type: 'bench.dependent',
+        schedule: dependsOn.length === 0 ? { kind: { case: 'once', value: { at: { seconds: 4_102_444_800n } } } } : { kind: { case: 'afterUpstream', value: {} } },
+        dependsOn: dependsOn.map((jobId) => ({ jobId })),
+      };
+      return (await client.createJob({ job })).job?.id ?? '';
+    };
+    const a = await create('A', []);
+    const b = await create('B', [a]);
+    const c = await create('C', [b]);
+    await create('D', [a, c]);
+  } finally {
+    client.close();
+  }
 }
 
 /** Rows written other than the inserts of jobs and executions (which creation makes, one each per job). */

@@ -3,6 +3,7 @@ import { compareIds } from '../../domain/execution/execution.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import { definitionOf, type Job } from '../../domain/job/job.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
+import { refreshDependencies } from './memory-dependency-store.js';
 import type { MemoryState } from './memory-state.js';
 
 const FIRING: readonly JobState[] = ['pending', 'scheduled', 'running'];
@@ -70,6 +71,7 @@ export class MemoryJobStore implements JobStore {
     this.state.jobs.delete(id);
     for (const [executionId, execution] of this.state.executions) if (execution.jobId === id) this.state.executions.delete(executionId);
     for (const [requestId, request] of this.state.requests) if (request.jobId === id) this.state.requests.delete(requestId);
+    refreshDependencies(this.state);
     return true;
   }
 

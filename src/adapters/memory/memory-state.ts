@@ -1,3 +1,4 @@
+import type { StoredDependency } from '../../application/ports/dependency-store.js';
 import type { StoredExecutionEvent } from '../../application/ports/event-store.js';
 import type { Execution } from '../../domain/execution/execution.js';
 import type { Job } from '../../domain/job/job.js';
@@ -7,6 +8,7 @@ export interface MemoryState {
   jobs: Map<string, Job>;
   requests: Map<string, { jobId: string; fingerprint: string }>;
   executions: Map<string, Execution>;
+  dependencies: StoredDependency[];
   events: StoredExecutionEvent[];
   /** Which append each event came in (by its id), since whole appends are pruned together. */
   eventAppends: ReadonlyMap<number, number>;
@@ -18,11 +20,11 @@ export interface MemoryState {
 }
 
 export function emptyState(): MemoryState {
-  return { jobs: new Map(), requests: new Map(), executions: new Map(), events: [], eventAppends: new Map(), nextEventId: 1, counters: { leasesRescued: 0, lastDispatch: undefined } };
+  return { jobs: new Map(), requests: new Map(), executions: new Map(), dependencies: [], events: [], eventAppends: new Map(), nextEventId: 1, counters: { leasesRescued: 0, lastDispatch: undefined } };
 }
 
 export function snapshot(state: MemoryState): MemoryState {
-  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), events: [...state.events], eventAppends: new Map(state.eventAppends), nextEventId: state.nextEventId, counters: state.counters, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
+  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), dependencies: [...state.dependencies], events: [...state.events], eventAppends: new Map(state.eventAppends), nextEventId: state.nextEventId, counters: state.counters, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
 }
 
 export function restore(state: MemoryState, saved: MemoryState): void {

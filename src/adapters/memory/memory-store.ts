@@ -1,4 +1,5 @@
 import type { Store, Transaction } from '../../application/ports/store.js';
+import { MemoryDependencyStore } from './memory-dependency-store.js';
 import { MemoryEventStore } from './memory-event-store.js';
 import { MemoryExecutionStore } from './memory-execution-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
@@ -18,7 +19,7 @@ export class MemoryStore implements Store {
     const run = async () => {
       const saved = snapshot(this.state);
       try {
-        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state), metrics: new MemorySchedulerMetricsStore(this.state) });
+        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state), metrics: new MemorySchedulerMetricsStore(this.state), dependencies: new MemoryDependencyStore(this.state) });
       } catch (error) {
         restore(this.state, saved);
         throw error;

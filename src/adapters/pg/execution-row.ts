@@ -33,6 +33,7 @@ export const EXECUTION_COLUMNS = {
   progress: 'jsonb',
   trace_parent: 'text',
   trace_state: 'text',
+  upstream_execution_ids: 'uuid[]',
 } as const;
 
 export type ExecutionRow = Record<keyof typeof EXECUTION_COLUMNS, unknown>;
@@ -58,6 +59,8 @@ export const EXECUTION_MUTABLE_COLUMNS = [
   'result',
   'progress',
 ] as const satisfies readonly (keyof typeof EXECUTION_COLUMNS)[];
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** The one mapping from an executions row to an Execution. */
 export function executionFromRow(row: ExecutionRow): Execution {
@@ -89,6 +92,7 @@ export function executionFromRow(row: ExecutionRow): Execution {
     result: (row.result as JsonObject | null) ?? undefined,
     progress: (row.progress as JsonObject | null) ?? undefined,
     ...traceContextFromRow(row),
+    upstreamExecutionIds: (row.upstream_execution_ids as string[] | null) ?? NONE,
   };
 }
 
@@ -122,5 +126,7 @@ export function executionToRecord(execution: Execution): Record<string, unknown>
     progress: execution.progress ?? null,
     trace_parent: execution.traceContext?.traceparent ?? null,
     trace_state: execution.traceContext?.tracestate ?? null,
+    // Null, not an empty array, for the executions no upstream fired: nothing extra to store.
+    upstream_execution_ids: execution.upstreamExecutionIds.length === 0 ? null : execution.upstreamExecutionIds,
   };
 }

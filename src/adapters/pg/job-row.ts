@@ -40,7 +40,7 @@ export const JOB_COLUMNS = {
   trace_state: 'text',
 } as const;
 
-export type JobRow = Record<keyof typeof JOB_COLUMNS, unknown>;
+export type JobRow = Record<keyof typeof JOB_COLUMNS | 'has_downstream' | 'depends_on', unknown>;
 
 /** The columns of what the scheduler keeps (JobChange scope 'state'); the rest is the definition, plus id and created_at. */
 export const JOB_STATE_COLUMNS = [
@@ -58,6 +58,8 @@ export const JOB_STATE_COLUMNS = [
   'cancelled_at',
   'finished_at',
 ] as const satisfies readonly (keyof typeof JOB_COLUMNS)[];
+
+const NO_DEPENDENCIES: Job['dependsOn'] = Object.freeze([]);
 
 /** The one mapping from a jobs row to a Job. */
 export function jobFromRow(row: JobRow): Job {
@@ -92,6 +94,8 @@ export function jobFromRow(row: JobRow): Job {
     cancelledAt: optionalDate(row.cancelled_at),
     finishedAt: optionalDate(row.finished_at),
     ...traceContextFromRow(row),
+    dependsOn: (row.depends_on as Job['dependsOn'] | null) ?? NO_DEPENDENCIES,
+    hasDownstream: row.has_downstream === true,
   };
 }
 
@@ -145,6 +149,8 @@ function scheduleFromJson(json: Record<string, unknown>): Schedule {
       return { kind: 'once', at: optionalDate(json.at) };
     case 'interval':
       return { kind: 'interval', every: json.every as number, unit: json.unit as 'minutes', anchor: optionalDate(json.anchor) };
+    case 'after_upstream':
+      return { kind: 'after_upstream' };
     default:
       return { kind: 'cron', expression: json.expression as string, timeZone: json.timeZone as string };
   }

@@ -7,7 +7,12 @@ import type { Queryable } from './queryable.js';
 import { assignments, idAnd, recordsetColumns } from './recordset.js';
 
 const FIRING_STATES = `('pending', 'scheduled', 'running')`;
-const COLUMNS = Object.keys(JOB_COLUMNS).join(', ');
+const WRITTEN_COLUMNS = Object.keys(JOB_COLUMNS).join(', ');
+// The dependency columns are read with every job but written only by dependency-sql.ts. The
+// subquery runs only for a job that has upstream jobs, so reading other jobs costs nothing more.
+const COLUMNS = `${WRITTEN_COLUMNS}, has_downstream, CASE WHEN has_upstream THEN (
+  SELECT jsonb_agg(jsonb_build_object('jobId', d.upstream_id, 'condition', d.condition) ORDER BY d.position)
+  FROM job_dependencies d WHERE d.downstream_id = jobs.id) END AS depends_on`;
 const RECORDSET = recordsetColumns(JOB_COLUMNS);
 const ALL_ASSIGNMENTS = assignments(JOB_COLUMNS, ['id', 'created_at']);
 const STATE_COLUMN_TYPES = idAnd(JOB_COLUMNS, JOB_STATE_COLUMNS);
@@ -55,8 +60,8 @@ export class PgJobStore implements JobStore {
     const records = jobs.map((job, i) => ({ ...jobToRecord(job), request_id: idempotency[i]?.requestId ?? null, request_fingerprint: idempotency[i]?.fingerprint ?? null }));
     try {
       await this.db.query(
-        `INSERT INTO jobs (${COLUMNS}, request_id, request_fingerprint)
-         SELECT ${COLUMNS}, request_id, request_fingerprint FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, request_id text, request_fingerprint text)`,
+        `INSERT INTO jobs (${WRITTEN_COLUMNS}, request_id, request_fingerprint)
+         SELECT ${WRITTEN_COLUMNS}, request_id, request_fingerprint FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, request_id text, request_fingerprint text)`,
         [JSON.stringify(records)],
       );
     } catch (error) {

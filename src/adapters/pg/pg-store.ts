@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { StoreUnavailableError, type Store, type Transaction, type TransactionOptions } from '../../application/ports/store.js';
+import { PgDependencyStore } from './dependency-sql.js';
 import { PgEventStore } from './event-sql.js';
 import { PgExecutionStore } from './execution-sql.js';
 import { PgJobStore } from './job-sql.js';
@@ -16,7 +17,7 @@ export class PgStore implements Store {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error, false);
     });
-    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client) };
+    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client) };
     if (options.readOnly || options.singleStatement) {
       let failed: unknown;
       try {

@@ -1,7 +1,8 @@
 import { DomainError } from '../../domain/errors.js';
 import { cancelExecution, failExecution, succeedExecution } from '../../domain/execution/execution-operations.js';
 import { queuedExecution, type Execution, type ExecutionError } from '../../domain/execution/execution.js';
-import { recordAttemptFailure, settleOccurrence } from '../../domain/job/job-operations.js';
+import { recordAttemptFailure, settleOccurrence, type OccurrenceOutcome } from '../../domain/job/job-operations.js';
+import { fireDownstream, type SettledOccurrence } from '../dependencies/fire-downstream.js';
 import type { Job } from '../../domain/job/job.js';
 import type { JsonObject } from '../../domain/json.js';
 import { decideRetry } from '../../domain/retry/retry-policy.js';
@@ -25,6 +26,8 @@ export interface FinishedAttempts {
   readonly finished: Execution[];
   /** Attempts queued by the retry policy. */
   readonly retries: Execution[];
+  /** First attempts of downstream jobs whose upstream jobs these outcomes completed. */
+  readonly triggered: Execution[];
 }
 
 /**
@@ -43,13 +46,15 @@ export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[
   const jobs = new Map((await tx.jobs.lock(won.map(({ next }) => next.jobId))).map((job) => [job.id, job]));
   const versions = new Map([...jobs.values()].map((job) => [job.id, job.version]));
   const retries: Execution[] = [];
+  const settled: SettledOccurrence[] = [];
   for (const { end, next } of won) {
     const job = jobs.get(next.jobId);
     // A deleted or cancelled job has nothing left to settle: its executions end on their own.
     if (!job || job.state === 'cancelled') continue;
-    const { job: updated, retry } = applyToJob(job, end, now, deps);
+    const { job: updated, retry, settledAs } = applyToJob(job, end, now, deps);
     jobs.set(job.id, updated);
     if (retry) retries.push(retry);
+    if (settledAs && job.hasDownstream) settled.push({ job, executionId: next.id, outcome: settledAs });
   }
   // Settling changes the job's state, never its definition: a state-scoped write.
   const changes = [...jobs.values()]
@@ -59,7 +64,9 @@ export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[
   // Issued together: only the CAS count is needed, and it is checked once all are done.
   const [jobsWritten] = await Promise.all([tx.jobs.update(changes), tx.executions.insert(retries), tx.events.append([...finished, ...retries].map((execution) => eventOf(execution, now)))]);
   if (jobsWritten.size !== changes.length) throw DomainError.conflict('a job changed while its attempts were being settled; retry');
-  return { finished, retries };
+  // After the settled jobs are written: a downstream job may be one of them, and is read again.
+  const triggered = settled.length === 0 ? NONE : await fireDownstream(tx, settled, now, deps.ids);
+  return { finished, retries, triggered };
 }
 
 function endExecution({ execution, outcome }: AttemptEnd, now: Date): Execution {
@@ -73,11 +80,13 @@ function endExecution({ execution, outcome }: AttemptEnd, now: Date): Execution 
   }
 }
 
-function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, deps: { ids: IdGenerator; random: Random }): { job: Job; retry?: Execution } {
-  if (outcome.kind === 'succeeded') return { job: settleOccurrence(job, 'succeeded', now) };
-  if (outcome.kind === 'cancelled') return { job: settleOccurrence(job, 'cancelled', now, outcome.reason) };
+const NONE: Execution[] = [];
+
+function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, deps: { ids: IdGenerator; random: Random }): { job: Job; retry?: Execution; settledAs?: OccurrenceOutcome } {
+  if (outcome.kind === 'succeeded') return { job: settleOccurrence(job, 'succeeded', now), settledAs: 'succeeded' };
+  if (outcome.kind === 'cancelled') return { job: settleOccurrence(job, 'cancelled', now, outcome.reason), settledAs: 'cancelled' };
   const decision = decideRetry(job.retryPolicy, execution.attempt, outcome.error.retryable, deps.random);
-  if (!decision.retry) return { job: settleOccurrence(job, 'failed', now, outcome.error.message) };
+  if (!decision.retry) return { job: settleOccurrence(job, 'failed', now, outcome.error.message), settledAs: 'failed' };
   const updated = recordAttemptFailure(job, now, outcome.error.message);
   const retry = queuedExecution(
     updated,
@@ -90,6 +99,7 @@ function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, dep
       scheduledAt: new Date(now.getTime() + decision.delayMs),
       // A retry is another attempt at the same occurrence: it stays in that occurrence's trace.
       ...(execution.traceContext ? { traceContext: execution.traceContext } : {}),
+      upstreamExecutionIds: execution.upstreamExecutionIds,
     },
     now,
   );

@@ -56,10 +56,10 @@ export class RescueExpiredExecutions {
         execution.status === 'lost' ? 'rescued an execution whose lease expired' : 'ended an execution that passed its attempt timeout',
       );
     }
-    wakeWorkersFor(this.wakeUps, result.retries);
+    wakeWorkersFor(this.wakeUps, [...result.retries, ...result.triggered]);
     if (result.finished.some((execution) => execution.status === 'timed_out')) this.wakeUps.leasesChanged();
     this.observer.finished(result.finished);
-    this.observer.queued(result.retries);
+    this.observer.queued([...result.retries, ...result.triggered]);
     return {
       lost: result.lost,
       timedOut: result.finished.filter((e) => e.status === 'timed_out').length,

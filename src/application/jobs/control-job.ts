@@ -12,6 +12,7 @@ import type { IdGenerator } from '../ports/ids.js';
 import type { Store, Transaction } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { lockJobWithActive } from './lock-job-with-active.js';
+import { resumeDownstream } from '../dependencies/fire-downstream.js';
 
 export interface ControlResult {
   readonly job: Job;
@@ -41,8 +42,9 @@ export class ControlJob {
   }
 
   async resume(id: string): Promise<ControlResult> {
-    const result = await this.apply(id, async (_tx, job, now) => ({ job: resumeJob(job, now) }));
+    const result = await this.apply(id, async (tx, job, now) => resumeDownstream(tx, resumeJob(job, now), now, this.ids));
     this.wakeUps.jobsDue();
+    this.queued(result.execution);
     return result;
   }
 
@@ -55,6 +57,8 @@ export class ControlJob {
       const written = await tx.executions.update(active.map((execution, i) => ({ execution: cancelled[i] as Execution, expectedStatus: execution.status })));
       if (written.size !== active.length) throw DomainError.conflict('an execution of the job changed during cancel; retry');
       await tx.events.append(cancelled.map((execution) => eventOf(execution, now)));
+      // A cancelled job never completes again: its downstream jobs stop waiting for it.
+      if (job.hasDownstream) await tx.dependencies.removeUpstream(job.id);
       return { job: cancelledJob, cancelled };
     }, { withActive: true });
     this.observer.finished(result.cancelled ?? []);
@@ -85,11 +89,14 @@ export class ControlJob {
       await tx.events.append([eventOf(execution, now)]);
       return { job: started.job, execution };
     });
-    if (result.execution) {
-      this.wakeUps.executionsQueued([result.execution.jobType]);
-      this.observer.queued([result.execution]);
-    }
+    this.queued(result.execution);
     return result;
+  }
+
+  private queued(execution: Execution | undefined): void {
+    if (!execution) return;
+    this.wakeUps.executionsQueued([execution.jobType]);
+    this.observer.queued([execution]);
   }
 
   /** withActive: the job's queued and running executions are locked too, before the job (lockJobWithActive). */

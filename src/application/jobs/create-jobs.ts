@@ -12,6 +12,7 @@ import { fireJob, firesOnCreation, traceFired } from '../engine/fire-job.js';
 import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import { NewExecutions, NO_HAND_OFF, type HandOff } from '../worker/hand-off.js';
+import { storeDependencies } from '../dependencies/store-dependencies.js';
 
 export interface CreateJobCommand {
   readonly definition: JobDefinition;
@@ -59,7 +60,7 @@ export class CreateJobs {
     const fired = new NewExecutions(this.handOff, this.ids, now);
     const jobs = await this.store.transaction(async (tx) => {
       const result: Job[] = [];
-      const fresh: { job: Job; idempotency: Idempotency | undefined }[] = [];
+      const fresh: { job: Job; idempotency: Idempotency | undefined; field: string }[] = [];
       // Request ids earlier in this batch: a repeat within one batch is a repeat like any other.
       const inBatch = new Map<string, { job: Job; fingerprint: string }>();
       for (const [index, command] of commands.entries()) {
@@ -82,7 +83,7 @@ export class CreateJobs {
           fired.add(job, traceFired(this.tracing, job, firing.executions, 'call'));
         }
         if (key) inBatch.set(key.requestId, { job, fingerprint: key.fingerprint });
-        fresh.push({ job, idempotency: key });
+        fresh.push({ job, idempotency: key, field: command.field ?? 'job' });
         result.push(job);
       }
       // Issued together: the store may send them in one round trip (nothing needs the others' results).
@@ -103,9 +104,10 @@ export class CreateJobs {
         throw error;
       }
       await written;
+      for (const { job, field } of fresh) await storeDependencies(tx, job, field, false);
       return { result, fresh: fresh.map((f) => f.job) };
       // Without request ids or executions the work is the one INSERT of all the jobs: atomic by itself.
-    }, { singleStatement: commands.every((command) => command.idempotency === undefined && !firesOnCreation(command.definition, now)) }).catch((error: unknown) => {
+    }, { singleStatement: commands.every((command) => command.idempotency === undefined && !firesOnCreation(command.definition, now) && command.definition.dependsOn.length === 0) }).catch((error: unknown) => {
       fired.cancel();
       throw error;
     });

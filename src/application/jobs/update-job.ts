@@ -5,6 +5,7 @@ import { definitionOf, type Job } from '../../domain/job/job.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
+import { storeDependencies } from '../dependencies/store-dependencies.js';
 
 /** The definition fields UpdateJob may change, by their API names. */
 export const UPDATABLE_FIELDS = {
@@ -22,6 +23,7 @@ export const UPDATABLE_FIELDS = {
   labels: 'labels',
   pause_after_consecutive_failures: 'pauseAfterConsecutiveFailures',
   expect_success_within: 'expectSuccessWithinMs',
+  depends_on: 'dependsOn',
 } as const satisfies Record<string, keyof JobDefinitionInput>;
 
 export type UpdatableField = keyof typeof UPDATABLE_FIELDS;
@@ -66,6 +68,7 @@ export class UpdateJob {
         : { ...job, ...definition, version: job.version + 1, updatedAt: now };
       const written = await tx.jobs.update([{ job: next, expectedVersion: job.version }]);
       if (!written.has(job.id)) throw DomainError.conflict(`job ${command.id} changed concurrently; retry`);
+      if (command.fields.includes('depends_on')) await storeDependencies(tx, next, 'job', job.dependsOn.length > 0);
       return next;
     });
     if (updated.nextRunAt !== undefined && updated.nextRunAt.getTime() <= now.getTime() + this.soonMs) this.wakeUps.jobsDue();

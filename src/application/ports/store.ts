@@ -1,3 +1,4 @@
+import type { DependencyStore } from './dependency-store.js';
 import type { EventStore } from './event-store.js';
 import type { ExecutionStore } from './execution-store.js';
 import type { JobStore } from './job-store.js';
@@ -8,6 +9,7 @@ export interface Transaction {
   readonly executions: ExecutionStore;
   readonly events: EventStore;
   readonly metrics: SchedulerMetricsStore;
+  readonly dependencies: DependencyStore;
 }
 
 /**

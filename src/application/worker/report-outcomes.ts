@@ -36,6 +36,8 @@ export interface RecordedOutcomes {
   readonly retries: Execution[];
   /** Executions given back, queued again. */
   readonly released: Execution[];
+  /** First attempts of downstream jobs these outcomes fired. */
+  readonly triggered: Execution[];
 }
 
 /**
@@ -76,14 +78,14 @@ export async function recordOutcomes(tx: Transaction, outcomes: readonly Reporte
     const stored = current.get(o.executionId);
     return { executionId: o.executionId, accepted: false, refusal: stored === undefined ? 'NotFound' : 'IllegalTransition', reason: refusal(stored) };
   });
-  return { results, finished: done.finished, retries: done.retries, released };
+  return { results, finished: done.finished, retries: done.retries, released, triggered: done.triggered };
 }
 
 /** After the commit: wake workers for what was queued, and tell the observers. */
 export function afterOutcomes(recorded: RecordedOutcomes, wakeUps: WakeUps, observer: EngineObserver): void {
-  wakeWorkersFor(wakeUps, [...recorded.retries, ...recorded.released]);
+  wakeWorkersFor(wakeUps, [...recorded.retries, ...recorded.released, ...recorded.triggered]);
   observer.finished(recorded.finished);
-  observer.queued(recorded.retries);
+  observer.queued(recorded.triggered.length === 0 ? recorded.retries : [...recorded.retries, ...recorded.triggered]);
 }
 
 /** CompleteExecution, FailExecution and ReportOutcomes: one transaction per call. */

@@ -39,6 +39,8 @@ export interface Execution {
   readonly progress: JsonObject | undefined;
   /** The trace its occurrence was fired in (shared by the occurrence's retries); absent when untraced. */
   readonly traceContext?: TraceContext;
+  /** The upstream executions whose outcomes fired this occurrence (trigger 'upstream' and its retries). */
+  readonly upstreamExecutionIds: readonly string[];
 }
 
 export interface NewExecution {
@@ -49,7 +51,10 @@ export interface NewExecution {
   readonly trigger: Trigger;
   readonly scheduledAt: Date;
   readonly traceContext?: TraceContext;
+  readonly upstreamExecutionIds?: readonly string[];
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** A queued execution of a job, with the job's routing, priority and timeout copied onto it. */
 export function queuedExecution(job: { id: string; type: string; priority: number; attemptTimeoutMs: number | undefined }, fields: NewExecution, now: Date): Execution {
@@ -72,6 +77,7 @@ export function queuedExecution(job: { id: string; type: string; priority: numbe
     error: undefined,
     result: undefined,
     progress: undefined,
+    upstreamExecutionIds: fields.upstreamExecutionIds ?? NONE,
   };
 }
 

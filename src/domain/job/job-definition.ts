@@ -1,3 +1,4 @@
+import { dependencies, type DependencyCondition } from '../dependency/dependency.js';
 import { DomainError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { retryPolicy, type RetryPolicyInput } from '../retry/retry-policy.js';
@@ -29,6 +30,7 @@ export interface JobDefinitionInput {
   labels?: Record<string, string> | undefined;
   pauseAfterConsecutiveFailures?: number | undefined;
   expectSuccessWithinMs?: number | undefined;
+  dependsOn?: readonly { jobId: string; condition?: DependencyCondition | undefined }[] | undefined;
 }
 
 export interface DefinitionLimits {
@@ -63,6 +65,8 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
   const expectSuccessWithinMs = optionalDuration('job.expect_success_within', input.expectSuccessWithinMs, SECOND, 365 * DAY);
   const pauseAfter = input.pauseAfterConsecutiveFailures ?? 0;
   check(Number.isInteger(pauseAfter) && pauseAfter >= 0 && pauseAfter <= 1000, `job.pause_after_consecutive_failures must be from 0 to 1000, got ${pauseAfter}`);
+  const dependsOn = dependencies(input.dependsOn ?? []);
+  check(input.schedule.kind !== 'after_upstream' || dependsOn.length > 0, 'job.schedule.after_upstream needs job.depends_on to list at least one upstream job');
   return {
     name,
     type: input.type,
@@ -78,6 +82,7 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
     labels,
     pauseAfterConsecutiveFailures: pauseAfter,
     expectSuccessWithinMs,
+    dependsOn,
   };
 }
 

@@ -2,13 +2,13 @@ import { DomainError } from '../errors.js';
 import { LATEST_INSTANT_MS } from '../instants.js';
 import { planFiring } from '../firing/plan-firing.js';
 import { nextFireTime } from '../schedule/next-fire-time.js';
-import type { Schedule } from '../schedule/schedule.js';
+import { waitsForUpstream, type Schedule } from '../schedule/schedule.js';
 import type { JobOperation, JobState } from './job-state.js';
 import { isAllowed, transition } from './job-transitions.js';
 import { isRecurring, type Job, type JobDefinition } from './job.js';
 
 /** Why an execution is created: ExecutionTrigger on the wire. */
-export type Trigger = 'schedule' | 'retry' | 'run_now' | 'manual_retry';
+export type Trigger = 'schedule' | 'retry' | 'run_now' | 'manual_retry' | 'upstream';
 
 export interface StartedOccurrence {
   readonly job: Job;
@@ -35,7 +35,8 @@ function dueState(nextRunAt: Date | undefined, now: Date): 'pending' | 'schedule
  * instant (instants.ts), so near it a recurring schedule may have no fire time left, and a
  * waiting job without one would never fire.
  */
-function firstRunToWaitFor(schedule: Schedule, origin: Date, now: Date): Date {
+function firstRunToWaitFor(schedule: Schedule, origin: Date, now: Date): Date | undefined {
+  if (waitsForUpstream(schedule)) return undefined;
   const first = firstRunAt(schedule, origin, now);
   if (first === undefined) {
     throw DomainError.invalidArgument(`schedule has no fire time after ${now.toISOString()}: every schedule ends at ${new Date(LATEST_INSTANT_MS).toISOString()}, the last supported instant`);
@@ -62,6 +63,7 @@ export function createJob(id: string, definition: JobDefinition, now: Date): Job
     pausedAt: undefined,
     cancelledAt: undefined,
     finishedAt: undefined,
+    hasDownstream: false,
   };
 }
 
@@ -81,7 +83,7 @@ export function resumeJob(job: Job, now: Date): Job {
   const pausedAt = job.pausedAt ?? now;
   const neverFired = job.executionCount === 0;
   const nextRunAt = isRecurring(job) ? nextFireTime(job.schedule, pausedAt, job.createdAt) : neverFired ? firstRunAt(job.schedule, job.createdAt, now) : undefined;
-  if (nextRunAt === undefined && job.activeOccurrences === 0) {
+  if (nextRunAt === undefined && job.activeOccurrences === 0 && !waitsForUpstream(job.schedule)) {
     throw DomainError.illegalTransition(`cannot resume a job that is paused with nothing left to run (its schedule has no further occurrence)`);
   }
   const to = job.activeOccurrences > 0 ? 'running' : dueState(nextRunAt, now);
@@ -194,12 +196,22 @@ export function settleOccurrence(job: Job, outcome: OccurrenceOutcome, now: Date
   if (active > 0) return change(job, 'settle', 'running', now, counters);
   if (!isRecurring(job)) return change(job, 'settle', finalOutcome, now, { ...counters, finishedAt: now });
   // No fire time left: the schedule has ended (every schedule ends with the supported instants).
-  if (job.nextRunAt === undefined) return change(job, 'settle', 'completed', now, { ...counters, finishedAt: now });
+  if (job.nextRunAt === undefined && !waitsForUpstream(job.schedule)) return change(job, 'settle', 'completed', now, { ...counters, finishedAt: now });
   const limit = job.pauseAfterConsecutiveFailures;
   if (outcome === 'failed' && limit > 0 && consecutiveFailures >= limit) {
     return change(job, 'settle', 'paused', now, { ...counters, nextRunAt: undefined, pausedAt: now });
   }
   return change(job, 'settle', 'scheduled', now, counters);
+}
+
+/**
+ * Every upstream job ended an occurrence as its condition asks: an occurrence starts now, like
+ * RunJob's (overlap and catch-up policies do not apply; a recurring job keeps its schedule). A
+ * paused job does not fire: the caller keeps the upstream outcomes for ResumeJob.
+ */
+export function fireFromUpstream(job: Job, now: Date): StartedOccurrence {
+  if (job.state === 'paused') throw DomainError.illegalTransition('cannot fire a paused job from its upstream jobs (ResumeJob applies its catch-up policy)');
+  return { ...runJobNow(job, now), trigger: 'upstream' };
 }
 
 /** Manual runs are occurrences at "now"; two in the same millisecond are kept one apart (the occurrence is a key). */

@@ -1,4 +1,5 @@
 import type { TraceContext } from '../trace-context.js';
+import type { Dependency } from '../dependency/dependency.js';
 import type { JsonObject } from '../json.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { Schedule } from '../schedule/schedule.js';
@@ -25,6 +26,8 @@ export interface JobDefinition {
   readonly pauseAfterConsecutiveFailures: number;
   /** Dead-man's switch: a success is expected within this long of the last one (or of creation). */
   readonly expectSuccessWithinMs: number | undefined;
+  /** Upstream jobs: the job fires each time all of them ended an occurrence as their conditions ask. */
+  readonly dependsOn: readonly Dependency[];
 }
 
 /** A job: its definition plus the state the scheduler keeps. Immutable; operations return a new one. */
@@ -51,12 +54,14 @@ export interface Job extends JobDefinition {
   readonly finishedAt: Date | undefined;
   /** The trace of the call that created the job; a recurring job's runs link to it. */
   readonly traceContext?: TraceContext;
+  /** Some job depends on this one: settling an occurrence looks for downstream jobs to fire. */
+  readonly hasDownstream: boolean;
 }
 
 /** The definition part of a job, as a user wrote it. */
 export function definitionOf(job: JobDefinition): JobDefinition {
-  const { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs } = job;
-  return { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs };
+  const { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs, dependsOn } = job;
+  return { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs, dependsOn };
 }
 
 export function isRecurring(job: Pick<Job, 'schedule'>): boolean {

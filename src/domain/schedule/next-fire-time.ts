@@ -52,6 +52,8 @@ function nextFireMs(schedule: Schedule, after: number, origin: number): number |
       return nextIntervalFireMs(schedule, after, origin);
     case 'cron':
       return nextCronFireMs(schedule, after);
+    case 'after_upstream':
+      return undefined;
   }
 }
 

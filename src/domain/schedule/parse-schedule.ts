@@ -16,7 +16,7 @@ export const MAX_PERIOD_MS = 3_650 * UNIT_MS.days;
  * DomainError of kind InvalidArgument whose message names the field by its wire name.
  */
 export function parseSchedule(input: ScheduleInput | undefined): Schedule {
-  if (input === undefined) throw DomainError.invalidArgument('schedule is required: set one of once, interval or cron');
+  if (input === undefined) throw DomainError.invalidArgument('schedule is required: set one of once, interval, cron or after_upstream');
   switch (input.kind) {
     case 'once':
       return { kind: 'once', at: optionalTime('schedule.once.at', input.at) };
@@ -26,8 +26,10 @@ export function parseSchedule(input: ScheduleInput | undefined): Schedule {
     }
     case 'cron':
       return { kind: 'cron', expression: cronExpression(input.expression), timeZone: timeZone(input.timeZone) };
+    case 'after_upstream':
+      return { kind: 'after_upstream' };
     default:
-      throw DomainError.invalidArgument(`schedule kind ${quoted((input as { kind?: unknown }).kind)} is unknown: set one of once, interval or cron`);
+      throw DomainError.invalidArgument(`schedule kind ${quoted((input as { kind?: unknown }).kind)} is unknown: set one of once, interval, cron or after_upstream`);
   }
 }
 

@@ -2,7 +2,7 @@
  * When a job fires, as validated values. Build them with parseSchedule (parse-schedule.ts); the
  * types here carry no behaviour so they can be stored and compared as plain data.
  */
-export type Schedule = OnceSchedule | IntervalSchedule | CronSchedule;
+export type Schedule = OnceSchedule | IntervalSchedule | CronSchedule | AfterUpstreamSchedule;
 
 /** Fires once, at `at`, or at the job's creation time when `at` is unset. */
 export interface OnceSchedule {
@@ -31,6 +31,16 @@ export interface CronSchedule {
   readonly timeZone: string;
 }
 
+/** No clock fire times: the job fires when its upstream jobs complete (job dependencies). */
+export interface AfterUpstreamSchedule {
+  readonly kind: 'after_upstream';
+}
+
+/** A schedule that never fires on a clock: the job waits for its upstream jobs. */
+export function waitsForUpstream(schedule: Schedule): schedule is AfterUpstreamSchedule {
+  return schedule.kind === 'after_upstream';
+}
+
 /**
  * What a transport hands to parseSchedule. Loosely typed on purpose: the unit is a string and
  * optional fields may be missing, so that parseSchedule, not the transport, decides what is
@@ -39,7 +49,8 @@ export interface CronSchedule {
 export type ScheduleInput =
   | { readonly kind: 'once'; readonly at?: Date | undefined }
   | { readonly kind: 'interval'; readonly every: number; readonly unit?: string | undefined; readonly anchor?: Date | undefined }
-  | { readonly kind: 'cron'; readonly expression: string; readonly timeZone?: string | undefined };
+  | { readonly kind: 'cron'; readonly expression: string; readonly timeZone?: string | undefined }
+  | { readonly kind: 'after_upstream' };
 
 export const DEFAULT_TIME_ZONE = 'UTC';
 

@@ -1,6 +1,7 @@
 import type { AreaCases } from '../support/contract.js';
 import { bulkCases } from './bulk.js';
 import { controlCases } from './controls.js';
+import { dependencyCases } from './dependencies.js';
 import { executionCases } from './executions.js';
 import { jobAdminCases } from './job-admin.js';
 import { jobBoundaryCases } from './job-boundaries.js';
@@ -32,4 +33,5 @@ export const AREAS: Readonly<Record<string, AreaCases>> = {
   'worker protocol': workerCases,
   'request limits': requestBoundaryCases,
   'worker request limits': workerBoundaryCases,
+  'job dependencies': dependencyCases,
 };

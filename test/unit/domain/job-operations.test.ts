@@ -25,6 +25,7 @@ function definition(schedule: Schedule, extra: Partial<JobDefinition> = {}): Job
     labels: {},
     pauseAfterConsecutiveFailures: 0,
     expectSuccessWithinMs: undefined,
+    dependsOn: [],
     ...extra,
   };
 }

@@ -31,6 +31,7 @@ const TRIGGER_TO_WIRE: Readonly<Record<Trigger, ExecutionTrigger>> = {
   retry: ExecutionTrigger.RETRY,
   run_now: ExecutionTrigger.RUN_NOW,
   manual_retry: ExecutionTrigger.MANUAL_RETRY,
+  upstream: ExecutionTrigger.UPSTREAM,
 };
 
 /** The one mapping from a domain Execution to the wire message. The lease token never leaves here. */
@@ -57,6 +58,7 @@ export function executionMessage(execution: Execution): MessageInitShape<typeof 
     ...(execution.result ? { result: execution.result } : {}),
     ...(execution.progress ? { progress: execution.progress } : {}),
     traceParent: execution.traceContext?.traceparent ?? '',
+    upstreamExecutionIds: [...execution.upstreamExecutionIds],
   };
 }
 

@@ -4,7 +4,8 @@ import type { JobState as DomainState } from '../../../domain/job/job-state.js';
 import type { CatchUpPolicy as DomainCatchUp, Job, OverlapPolicy as DomainOverlap } from '../../../domain/job/job.js';
 import { parseSchedule } from '../../../domain/schedule/parse-schedule.js';
 import { DomainError } from '../../../domain/errors.js';
-import { CatchUpPolicy, JobState, OverlapPolicy, type Job as WireJob, type JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
+import { CatchUpPolicy, DependencyCondition, JobState, OverlapPolicy, type Job as WireJob, type JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
+import type { DependencyCondition as DomainCondition } from '../../../domain/dependency/dependency.js';
 import { scheduleInput, scheduleMessage } from './schedule-message.js';
 import { duration, msFrom, reverseOf, timestamp, withinField } from './wire-values.js';
 
@@ -28,6 +29,12 @@ export function stateFromWire(field: string, state: JobState): DomainState {
 
 const OVERLAP: Readonly<Record<DomainOverlap, OverlapPolicy>> = { skip: OverlapPolicy.SKIP, allow: OverlapPolicy.ALLOW };
 const CATCH_UP: Readonly<Record<DomainCatchUp, CatchUpPolicy>> = { skip: CatchUpPolicy.SKIP, run_once: CatchUpPolicy.RUN_ONCE, run_all: CatchUpPolicy.RUN_ALL };
+const CONDITION: Readonly<Record<DomainCondition, DependencyCondition>> = {
+  success: DependencyCondition.SUCCESS,
+  failure: DependencyCondition.FAILURE,
+  completion: DependencyCondition.COMPLETION,
+};
+const CONDITION_FROM_WIRE = reverseOf(CONDITION);
 const OVERLAP_FROM_WIRE = reverseOf(OVERLAP);
 const CATCH_UP_FROM_WIRE = reverseOf(CATCH_UP);
 
@@ -63,6 +70,7 @@ export function definitionInput(job: WireJob | undefined, field = 'job'): JobDef
     labels: job.labels,
     pauseAfterConsecutiveFailures: job.pauseAfterConsecutiveFailures,
     expectSuccessWithinMs: msFrom(`${field}.expect_success_within`, job.expectSuccessWithin),
+    dependsOn: job.dependsOn.map((d, i) => ({ jobId: d.jobId, condition: fromWire(`${field}.depends_on[${i}].condition`, CONDITION_FROM_WIRE, d.condition) })),
   };
 }
 
@@ -104,5 +112,6 @@ export function jobMessage(job: Job): MessageInitShape<typeof JobSchema> {
     cancelledAt: timestamp(job.cancelledAt),
     finishedAt: timestamp(job.finishedAt),
     traceParent: job.traceContext?.traceparent ?? '',
+    dependsOn: job.dependsOn.map((d) => ({ jobId: d.jobId, condition: CONDITION[d.condition] })),
   };
 }

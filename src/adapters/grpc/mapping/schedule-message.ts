@@ -24,6 +24,8 @@ export function scheduleInput(schedule: WireSchedule | undefined, field = 'sched
       return { kind: 'interval', every: kind.value.every, unit: unitFromWire(kind.value.unit), anchor: dateFrom(`${field}.interval.anchor`, kind.value.anchor) };
     case 'cron':
       return { kind: 'cron', expression: kind.value.expression, timeZone: kind.value.timeZone || undefined };
+    case 'afterUpstream':
+      return { kind: 'after_upstream' };
     default:
       return undefined;
   }
@@ -41,5 +43,7 @@ export function scheduleMessage(schedule: Schedule): MessageInitShape<typeof Sch
       return { kind: { case: 'interval', value: { every: schedule.every, unit: UNIT_TO_WIRE[schedule.unit], anchor: timestamp(schedule.anchor) } } };
     case 'cron':
       return { kind: { case: 'cron', value: { expression: schedule.expression, timeZone: schedule.timeZone } } };
+    case 'after_upstream':
+      return { kind: { case: 'afterUpstream', value: {} } };
   }
 }

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file jobscheduler/v1/job.proto.
  */
 export const file_jobscheduler_v1_job: GenFile = /*@__PURE__*/
-  fileDesc("Chlqb2JzY2hlZHVsZXIvdjEvam9iLnByb3RvEg9qb2JzY2hlZHVsZXIudjEivwEKC1JldHJ5UG9saWN5EhgKC21heF9yZXRyaWVzGAEgASgNSACIAQESMgoPaW5pdGlhbF9iYWNrb2ZmGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC21heF9iYWNrb2ZmGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhIKCm11bHRpcGxpZXIYBCABKAESDgoGaml0dGVyGAUgASgBQg4KDF9tYXhfcmV0cmllcyKiCQoDSm9iEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEdHlwZRgDIAEoCRIoCgdwYXlsb2FkGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIrCghzY2hlZHVsZRgFIAEoCzIZLmpvYnNjaGVkdWxlci52MS5TY2hlZHVsZRIyCgxyZXRyeV9wb2xpY3kYBiABKAsyHC5qb2JzY2hlZHVsZXIudjEuUmV0cnlQb2xpY3kSMgoPYXR0ZW1wdF90aW1lb3V0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhAKCHByaW9yaXR5GAggASgFEjYKDm92ZXJsYXBfcG9saWN5GAkgASgOMh4uam9ic2NoZWR1bGVyLnYxLk92ZXJsYXBQb2xpY3kSNwoPY2F0Y2hfdXBfcG9saWN5GAogASgOMh4uam9ic2NoZWR1bGVyLnYxLkNhdGNoVXBQb2xpY3kSMgoPY2F0Y2hfdXBfd2luZG93GAsgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjAKBmxhYmVscxgMIAMoCzIgLmpvYnNjaGVkdWxlci52MS5Kb2IuTGFiZWxzRW50cnkSKAogcGF1c2VfYWZ0ZXJfY29uc2VjdXRpdmVfZmFpbHVyZXMYDSABKA0SOAoVZXhwZWN0X3N1Y2Nlc3Nfd2l0aGluGA4gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhMKC2Rlc2NyaXB0aW9uGA8gASgJEigKBXN0YXRlGBAgASgOMhkuam9ic2NoZWR1bGVyLnYxLkpvYlN0YXRlEi8KC25leHRfcnVuX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd2ZXJzaW9uGBIgASgDEhcKD2V4ZWN1dGlvbl9jb3VudBgTIAEoBBIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgUIAEoDRISCgpsYXN0X2Vycm9yGBUgASgJEi8KC2xhc3RfcnVuX2F0GBYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9sYXN0X3N1Y2Nlc3NfYXQYFyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYGCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCXBhdXNlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY2FuY2VsbGVkX2F0GBsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgcIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMdHJhY2VfcGFyZW50GB0gASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqygEKCEpvYlN0YXRlEhkKFUpPQl9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUpPQl9TVEFURV9QRU5ESU5HEAESFwoTSk9CX1NUQVRFX1NDSEVEVUxFRBACEhUKEUpPQl9TVEFURV9SVU5OSU5HEAMSFAoQSk9CX1NUQVRFX1BBVVNFRBAEEhcKE0pPQl9TVEFURV9DT01QTEVURUQQBRIUChBKT0JfU1RBVEVfRkFJTEVEEAYSFwoTSk9CX1NUQVRFX0NBTkNFTExFRBAHKmIKDU92ZXJsYXBQb2xpY3kSHgoaT1ZFUkxBUF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIXChNPVkVSTEFQX1BPTElDWV9TS0lQEAESGAoUT1ZFUkxBUF9QT0xJQ1lfQUxMT1cQAiqFAQoNQ2F0Y2hVcFBvbGljeRIfChtDQVRDSF9VUF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIYChRDQVRDSF9VUF9QT0xJQ1lfU0tJUBABEhwKGENBVENIX1VQX1BPTElDWV9SVU5fT05DRRACEhsKF0NBVENIX1VQX1BPTElDWV9SVU5fQUxMEANiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_jobscheduler_v1_schedule]);
+  fileDesc("Chlqb2JzY2hlZHVsZXIvdjEvam9iLnByb3RvEg9qb2JzY2hlZHVsZXIudjEivwEKC1JldHJ5UG9saWN5EhgKC21heF9yZXRyaWVzGAEgASgNSACIAQESMgoPaW5pdGlhbF9iYWNrb2ZmGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC21heF9iYWNrb2ZmGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhIKCm11bHRpcGxpZXIYBCABKAESDgoGaml0dGVyGAUgASgBQg4KDF9tYXhfcmV0cmllcyJYCg1Kb2JEZXBlbmRlbmN5Eg4KBmpvYl9pZBgBIAEoCRI3Cgljb25kaXRpb24YAiABKA4yJC5qb2JzY2hlZHVsZXIudjEuRGVwZW5kZW5jeUNvbmRpdGlvbiLWCQoDSm9iEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEdHlwZRgDIAEoCRIoCgdwYXlsb2FkGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIrCghzY2hlZHVsZRgFIAEoCzIZLmpvYnNjaGVkdWxlci52MS5TY2hlZHVsZRIyCgxyZXRyeV9wb2xpY3kYBiABKAsyHC5qb2JzY2hlZHVsZXIudjEuUmV0cnlQb2xpY3kSMgoPYXR0ZW1wdF90aW1lb3V0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhAKCHByaW9yaXR5GAggASgFEjYKDm92ZXJsYXBfcG9saWN5GAkgASgOMh4uam9ic2NoZWR1bGVyLnYxLk92ZXJsYXBQb2xpY3kSNwoPY2F0Y2hfdXBfcG9saWN5GAogASgOMh4uam9ic2NoZWR1bGVyLnYxLkNhdGNoVXBQb2xpY3kSMgoPY2F0Y2hfdXBfd2luZG93GAsgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjAKBmxhYmVscxgMIAMoCzIgLmpvYnNjaGVkdWxlci52MS5Kb2IuTGFiZWxzRW50cnkSKAogcGF1c2VfYWZ0ZXJfY29uc2VjdXRpdmVfZmFpbHVyZXMYDSABKA0SOAoVZXhwZWN0X3N1Y2Nlc3Nfd2l0aGluGA4gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhMKC2Rlc2NyaXB0aW9uGA8gASgJEigKBXN0YXRlGBAgASgOMhkuam9ic2NoZWR1bGVyLnYxLkpvYlN0YXRlEi8KC25leHRfcnVuX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd2ZXJzaW9uGBIgASgDEhcKD2V4ZWN1dGlvbl9jb3VudBgTIAEoBBIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgUIAEoDRISCgpsYXN0X2Vycm9yGBUgASgJEi8KC2xhc3RfcnVuX2F0GBYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9sYXN0X3N1Y2Nlc3NfYXQYFyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYGCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCXBhdXNlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY2FuY2VsbGVkX2F0GBsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgcIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMdHJhY2VfcGFyZW50GB0gASgJEjIKCmRlcGVuZHNfb24YIyADKAsyHi5qb2JzY2hlZHVsZXIudjEuSm9iRGVwZW5kZW5jeRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKsoBCghKb2JTdGF0ZRIZChVKT0JfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFKT0JfU1RBVEVfUEVORElORxABEhcKE0pPQl9TVEFURV9TQ0hFRFVMRUQQAhIVChFKT0JfU1RBVEVfUlVOTklORxADEhQKEEpPQl9TVEFURV9QQVVTRUQQBBIXChNKT0JfU1RBVEVfQ09NUExFVEVEEAUSFAoQSk9CX1NUQVRFX0ZBSUxFRBAGEhcKE0pPQl9TVEFURV9DQU5DRUxMRUQQBypiCg1PdmVybGFwUG9saWN5Eh4KGk9WRVJMQVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFwoTT1ZFUkxBUF9QT0xJQ1lfU0tJUBABEhgKFE9WRVJMQVBfUE9MSUNZX0FMTE9XEAIqhQEKDUNhdGNoVXBQb2xpY3kSHwobQ0FUQ0hfVVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASGAoUQ0FUQ0hfVVBfUE9MSUNZX1NLSVAQARIcChhDQVRDSF9VUF9QT0xJQ1lfUlVOX09OQ0UQAhIbChdDQVRDSF9VUF9QT0xJQ1lfUlVOX0FMTBADKqQBChNEZXBlbmRlbmN5Q29uZGl0aW9uEiQKIERFUEVOREVOQ1lfQ09ORElUSU9OX1VOU1BFQ0lGSUVEEAASIAocREVQRU5ERU5DWV9DT05ESVRJT05fU1VDQ0VTUxABEiAKHERFUEVOREVOQ1lfQ09ORElUSU9OX0ZBSUxVUkUQAhIjCh9ERVBFTkRFTkNZX0NPTkRJVElPTl9DT01QTEVUSU9OEANiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_jobscheduler_v1_schedule]);
 
 /**
  * How failed attempts are retried. The delay before retry n (n = 1 for the
@@ -72,10 +72,37 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
   messageDesc(file_jobscheduler_v1_job, 0);
 
 /**
- * A durable job definition and its current state. On create and update only
- * the fields marked "input" are read; "output only" fields are ignored (except
- * that UpdateJob finds the job by its id, and refuses an output-only field
- * named in its update_mask).
+ * One upstream job of a job: "run after job_id completes as condition asks".
+ *
+ * @generated from message jobscheduler.v1.JobDependency
+ */
+export type JobDependency = Message<"jobscheduler.v1.JobDependency"> & {
+  /**
+   * Input, required. The upstream job's id; it must exist and not be
+   * cancelled, and must not be the job itself or depend on it, directly or
+   * through other jobs (a cycle is refused with INVALID_ARGUMENT naming it).
+   *
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * Input. Which outcome of the upstream's occurrences counts. Default
+   * SUCCESS.
+   *
+   * @generated from field: jobscheduler.v1.DependencyCondition condition = 2;
+   */
+  condition: DependencyCondition;
+};
+
+/**
+ * Describes the message jobscheduler.v1.JobDependency.
+ * Use `create(JobDependencySchema)` to create a new message.
+ */
+export const JobDependencySchema: GenMessage<JobDependency> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_job, 1);
+
+/**
  * Lengths "in characters", here and in every request, count Unicode code
  * points: an emoji is one character.
  *
@@ -214,8 +241,9 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
 
   /**
    * Output only. When the next occurrence is due; unset when nothing will
-   * fire on its own (paused, completed, failed and cancelled jobs, and a
-   * one-shot whose occurrence has started).
+   * fire on its own (paused, completed, failed and cancelled jobs, a
+   * one-shot whose occurrence has started, and a job whose schedule is
+   * after_upstream).
    *
    * @generated from field: google.protobuf.Timestamp next_run_at = 17;
    */
@@ -311,6 +339,20 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
    * @generated from field: string trace_parent = 29;
    */
   traceParent: string;
+
+  /**
+   * Input. Upstream jobs, at most 32: the job fires once each time every one
+   * of them has ended an occurrence as its condition asks since the job's
+   * last such fire (chains, fan-out and fan-in). The fire happens in the
+   * transaction that records the last upstream outcome, as an execution with
+   * trigger UPSTREAM naming the upstream executions. This adds to the
+   * schedule (use the after_upstream schedule for no clock fire times).
+   * docs/api.md, "Job dependencies", says what pausing, cancelling and
+   * deleting do. Empty by default.
+   *
+   * @generated from field: repeated jobscheduler.v1.JobDependency depends_on = 35;
+   */
+  dependsOn: JobDependency[];
 };
 
 /**
@@ -318,7 +360,7 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
  * Use `create(JobSchema)` to create a new message.
  */
 export const JobSchema: GenMessage<Job> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_job, 1);
+  messageDesc(file_jobscheduler_v1_job, 2);
 
 /**
  * The lifecycle state of a job. docs/state-machines.md holds the full
@@ -346,7 +388,8 @@ export enum JobState {
   PENDING = 1,
 
   /**
-   * Waiting for next_run_at.
+   * Waiting for next_run_at, or, with an after_upstream schedule (no
+   * next_run_at), for its upstream jobs (Job.depends_on).
    *
    * @generated from enum value: JOB_STATE_SCHEDULED = 2;
    */
@@ -482,4 +525,51 @@ export enum CatchUpPolicy {
  */
 export const CatchUpPolicySchema: GenEnum<CatchUpPolicy> = /*@__PURE__*/
   enumDesc(file_jobscheduler_v1_job, 2);
+
+/**
+ * A durable job definition and its current state. On create and update only
+ * the fields marked "input" are read; "output only" fields are ignored (except
+ * that UpdateJob finds the job by its id, and refuses an output-only field
+ * named in its update_mask).
+ * Which outcome of an upstream job's occurrence counts for a dependency.
+ *
+ * @generated from enum jobscheduler.v1.DependencyCondition
+ */
+export enum DependencyCondition {
+  /**
+   * The default: SUCCESS.
+   *
+   * @generated from enum value: DEPENDENCY_CONDITION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The upstream occurrence succeeded.
+   *
+   * @generated from enum value: DEPENDENCY_CONDITION_SUCCESS = 1;
+   */
+  SUCCESS = 1,
+
+  /**
+   * The upstream occurrence failed for good: its last attempt failed, timed
+   * out or was lost with no retry left (or not retryable). A cancelled
+   * occurrence never counts.
+   *
+   * @generated from enum value: DEPENDENCY_CONDITION_FAILURE = 2;
+   */
+  FAILURE = 2,
+
+  /**
+   * The upstream occurrence succeeded or failed for good (not cancelled).
+   *
+   * @generated from enum value: DEPENDENCY_CONDITION_COMPLETION = 3;
+   */
+  COMPLETION = 3,
+}
+
+/**
+ * Describes the enum jobscheduler.v1.DependencyCondition.
+ */
+export const DependencyConditionSchema: GenEnum<DependencyCondition> = /*@__PURE__*/
+  enumDesc(file_jobscheduler_v1_job, 3);
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobscheduler/v1/schedule.proto.
  */
 export const file_jobscheduler_v1_schedule: GenFile = /*@__PURE__*/
-  fileDesc("Ch5qb2JzY2hlZHVsZXIvdjEvc2NoZWR1bGUucHJvdG8SD2pvYnNjaGVkdWxlci52MSKnAQoIU2NoZWR1bGUSLQoEb25jZRgBIAEoCzIdLmpvYnNjaGVkdWxlci52MS5PbmNlU2NoZWR1bGVIABI1CghpbnRlcnZhbBgCIAEoCzIhLmpvYnNjaGVkdWxlci52MS5JbnRlcnZhbFNjaGVkdWxlSAASLQoEY3JvbhgDIAEoCzIdLmpvYnNjaGVkdWxlci52MS5Dcm9uU2NoZWR1bGVIAEIGCgRraW5kIjYKDE9uY2VTY2hlZHVsZRImCgJhdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiegoQSW50ZXJ2YWxTY2hlZHVsZRINCgVldmVyeRgBIAEoDRIrCgR1bml0GAIgASgOMh0uam9ic2NoZWR1bGVyLnYxLkludGVydmFsVW5pdBIqCgZhbmNob3IYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjUKDENyb25TY2hlZHVsZRISCgpleHByZXNzaW9uGAEgASgJEhEKCXRpbWVfem9uZRgCIAEoCSp5CgxJbnRlcnZhbFVuaXQSHQoZSU5URVJWQUxfVU5JVF9VTlNQRUNJRklFRBAAEhkKFUlOVEVSVkFMX1VOSVRfTUlOVVRFUxABEhcKE0lOVEVSVkFMX1VOSVRfSE9VUlMQAhIWChJJTlRFUlZBTF9VTklUX0RBWVMQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5qb2JzY2hlZHVsZXIvdjEvc2NoZWR1bGUucHJvdG8SD2pvYnNjaGVkdWxlci52MSLpAQoIU2NoZWR1bGUSLQoEb25jZRgBIAEoCzIdLmpvYnNjaGVkdWxlci52MS5PbmNlU2NoZWR1bGVIABI1CghpbnRlcnZhbBgCIAEoCzIhLmpvYnNjaGVkdWxlci52MS5JbnRlcnZhbFNjaGVkdWxlSAASLQoEY3JvbhgDIAEoCzIdLmpvYnNjaGVkdWxlci52MS5Dcm9uU2NoZWR1bGVIABJACg5hZnRlcl91cHN0cmVhbRgEIAEoCzImLmpvYnNjaGVkdWxlci52MS5BZnRlclVwc3RyZWFtU2NoZWR1bGVIAEIGCgRraW5kIhcKFUFmdGVyVXBzdHJlYW1TY2hlZHVsZSI2CgxPbmNlU2NoZWR1bGUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInoKEEludGVydmFsU2NoZWR1bGUSDQoFZXZlcnkYASABKA0SKwoEdW5pdBgCIAEoDjIdLmpvYnNjaGVkdWxlci52MS5JbnRlcnZhbFVuaXQSKgoGYW5jaG9yGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI1CgxDcm9uU2NoZWR1bGUSEgoKZXhwcmVzc2lvbhgBIAEoCRIRCgl0aW1lX3pvbmUYAiABKAkqeQoMSW50ZXJ2YWxVbml0Eh0KGUlOVEVSVkFMX1VOSVRfVU5TUEVDSUZJRUQQABIZChVJTlRFUlZBTF9VTklUX01JTlVURVMQARIXChNJTlRFUlZBTF9VTklUX0hPVVJTEAISFgoSSU5URVJWQUxfVU5JVF9EQVlTEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * When a job fires. Exactly one kind is set; a job without a schedule is
@@ -50,6 +50,15 @@ export type Schedule = Message<"jobscheduler.v1.Schedule"> & {
      */
     value: CronSchedule;
     case: "cron";
+  } | {
+    /**
+     * Fire only when the job's upstream jobs complete (Job.depends_on, which
+     * must then list at least one job); never on a clock.
+     *
+     * @generated from field: jobscheduler.v1.AfterUpstreamSchedule after_upstream = 4;
+     */
+    value: AfterUpstreamSchedule;
+    case: "afterUpstream";
   } | { case: undefined; value?: undefined };
 };
 
@@ -59,6 +68,24 @@ export type Schedule = Message<"jobscheduler.v1.Schedule"> & {
  */
 export const ScheduleSchema: GenMessage<Schedule> = /*@__PURE__*/
   messageDesc(file_jobscheduler_v1_schedule, 0);
+
+/**
+ * A schedule without clock fire times: the job fires each time its upstream
+ * jobs (Job.depends_on) have all completed as their conditions ask, and by
+ * RunJob. It never completes on its own. PreviewSchedule lists no fire times
+ * for it.
+ *
+ * @generated from message jobscheduler.v1.AfterUpstreamSchedule
+ */
+export type AfterUpstreamSchedule = Message<"jobscheduler.v1.AfterUpstreamSchedule"> & {
+};
+
+/**
+ * Describes the message jobscheduler.v1.AfterUpstreamSchedule.
+ * Use `create(AfterUpstreamScheduleSchema)` to create a new message.
+ */
+export const AfterUpstreamScheduleSchema: GenMessage<AfterUpstreamSchedule> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_schedule, 1);
 
 /**
  * A one-shot schedule.
@@ -82,7 +109,7 @@ export type OnceSchedule = Message<"jobscheduler.v1.OnceSchedule"> & {
  * Use `create(OnceScheduleSchema)` to create a new message.
  */
 export const OnceScheduleSchema: GenMessage<OnceSchedule> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_schedule, 1);
+  messageDesc(file_jobscheduler_v1_schedule, 2);
 
 /**
  * A recurring schedule with a fixed period: fire times are
@@ -124,7 +151,7 @@ export type IntervalSchedule = Message<"jobscheduler.v1.IntervalSchedule"> & {
  * Use `create(IntervalScheduleSchema)` to create a new message.
  */
 export const IntervalScheduleSchema: GenMessage<IntervalSchedule> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_schedule, 2);
+  messageDesc(file_jobscheduler_v1_schedule, 3);
 
 /**
  * A cron schedule.
@@ -157,7 +184,7 @@ export type CronSchedule = Message<"jobscheduler.v1.CronSchedule"> & {
  * Use `create(CronScheduleSchema)` to create a new message.
  */
 export const CronScheduleSchema: GenMessage<CronSchedule> = /*@__PURE__*/
-  messageDesc(file_jobscheduler_v1_schedule, 3);
+  messageDesc(file_jobscheduler_v1_schedule, 4);
 
 /**
  * The unit of an interval schedule.

@@ -57,8 +57,8 @@ describe('parseSchedule', () => {
 
   describe('refuses, naming the field and the problem', () => {
     const cases: Array<[string, ScheduleInput | undefined, string]> = [
-      ['no schedule', undefined, 'schedule is required: set one of once, interval or cron'],
-      ['an unknown kind', { kind: 'weekly' } as unknown as ScheduleInput, 'schedule kind "weekly" is unknown: set one of once, interval or cron'],
+      ['no schedule', undefined, 'schedule is required: set one of once, interval, cron or after_upstream'],
+      ['an unknown kind', { kind: 'weekly' } as unknown as ScheduleInput, 'schedule kind "weekly" is unknown: set one of once, interval, cron or after_upstream'],
       ['an invalid once time', { kind: 'once', at: new Date(Number.NaN) }, 'schedule.once.at is not a valid time'],
       ['every = 0', { kind: 'interval', every: 0, unit: 'minutes' }, 'schedule.interval.every must be at least 1, got 0'],
       ['a negative every', { kind: 'interval', every: -5, unit: 'minutes' }, 'schedule.interval.every must be at least 1, got -5'],
