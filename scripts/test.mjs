@@ -61,25 +61,26 @@ async function generatedCodeIsCurrent() {
 }
 
 /**
- * promtool (Debian's prometheus package) for the alert-rule tests: nothing when it is installed,
- * else apt-get as root or through sudo (apt-get update first only if the package is unknown).
+ * A tool the tests run, from Debian's packages: nothing when it is installed, else apt-get as root
+ * or through sudo (apt-get update first only if the package is unknown).
  */
-async function promtoolInstalled() {
+async function debianTool(tool, versionArgs, debianPackage) {
   const succeeds = (command, args, stdio = 'ignore') =>
     new Promise((resolve) => {
       const child = spawn(command, args, { stdio, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
       child.on('error', () => resolve(false));
       child.on('close', (code) => resolve(code === 0));
     });
-  if (await succeeds('promtool', ['--version'])) return true;
+  if (await succeeds(tool, versionArgs)) return true;
   const [command, ...prefix] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
   const apt = (...args) => succeeds(command, [...prefix, ...args], ['ignore', 'inherit', 'inherit']);
-  const install = ['install', '-y', '--no-install-recommends', 'prometheus'];
+  const install = ['install', '-y', '--no-install-recommends', debianPackage];
   if (!(await apt(...install)) && !((await apt('update')) && (await apt(...install)))) return false;
-  return succeeds('promtool', ['--version']);
+  return succeeds(tool, versionArgs);
 }
 
-await step('promtool for the alert-rule tests (Debian package prometheus)', promtoolInstalled);
+await step('promtool for the alert-rule tests (Debian package prometheus)', () => debianTool('promtool', ['--version'], 'prometheus'));
+await step('jq for the documentation test (docs/api.md pipes answers through it)', () => debianTool('jq', ['--version'], 'jq'));
 await step('generated code matches proto/ (buf generate)', generatedCodeIsCurrent);
 await step('buf lint', async () => (await run(bin('buf'), ['lint'])).code === 0);
 await step('buf breaking against proto/breaking-baseline.binpb', async () => (await run(bin('buf'), ['breaking', '--against', 'proto/breaking-baseline.binpb'])).code === 0);

@@ -39,6 +39,9 @@ const RUN_ELSEWHERE: { pattern: RegExp; by: string }[] = [
   // No Docker engine runs on our machines: the files are checked and the image's command is run
   // outside a container there, not `docker compose` itself.
   { pattern: /^docker compose (up --build -d|down)$/, by: 'test/integration/deployment/container-files.test.ts' },
+  { pattern: /^docker compose --profile observability up$/, by: 'test/unit/observability/shipped-monitoring.test.ts' },
+  { pattern: /^promtool test rules deploy\/prometheus\/alerts\.test\.yml$/, by: 'test/unit/observability/shipped-monitoring.test.ts' },
+  { pattern: /^OTEL_EXPORTER_OTLP_ENDPOINT=\S+ OTEL_SERVICE_NAME=jobscheduler npm start$/, by: 'test/integration/tracing/trace-to-handler.test.ts' },
   { pattern: /^npm run test:chaos -- --duration 10m/, by: 'test/reliability/chaos.test.ts' },
   // The benchmark and the long runs are the same programs that npm test runs briefly.
   { pattern: /^(npm run bench\b|make bench$)/, by: 'scripts/test.mjs' },
@@ -124,7 +127,10 @@ describe('every command in README.md and docs/ works as printed', function () {
   function run(command: DocCommand): Promise<Outcome> {
     // `npm run test:contract` builds first; the suite is built already, and rebuilding dist/ under
     // the running tests would change the files they load.
-    const text = command.text.replaceAll(DOCS_ADDRESS, server.address).replace(/^npm run test:contract -- /, 'node scripts/test-contract.mjs ');
+    const text = [...command.assignments, command.text]
+      .join('\n')
+      .replaceAll(DOCS_ADDRESS, server.address)
+      .replace(/^npm run test:contract -- /, 'node scripts/test-contract.mjs ');
     return new Promise((resolve) => {
       const child = spawn('bash', ['-c', text], { cwd: root, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, detached: true });
       let output = '';
@@ -152,7 +158,7 @@ describe('every command in README.md and docs/ works as printed', function () {
   }
 
   // A command printed on several pages is run once.
-  const commands = documentedCommands(root).filter((command, index, all) => all.findIndex((other) => other.text === command.text) === index);
+  const commands = documentedCommands(root).filter((command, index, all) => all.findIndex((other) => other.text === command.text && other.assignments.join() === command.assignments.join()) === index);
 
   it('finds the documented commands', () => {
     expect(commands.length).to.be.greaterThan(30);

@@ -6,6 +6,8 @@ export interface DocCommand {
   file: string;
   line: number;
   text: string;
+  /** The commands before it in its block that set shell variables (`A=$(…)`): it may use them. */
+  assignments: string[];
 }
 
 /** README.md and every page of docs/, as the repository ships them. */
@@ -28,8 +30,10 @@ export function documentedCommands(root: string, files = documentationFiles(root
       const start = i + 1;
       let end = start;
       while (end < lines.length && !lines[end]!.startsWith('```')) end++;
+      const assignments: string[] = [];
       for (const command of shellCommands(lines.slice(start, end).join('\n'))) {
-        commands.push({ file, line: start + 1 + command.lineOffset, text: command.text });
+        commands.push({ file, line: start + 1 + command.lineOffset, text: command.text, assignments: [...assignments] });
+        if (/^[A-Za-z_]\w*=\$\(/.test(command.text)) assignments.push(command.text);
       }
       i = end;
     }
