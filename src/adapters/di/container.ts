@@ -82,6 +82,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
             maxReceiveBytes: config.security.transport.maxReceiveBytes,
             tls: config.security.tls,
             authEnabled: config.security.auth !== undefined || config.security.tls?.clientCa !== undefined,
+            dashboard: { auth: config.security.auth !== undefined, rolesClaim: config.security.auth?.rolesClaim ?? 'roles' },
             logger,
           }),
     [TOKENS.BoundServices, TOKENS.Logger],

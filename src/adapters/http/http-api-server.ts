@@ -19,6 +19,8 @@ export interface HttpApiServerOptions {
   tls: TlsConfig | undefined;
   /** With authentication off, only requests that name a loopback host are served (see handle()). */
   authEnabled: boolean;
+  /** What the dashboard needs to know: whether it must ask for a bearer token, and where a token keeps its roles (AUTH_ROLES_CLAIM). */
+  dashboard: { auth: boolean; rolesClaim: string };
   logger: Logger;
   /** The dashboard's files; tests may pass their own. */
   assets?: Map<string, Asset>;
@@ -100,6 +102,11 @@ export class HttpApiServer {
     }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method === 'POST' && RpcBridge.isRpcPath(path)) return this.bridge.serve(request, response, path);
+    if (request.method === 'GET' && path === '/dashboard-config.json') {
+      response.writeHead(200, { ...PAGE_HEADERS, 'content-type': 'application/json' });
+      response.end(JSON.stringify(this.options.dashboard));
+      return;
+    }
     if (request.method === 'GET' || request.method === 'HEAD') {
       const asset = this.assets.get(path);
       if (asset === undefined) return plain(response, 404, `not found: ${path}\n`);
