@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { connectUnary } from '../support/http-rpc.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -116,5 +117,26 @@ describe('dashboard in a browser', function () {
     await page.locator('figure.chart').first().waitFor();
     expect(await page.locator('figure.chart').count()).to.equal(4);
     await screenshot(page, 'live');
+  });
+
+  it('resumes the live view from its cursor after a network drop: an execution queued while cut off still appears', async () => {
+    const target = new URL(base);
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port) });
+    after(async () => proxy.stop());
+    await page.goto(`http://127.0.0.1:${proxy.port}/#/live`);
+    await page.getByText('Stream: connected').waitFor();
+    const events = page.locator('[data-testid="live-events"] tbody tr');
+    // A first event gives the page a cursor to resume from.
+    for (let attempt = 0; attempt < 50 && (await events.count()) === 0; attempt += 1) {
+      await connectUnary(base, 'RunJob', { id: ids.once });
+      await events.first().waitFor({ timeout: 200 }).catch(() => undefined);
+    }
+    // The execution is queued while the connection is cut; the page learns of it only by resuming after its cursor.
+    proxy.cut();
+    const missed = await connectUnary(base, 'RunJob', { id: ids.once });
+    const missedId = (missed.body.execution as { id: string }).id;
+    await page.getByText(/^Stream: reconnecting \(resuming after cursor \S+\)$/).waitFor();
+    proxy.restore();
+    await page.locator(`[data-testid="live-events"] tr[data-execution-id="${missedId}"]`).first().waitFor({ timeout: 20_000 });
   });
 });
