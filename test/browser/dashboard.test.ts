@@ -84,8 +84,12 @@ describe('dashboard in a browser', function () {
     await connectUnary(base, 'RunJob', { id: ids.nightly });
 
     await page.goto(`${base}/#/jobs`);
-    await page.getByRole('link', { name: 'nightly-report' }).click();
-    await page.getByRole('heading', { name: /nightly-report/ }).waitFor();
+    // By keyboard: the link opens the job page, and focus moves to its heading.
+    await page.getByRole('link', { name: 'nightly-report' }).focus();
+    await page.keyboard.press('Enter');
+    const heading = page.getByRole('heading', { level: 1, name: /nightly-report/ });
+    await heading.waitFor();
+    await eventually(async () => expect(await heading.evaluate((element) => element === element.ownerDocument.activeElement)).to.equal(true));
     await page.locator('.fire-times li').first().waitFor();
     expect(await page.locator('.fire-times li').count()).to.equal(10);
     const history = page.locator('section[aria-labelledby="history-heading"] tbody tr');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { toBinary, fromBinary, create } from '@bufbuild/protobuf';
 import { GetJobRequestSchema, GetJobResponseSchema } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
-import { connectStream, connectUnary, grpcWeb } from '../../support/http-rpc.js';
+import { connectStream, connectUnary, frame, frames, grpcWeb } from '../../support/http-rpc.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 const FAR = '2999-01-01T00:00:00Z';
@@ -91,6 +91,22 @@ describe('HTTP port: Connect and gRPC-Web over the same handlers', () => {
     expect(missing.messages).to.have.length(0);
     expect(missing.trailers['grpc-status']).to.equal('5');
     expect(decodeURIComponent(missing.trailers['grpc-message'] as string)).to.match(/00000000-0000-4000-8000-000000000000/);
+  });
+
+  it('serves gRPC-Web text (base64) and gRPC-Web JSON', async () => {
+    const id = ((await connectUnary(base, 'CreateJob', job('text'))).body.job as { id: string }).id;
+    const path = `${base}/jobscheduler.v1.JobSchedulerService/GetJob`;
+    const request = toBinary(GetJobRequestSchema, create(GetJobRequestSchema, { id }));
+    const text = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/grpc-web-text' }, body: frame(0, request).toString('base64') });
+    expect(text.headers.get('content-type')).to.equal('application/grpc-web-text+proto');
+    // Each frame is base64 on its own; decode them one by one.
+    const chunks = (await text.text()).match(/[A-Za-z0-9+/]+=*/g) ?? [];
+    const decoded = frames(Buffer.concat(chunks.map((chunk) => Buffer.from(chunk, 'base64'))));
+    expect(fromBinary(GetJobResponseSchema, decoded[0]?.data as Buffer).job?.name).to.equal('text');
+    expect(decoded[1]?.data.toString()).to.include('grpc-status: 0');
+    const json = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/grpc-web+json' }, body: frame(0, Buffer.from(JSON.stringify({ id }))) });
+    const jsonFrames = frames(Buffer.from(await json.arrayBuffer()));
+    expect((JSON.parse(jsonFrames[0]?.data.toString() ?? '{}') as { job: { name: string } }).job.name).to.equal('text');
   });
 
   it('answers the bidirectional Work stream and unknown methods with UNIMPLEMENTED, and an unknown content type with 415', async () => {
