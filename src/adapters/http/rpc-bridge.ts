@@ -59,6 +59,7 @@ export class RpcBridge {
       return responder.finish(refusal.code, refusal.message);
     }
     const body = await readBody(request, this.maxReceiveBytes);
+    if (body === GONE) return;
     if (body === undefined) {
       // Connection: close, as the rest of an oversized body is not read.
       response.shouldKeepAlive = false;
@@ -71,7 +72,10 @@ export class RpcBridge {
     const call = new HttpCall(message.request, metadataOf(request.headersDistinct), peerOf(request), certificate, responder, route.method.output, protocol.codec);
     response.on('drain', () => call.emit('drain'));
     response.on('close', () => {
-      if (!response.writableFinished) call.emit('cancelled');
+      if (response.writableFinished) return;
+      call.emit('cancelled');
+      // A send waiting for a client that left would wait forever; what it writes now is dropped.
+      call.emit('drain');
     });
     const timeoutMs = timeoutOf(request, protocol);
     if (timeoutMs !== undefined) {
@@ -103,18 +107,29 @@ function refusalOf(method: DescMethod, protocol: Protocol, request: IncomingMess
   return undefined;
 }
 
-/** The body, or undefined once it passes `limit` bytes. */
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/** The client went away before its request arrived in full. */
+const GONE = Symbol('gone');
+
+/**
+ * The body, or undefined once it passes `limit` bytes. Reading then stops without destroying the
+ * request, so the refusal can still be sent (with Connection: close, as the rest is never read).
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined | typeof GONE> {
+  if (Number(request.headers['content-length'] ?? 0) > limit) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      request.off('data', onData);
+      request.pause();
+      resolve(undefined);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(Buffer.concat(chunks)));
+    request.once('close', () => resolve(GONE));
+  });
 }
 
 function messageOf(body: Buffer, protocol: Protocol): { request: Uint8Array | JsonRequest } | { problem: string; code: status } {

@@ -69,7 +69,8 @@ export class ServiceRuntime {
     this.parts.health.setServing(true);
     this.parts.logger.info(
       { address, http, dashboard: http === null ? null : `${http}/`, metrics: this.parts.observability?.metricsAddress ?? null, database: this.parts.database.description },
-      http === null ? 'JobScheduler started' : `JobScheduler started; dashboard at ${http}/`,
+      // A fixed message: log pipelines and the test harness wait for it; the addresses are fields.
+      'JobScheduler started',
     );
     return address;
   }

@@ -90,4 +90,23 @@ describe('HTTP port: the gRPC port\'s auth, role table, limits and audit, over T
     expect([answer.status, answer.body.code]).to.deep.equal([429, 'resource_exhausted']);
     expect(answer.body.message).to.match(/GRPC_MAX_RECEIVE_BYTES/);
   });
+
+  it('refuses a chunked body (no Content-Length) once it passes the limit, and still answers', async () => {
+    const answer = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+      const req = httpsRequest(
+        { host: base.hostname, port: base.port, path: `${SCHEDULER}/ListJobs`, method: 'POST', ca: pki.ca.cert, headers: { 'content-type': 'application/json', ...bearer(reader) } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
+        },
+      );
+      req.on('error', reject);
+      req.write(`{"pageToken": "${'x'.repeat(3000)}`);
+      req.end(`${'y'.repeat(3000)}"}`);
+    });
+    expect(answer.status).to.equal(429);
+    expect((JSON.parse(answer.body) as { code: string }).code).to.equal('resource_exhausted');
+    expect(answer.connection).to.equal('close');
+  });
 });
