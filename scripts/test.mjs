@@ -95,7 +95,9 @@ if (built) {
       rmSync(scratch, { recursive: true, force: true });
     }
   });
-  process.stdout.write('\n== mocha (unit and integration tests)\n');
+  // Before mocha: its browser tests (test/browser) drive this Chromium.
+  await step('Debian chromium for the browser tests (installed when missing)', async () => (await run('node', ['scripts/ensure-chromium.mjs'])).code === 0);
+  process.stdout.write('\n== mocha (unit, integration and browser tests)\n');
   const { code, output } = await run(bin('mocha'), process.argv.slice(2), { capture: true });
   const count = (word) => Number(/(\d+) (\w+)/.exec(output.match(new RegExp(`^\\s*\\d+ ${word}\\b.*$`, 'm'))?.[0] ?? '')?.[1] ?? 0);
   passed += count('passing');

@@ -29,7 +29,7 @@ export class ServiceProcess {
 
   /** `nodeArgs` go to node before the script (for example --cpu-prof). */
   static spawn(env: Record<string, string>, nodeArgs: readonly string[] = []): ServiceProcess {
-    const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', HTTP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     return new ServiceProcess(child);
   }
 
@@ -42,7 +42,7 @@ export class ServiceProcess {
    */
   static spawnNpmStart(env: Record<string, string>, options: { detached?: boolean } = {}): ServiceProcess {
     const child = spawn('npm', ['start', '--ignore-scripts'], {
-      env: { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), METRICS_PORT: '0', ...env },
+      env: { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), METRICS_PORT: '0', HTTP_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.detached ?? false,
     });

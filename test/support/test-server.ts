@@ -11,6 +11,8 @@ import { TestDatabase } from './test-database.js';
 
 export interface TestServer {
   address: string;
+  /** http://127.0.0.1:port of the HTTP API and dashboard (HTTP_PORT=0); undefined with HTTP_PORT=off. */
+  httpAddress: string | undefined;
   runtime: ServiceRuntime;
   useCases: UseCases;
   /** Metrics endpoint (on a free port), database health probe, cluster gauges. */
@@ -30,12 +32,13 @@ export const testLogger = pino({ level: process.env.TEST_LOG ?? 'silent' });
  */
 export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; logger?: Logger } = {}): Promise<TestServer> {
   const database = options.database ?? (await TestDatabase.create());
-  const config = loadConfig({ GRPC_PORT: '0', METRICS_PORT: '0', DATABASE_URL: database.url, SHUTDOWN_GRACE: '2s', ...options.env });
+  const config = loadConfig({ GRPC_PORT: '0', METRICS_PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url, SHUTDOWN_GRACE: '2s', ...options.env });
   const { runtime, useCases, observability } = await startService(config, { logger: options.logger ?? testLogger, ...(options.clock ? { clock: options.clock } : {}) });
   const scheduler = createJobSchedulerClient(runtime.address);
   const worker = createWorkerClient(runtime.address);
   return {
     address: runtime.address,
+    httpAddress: runtime.httpAddress,
     runtime,
     useCases,
     observability,

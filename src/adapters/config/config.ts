@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseDurationMs } from './duration.js';
-import { loadSecurityConfig, type SecurityConfig } from './security-config.js';
+import { isLoopback, loadSecurityConfig, type SecurityConfig } from './security-config.js';
 
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -8,6 +8,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 /** Everything the service reads from its environment, validated once at start-up. */
 export interface Config {
   grpc: { host: string; port: number };
+  /** The HTTP API (Connect, gRPC-Web) and dashboard; undefined port = HTTP_PORT=off. */
+  http: { host: string; port: number | undefined };
   database: {
     /** Unset means: start an embedded PostgreSQL. */
     url: string | undefined;
@@ -63,6 +65,7 @@ const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const read = new EnvReader(env);
   const grpcHost = read.string('GRPC_HOST', '127.0.0.1');
+  const security = loadSecurityConfig(read, cwd, grpcHost);
   return {
     grpc: {
       host: grpcHost,
@@ -90,9 +93,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       retentionKeepForMs: read.duration('RETENTION_KEEP_FOR', 30 * 86_400_000, 0, 3_650 * 86_400_000),
       eventsKeepForMs: read.duration('EVENTS_KEEP_FOR', 86_400_000, 60_000, 365 * 86_400_000),
     },
+    http: httpConfig(read, security),
     limits: { maxPayloadBytes: read.integer('MAX_PAYLOAD_BYTES', 256 * 1024, 1, 64 * 1024 * 1024) },
     shutdownGraceMs: read.duration('SHUTDOWN_GRACE', 10_000),
-    security: loadSecurityConfig(read, cwd, grpcHost),
+    security,
     observability: {
       metrics: { host: read.string('METRICS_HOST', '127.0.0.1'), port: read.portOrOff('METRICS_PORT', 9464) },
       refreshIntervalMs: read.duration('METRICS_REFRESH_INTERVAL', 15_000, 100, 3_600_000),
@@ -100,6 +104,20 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       healthCheckTimeoutMs: read.duration('HEALTH_CHECK_TIMEOUT', 1_000, 10, 60_000),
     },
   };
+}
+
+/** HTTP_HOST follows GRPC_HOST's rule: off loopback only with authentication, or ALLOW_INSECURE. */
+function httpConfig(read: EnvReader, security: SecurityConfig): Config['http'] {
+  const host = read.string('HTTP_HOST', '127.0.0.1');
+  const port = read.portOrOff('HTTP_PORT', 8080);
+  const clientsAuthenticated = security.auth !== undefined || security.tls?.clientCa !== undefined;
+  if (port !== undefined && !isLoopback(host) && !clientsAuthenticated && !security.allowInsecure) {
+    read.fail(
+      `HTTP_HOST=${JSON.stringify(host)} is not a loopback address and authentication is off: ` +
+        'set AUTH_JWT_SECRET, AUTH_JWT_SECRET_FILE, AUTH_JWKS_FILE or TLS_CLIENT_CA_FILE, or ALLOW_INSECURE=true to serve anyone who can reach the port, or HTTP_PORT=off',
+    );
+  }
+  return { host, port };
 }
 
 function absolute(path: string, cwd: string): string {

@@ -6,10 +6,11 @@ import type { Logger } from '../../application/ports/logger.js';
 import type { Store } from '../../application/ports/store.js';
 import { systemClock } from '../clock/system-clock.js';
 import type { Config } from '../config/config.js';
-import { grpcSecurity } from '../grpc/auth/grpc-security.js';
+import { grpcSecurity, type GrpcSecurity } from '../grpc/auth/grpc-security.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
 import { HealthReporter } from '../grpc/health.js';
-import { grpcServices, serviceFiles, serviceNames } from '../grpc/services.js';
+import { boundServices, grpcServices, serviceFiles, serviceNames, type BoundService } from '../grpc/services.js';
+import { HttpApiServer } from '../http/http-api-server.js';
 import { createLogger } from '../logging/logger.js';
 import { openDatabase, type Database } from '../pg/database.js';
 import { PgStore } from '../pg/pg-store.js';
@@ -62,25 +63,40 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       },
       [TOKENS.Store, TOKENS.Clock, TOKENS.Ids, TOKENS.Random, TOKENS.WakeUps, TOKENS.Logger, TOKENS.Metrics],
     );
+  container.bind(TOKENS.Security).toResolvedValue((logger: Logger) => grpcSecurity(config.security, config.grpc.host, logger), [TOKENS.Logger]);
+  // Bound once: the gRPC port and the HTTP port serve the same implementations (guard, error table, audit).
+  container.bind(TOKENS.BoundServices).toResolvedValue(
+    (useCases: UseCases, logger: Logger, shutdown: AbortController, metrics: PrometheusMetrics, security: GrpcSecurity) =>
+      boundServices(useCases, { logger, shutdown: shutdown.signal, guard: security.guard, audit: security.audit, onCall: metrics.onCall, traceCall: overrides.tracing?.rpc }),
+    [TOKENS.UseCases, TOKENS.Logger, TOKENS.Shutdown, TOKENS.Metrics, TOKENS.Security],
+  );
   container.bind(TOKENS.GrpcServer).toResolvedValue(
-    (useCases: UseCases, logger: Logger, health: HealthReporter, shutdown: AbortController, metrics: PrometheusMetrics) => {
-      const { guard, audit, ...transport } = grpcSecurity(config.security, config.grpc.host, logger);
-      return new GrpcServer({
-        host: config.grpc.host,
-        port: config.grpc.port,
-        services: grpcServices(useCases, { logger, shutdown: shutdown.signal, guard, audit, onCall: metrics.onCall, traceCall: overrides.tracing?.rpc }),
-        files: serviceFiles,
-        health,
-        logger,
-        ...transport,
-      });
+    (services: BoundService[], logger: Logger, health: HealthReporter, security: GrpcSecurity) => {
+      const { credentials, serverOptions, reflectionGuard } = security;
+      return new GrpcServer({ host: config.grpc.host, port: config.grpc.port, services: grpcServices(services), files: serviceFiles, health, logger, credentials, serverOptions, reflectionGuard });
     },
-    [TOKENS.UseCases, TOKENS.Logger, TOKENS.Health, TOKENS.Shutdown, TOKENS.Metrics],
+    [TOKENS.BoundServices, TOKENS.Logger, TOKENS.Health, TOKENS.Security],
+  );
+  container.bind(TOKENS.HttpServer).toResolvedValue(
+    (services: BoundService[], logger: Logger) =>
+      config.http.port === undefined
+        ? null
+        : new HttpApiServer({
+            host: config.http.host,
+            port: config.http.port,
+            services,
+            maxReceiveBytes: config.security.transport.maxReceiveBytes,
+            tls: config.security.tls,
+            authEnabled: config.security.auth !== undefined || config.security.tls?.clientCa !== undefined,
+            dashboard: { auth: config.security.auth !== undefined, rolesClaim: config.security.auth?.rolesClaim ?? 'roles' },
+            logger,
+          }),
+    [TOKENS.BoundServices, TOKENS.Logger],
   );
   container.bind(TOKENS.Runtime).toResolvedValue(
-    (database: Database, wakeUps: PgWakeUps, useCases: UseCases, server: GrpcServer, health: HealthReporter, logger: Logger, shutdown: AbortController, observability: Observability) =>
-      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, workSessions: useCases.worker.sessions, server, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs, observability }),
-    [TOKENS.Database, TOKENS.WakeUps, TOKENS.UseCases, TOKENS.GrpcServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown, TOKENS.Observability],
+    (database: Database, wakeUps: PgWakeUps, useCases: UseCases, server: GrpcServer, http: HttpApiServer | null, health: HealthReporter, logger: Logger, shutdown: AbortController, observability: Observability) =>
+      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, workSessions: useCases.worker.sessions, server, http: http ?? undefined, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs, observability }),
+    [TOKENS.Database, TOKENS.WakeUps, TOKENS.UseCases, TOKENS.GrpcServer, TOKENS.HttpServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown, TOKENS.Observability],
   );
   return container;
 }

@@ -18,7 +18,7 @@ import type { Guard } from './auth/call-guard.js';
 import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
 import { unstorableValueAt } from './mapping/unstorable-values.js';
-import { decodeRequest, methodPath, UnreadableRequest } from './service-definition.js';
+import { decodeRequest, methodPath, UnreadableRequest, type JsonRequest } from './service-definition.js';
 import { GrpcError, MAX_STATUS_MESSAGE, STATUS_BY_KIND } from './status-table.js';
 import { truncateCharacters } from '../../domain/text.js';
 import type { RpcTracer } from '../tracing/rpc-spans.js';
@@ -103,9 +103,9 @@ export function bindService<S extends DescService>(
   return implementation;
 }
 
-/** The request bytes as grpcServerDefinition hands them over, still undecoded. */
-type RawUnaryCall = ServerUnaryCall<Uint8Array, unknown>;
-type RawStreamCall = ServerWritableStream<Uint8Array, unknown>;
+/** The request bytes as grpcServerDefinition hands them over (or JSON from the HTTP port), still undecoded. */
+type RawUnaryCall = ServerUnaryCall<Uint8Array | JsonRequest, unknown>;
+type RawStreamCall = ServerWritableStream<Uint8Array | JsonRequest, unknown>;
 type RawDuplexCall = ServerDuplexStream<Uint8Array, unknown>;
 
 /** What admit() has established so far, for the audit line: the caller, and the request once decoded. */
@@ -214,7 +214,7 @@ async function authorized(path: string, call: RawUnaryCall | RawStreamCall | Raw
  * A request decoded, or INVALID_ARGUMENT when it is not a valid message or holds what cannot be
  * stored. The first request of a call is kept for its audit line, even when refused.
  */
-function checked(input: DescMessage, bytes: Uint8Array, admission: Admission): MessageShape<DescMessage> {
+function checked(input: DescMessage, bytes: Uint8Array | JsonRequest, admission: Admission): MessageShape<DescMessage> {
   const request = decodeRequest(input, bytes);
   if (request instanceof UnreadableRequest) {
     throw new GrpcError(status.INVALID_ARGUMENT, `the request is not a valid ${request.typeName} message: ${request.reason}`);

@@ -1,4 +1,4 @@
-import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type MessageShape } from '@bufbuild/protobuf';
+import { fromBinary, fromJsonString, toBinary, type DescMessage, type DescMethod, type DescService, type MessageShape } from '@bufbuild/protobuf';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 
 /**
@@ -55,13 +55,22 @@ export class UnreadableRequest {
 }
 
 /**
+ * A request body in the protobuf JSON mapping, as the Connect and gRPC-Web protocols may send it
+ * (src/adapters/http). It travels undecoded like binary bytes, so it too is parsed only once the
+ * caller is admitted.
+ */
+export class JsonRequest {
+  constructor(readonly text: string) {}
+}
+
+/**
  * Decodes a request on the server. A malformed request is the caller's mistake, so instead of
  * throwing (which grpc-js would answer INTERNAL) this returns the stand-in, which the handler
  * binding answers INVALID_ARGUMENT.
  */
-export function decodeRequest<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> | UnreadableRequest {
+export function decodeRequest<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array | JsonRequest): MessageShape<Desc> | UnreadableRequest {
   try {
-    return fromBinary(schema, bytes);
+    return bytes instanceof JsonRequest ? fromJsonString(schema, bytes.text) : fromBinary(schema, bytes);
   } catch (error) {
     return new UnreadableRequest(schema.typeName, unreadableBecause(error));
   }

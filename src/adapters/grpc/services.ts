@@ -1,4 +1,5 @@
-import type { DescFile } from '@bufbuild/protobuf';
+import type { DescFile, DescService } from '@bufbuild/protobuf';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { file_jobscheduler_v1_job_scheduler_service, JobSchedulerService } from '../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { file_jobscheduler_v1_worker_service, WorkerService } from '../../gen/jobscheduler/v1/worker_service_pb.js';
 import type { UseCases } from '../di/use-cases.js';
@@ -17,11 +18,25 @@ export const serviceFiles: readonly DescFile[] = [file_jobscheduler_v1_job_sched
 /** Fully-qualified names, as health checks and reflection know them. */
 export const serviceNames: readonly string[] = [JobSchedulerService.typeName, WorkerService.typeName];
 
-/** Both services with their handlers. */
-export function grpcServices(useCases: UseCases, options: BindingOptions): ServiceRegistration[] {
+/** A service with its handlers bound: the guard, the error table, the log and the audit around each. */
+export interface BoundService {
+  service: DescService;
+  implementation: UntypedServiceImplementation;
+}
+
+/**
+ * Both services with their handlers, bound once: the gRPC port and the HTTP port
+ * (src/adapters/http) serve these same implementations.
+ */
+export function boundServices(useCases: UseCases, options: BindingOptions): BoundService[] {
   const scheduler = { ...jobHandlers(useCases.jobs), ...jobAdminHandlers(useCases.jobs), ...executionHandlers(useCases.executions), ...observeHandlers(useCases.executions) };
   return [
-    { definition: grpcServerDefinition(JobSchedulerService), implementation: bindService(JobSchedulerService, scheduler, options) },
-    { definition: grpcServerDefinition(WorkerService), implementation: bindService(WorkerService, workerHandlers(useCases.worker), options) },
+    { service: JobSchedulerService, implementation: bindService(JobSchedulerService, scheduler, options) },
+    { service: WorkerService, implementation: bindService(WorkerService, workerHandlers(useCases.worker), options) },
   ];
+}
+
+/** The bound services as the gRPC server registers them. */
+export function grpcServices(bound: readonly BoundService[]): ServiceRegistration[] {
+  return bound.map(({ service, implementation }) => ({ definition: grpcServerDefinition(service), implementation }));
 }

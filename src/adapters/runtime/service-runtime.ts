@@ -1,6 +1,7 @@
 import type { SchedulerEngine } from '../../application/engine/scheduler-engine.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { GrpcServer } from '../grpc/grpc-server.js';
+import type { HttpApiServer } from '../http/http-api-server.js';
 import type { HealthReporter } from '../grpc/health.js';
 import type { Observability } from '../metrics/observability.js';
 import type { Database } from '../pg/database.js';
@@ -15,6 +16,8 @@ export interface ServiceRuntimeParts {
   /** Work streams' group commit and lease extension: on every replica, as workers may connect to any. */
   workSessions: WorkSessions;
   server: GrpcServer;
+  /** The HTTP API and dashboard (HTTP_PORT); absent with HTTP_PORT=off. */
+  http?: HttpApiServer | undefined;
   health: HealthReporter;
   logger: Logger;
   /** Aborted first on shutdown: long polls return and handlers see their signal. */
@@ -40,6 +43,11 @@ export class ServiceRuntime {
     return this.parts.server.address;
   }
 
+  /** http(s)://host:port of the HTTP API and dashboard; undefined with HTTP_PORT=off. */
+  get httpAddress(): string | undefined {
+    return this.parts.http?.address;
+  }
+
   async start(): Promise<string> {
     try {
       return await this.startParts();
@@ -57,8 +65,13 @@ export class ServiceRuntime {
     this.parts.workSessions.start();
     if (this.parts.engineEnabled) this.parts.engine.start();
     const address = await this.parts.server.start();
+    const http = (await this.parts.http?.start()) ?? null;
     this.parts.health.setServing(true);
-    this.parts.logger.info({ address, metrics: this.parts.observability?.metricsAddress ?? null, database: this.parts.database.description }, 'JobScheduler started');
+    this.parts.logger.info(
+      { address, http, dashboard: http === null ? null : `${http}/`, metrics: this.parts.observability?.metricsAddress ?? null, database: this.parts.database.description },
+      // A fixed message: log pipelines and the test harness wait for it; the addresses are fields.
+      'JobScheduler started',
+    );
     return address;
   }
 
@@ -76,7 +89,7 @@ export class ServiceRuntime {
     await this.parts.observability?.stop();
     shutdown.abort();
     // Work streams answer the outcomes they received, then end; their workers reconnect elsewhere.
-    await server.stop(shutdownGraceMs);
+    await Promise.all([server.stop(shutdownGraceMs), this.parts.http?.stop(shutdownGraceMs)]);
     await this.parts.workSessions.stop();
     await wakeUps.stop();
     await database.close();

@@ -53,7 +53,7 @@ describe('Dockerfile and compose.yaml', function () {
 
   it('is multi-stage: a build stage, and a runtime stage that copies only the compiled service from it', () => {
     expect(stages.map((s) => s.args)).to.deep.equal(['node:20-bookworm-slim AS build', 'node:20-bookworm-slim']);
-    expect(runtime.filter((i) => i.keyword === 'COPY').map((i) => i.args)).to.deep.equal(['package.json package-lock.json ./', '--from=build /app/dist/src ./dist/src']);
+    expect(runtime.filter((i) => i.keyword === 'COPY').map((i) => i.args)).to.deep.equal(['package.json package-lock.json ./', '--from=build /app/dist/src ./dist/src', '--from=build /app/dist/web ./dist/web']);
     expect(runtime.find((i) => i.keyword === 'RUN')?.args).to.match(/^npm ci --omit=dev --ignore-scripts /);
   });
 
@@ -135,16 +135,21 @@ describe('Dockerfile and compose.yaml', function () {
       const steps = install.split('&&').map((step) => step.trim()).filter((step) => !step.startsWith('npm cache'));
       for (const step of steps) await runOk('sh', ['-c', step.replace(/^npm ci /, 'npm ci --prefer-offline ')], { cwd: app });
       cpSync(join(REPO, 'dist', 'src'), join(app, 'dist', 'src'), { recursive: true });
+      cpSync(join(REPO, 'dist', 'web'), join(app, 'dist', 'web'), { recursive: true });
       const env = Object.fromEntries([...(runtime.find((i) => i.keyword === 'ENV')?.args ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]));
       const command = exec('CMD');
       // The image's environment, on loopback and free ports for the test.
       const child = spawn(command[0] as string, command.slice(1), {
         cwd: app,
-        env: { PATH: process.env.PATH ?? '', ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: database.url },
+        env: { PATH: process.env.PATH ?? '', ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', DATABASE_URL: database.url },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       service = new ServiceProcess(child);
-      const address = await service.started();
+      const startedLine = await service.waitForLog('JobScheduler started');
+      const address = startedLine.address as string;
+      // The dashboard's files came along: the image serves it.
+      const page = await fetch(String(startedLine.dashboard));
+      expect({ status: page.status, html: /<html/i.test(await page.text()) }).to.deep.equal({ status: 200, html: true });
       const healthcheck = exec('HEALTHCHECK');
       const health = await runCommand(process.execPath, [...healthcheck.slice(1), '--address', address], { cwd: app, env: cliEnv() });
       expect({ code: health.code, stdout: health.stdout, stderr: health.stderr }).to.deep.equal({ code: 0, stdout: 'serving\n', stderr: '' });
@@ -180,7 +185,7 @@ describe('Dockerfile and compose.yaml', function () {
     expect(config.grpc.port).to.equal(50051);
     expect(config.database.url).to.equal(env.DATABASE_URL);
     const published = (compose.services.jobscheduler?.ports ?? []).map((p) => Number(p.split(':').pop()));
-    expect(published).to.deep.equal([Number(env.GRPC_PORT), Number(env.METRICS_PORT)]);
+    expect(published).to.deep.equal([Number(env.GRPC_PORT), Number(env.METRICS_PORT), Number(env.HTTP_PORT)]);
     // Every variable set is one the service reads (a typo would be silently ignored).
     const read = readFileSync(join(REPO, 'src', 'adapters', 'config', 'config.ts'), 'utf8') + readFileSync(join(REPO, 'src', 'adapters', 'config', 'security-config.ts'), 'utf8');
     expect(Object.keys(env).filter((name) => !read.includes(`'${name}'`))).to.deep.equal([]);

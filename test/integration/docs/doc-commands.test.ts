@@ -10,6 +10,7 @@ import { documentedCommands, type DocCommand } from './doc-commands.js';
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const root = join(distRoot, '..');
 const DOCS_ADDRESS = '127.0.0.1:50051';
+const DOCS_HTTP = 'http://127.0.0.1:8080';
 const DOC_JOB = '162a02ad-3381-4959-a7c6-f8cc48580f7d';
 const DOC_EXECUTION = '0b7f3a52-8c1e-4d6a-9f2b-5e4c3d2a1b0f';
 const DOC_LEASE_TOKEN = 'c2f1e0d9-7b6a-4c5d-8e3f-2a1b0c9d8e7f';
@@ -25,6 +26,7 @@ const RUN_ELSEWHERE: { pattern: RegExp; by: string }[] = [
   { pattern: /(grpcurl|buf curl) .*--?cacert ca\.crt/, by: 'test/integration/security/tls.test.ts' },
   { pattern: /^npm ci( && npm test)?$/, by: '.ci/run' },
   { pattern: /^npm run build$/, by: 'scripts/test.mjs' },
+  { pattern: /^npx mocha --no-config --require dist\/test\/support\/global-postgres\.js --timeout 60000 dist\/test\/browser\/\*\.test\.js$/, by: 'test/browser/dashboard.test.ts' },
   { pattern: /^node dist\/src\/main\.js$/, by: 'test/integration/process/main.test.ts' },
   { pattern: /^npm run test:contract$/, by: 'test/contract/contract.test.ts' },
   { pattern: /^npm ci && npm run build$/, by: '.ci/run' },
@@ -123,16 +125,20 @@ describe('every command in README.md and docs/ works as printed', function () {
     }
   }
 
-  /** Runs one command in bash from the repository root, against the test server. */
+  /**
+   * Runs one command in bash from the repository root, against the test server; $JOB and
+   * $EXECUTION, which the HTTP examples use, are the docs' job and execution.
+   */
   function run(command: DocCommand): Promise<Outcome> {
     // `npm run test:contract` builds first; the suite is built already, and rebuilding dist/ under
     // the running tests would change the files they load.
     const text = [...command.assignments, command.text]
       .join('\n')
       .replaceAll(DOCS_ADDRESS, server.address)
+      .replaceAll(DOCS_HTTP, server.runtime.httpAddress!)
       .replace(/^npm run test:contract -- /, 'node scripts/test-contract.mjs ');
     return new Promise((resolve) => {
-      const child = spawn('bash', ['-c', text], { cwd: root, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, detached: true });
+      const child = spawn('bash', ['-c', text], { cwd: root, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, JOB: DOC_JOB, EXECUTION: DOC_EXECUTION }, detached: true });
       let output = '';
       let stopped = false;
       child.stdout.on('data', (chunk: Buffer) => (output += chunk));
@@ -167,10 +173,12 @@ describe('every command in README.md and docs/ works as printed', function () {
   for (const command of commands) {
     const title = `${command.file}:${command.line} ${command.text.slice(0, 90)}`;
     const elsewhere = RUN_ELSEWHERE.find((entry) => entry.pattern.test(command.text));
-    const runnable = command.text.includes(DOCS_ADDRESS) && /\b(grpcurl|buf curl|npm run test:contract)\b/.test(command.text);
+    const runnable =
+      (command.text.includes(DOCS_ADDRESS) && /\b(grpcurl|buf curl|npm run test:contract)\b/.test(command.text)) ||
+      (command.text.includes(DOCS_HTTP) && /\bcurl /.test(command.text));
     if (runnable) {
       it(title, async () => {
-        await docsFixture(command.text.includes(DOC_EXECUTION));
+        await docsFixture(command.text.includes(DOC_EXECUTION) || command.text.includes('$EXECUTION'));
         for (const given of GIVEN.filter((entry) => entry.pattern.test(command.text))) await given.prepare(server);
         const outcome = await run(command);
         const expected = EXPECTED_ERRORS.find((entry) => entry.pattern.test(command.text));

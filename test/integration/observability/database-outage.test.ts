@@ -48,6 +48,7 @@ describe('database outage: health follows the database, and nothing is lost', fu
     const config = loadConfig({
       GRPC_PORT: '0',
       METRICS_PORT: '0',
+      HTTP_PORT: '0',
       DATABASE_URL: started.url(DATABASE),
       DATABASE_POOL_SIZE: '4',
       SHUTDOWN_GRACE: '2s',

@@ -59,4 +59,19 @@ describe('configuration', () => {
     expect(parseDurationMs('5 minutes')).to.equal(undefined);
     expect(parseDurationMs('')).to.equal(undefined);
   });
+
+  describe('the HTTP port (HTTP_HOST, HTTP_PORT)', () => {
+    it('defaults to 127.0.0.1:8080, takes 0 and off', () => {
+      expect(loadConfig({}).http).to.deep.equal({ host: '127.0.0.1', port: 8080 });
+      expect(loadConfig({ HTTP_PORT: '0' }).http.port).to.equal(0);
+      expect(loadConfig({ HTTP_PORT: 'off' }).http.port).to.equal(undefined);
+    });
+
+    it('refuses a non-loopback HTTP_HOST without authentication, as for GRPC_HOST', () => {
+      expect(() => loadConfig({ HTTP_HOST: '0.0.0.0' })).to.throw(ConfigError, /^HTTP_HOST="0.0.0.0" is not a loopback address and authentication is off: .*HTTP_PORT=off$/);
+      expect(loadConfig({ HTTP_HOST: '0.0.0.0', ALLOW_INSECURE: 'true' }).http.host).to.equal('0.0.0.0');
+      expect(loadConfig({ HTTP_HOST: '0.0.0.0', AUTH_JWT_SECRET: 'x'.repeat(32) }).http.host).to.equal('0.0.0.0');
+      expect(loadConfig({ HTTP_HOST: '0.0.0.0', HTTP_PORT: 'off' }).http.port).to.equal(undefined);
+    });
+  });
 });

@@ -1,0 +1,83 @@
+import type { Json } from './api.js';
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** A schedule in words: "every 2 hours", "once at …", "at 03:00 on Monday to Friday (Europe/Berlin)". */
+export function scheduleInWords(schedule: Json): string {
+  if (!schedule) return '—';
+  if (schedule.once) return `once at ${instant(schedule.once.at)}`;
+  if (schedule.interval) {
+    const every = Number(schedule.interval.every ?? 1);
+    const unit = String(schedule.interval.unit ?? '').replace('INTERVAL_UNIT_', '').toLowerCase();
+    const singular = unit.replace(/s$/, '');
+    return every === 1 ? `every ${singular}` : `every ${every} ${unit}`;
+  }
+  if (schedule.cron) return cronInWords(String(schedule.cron.expression)) + (schedule.cron.timeZone ? ` (${schedule.cron.timeZone})` : ' (UTC)');
+  return '—';
+}
+
+/** The common cron shapes in words; anything else is shown as the expression itself. */
+export function cronInWords(expression: string): string {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return `cron "${expression}"`;
+  const [minute, hour, day, month, weekday] = fields as [string, string, string, string, string];
+  const number = /^\d+$/;
+  if (expression.trim() === '* * * * *') return 'every minute';
+  const step = /^\*\/(\d+)$/;
+  if (step.test(minute) && hour === '*' && day === '*' && month === '*' && weekday === '*') return `every ${step.exec(minute)?.[1]} minutes`;
+  if (number.test(minute) && hour === '*' && day === '*' && month === '*' && weekday === '*') return `every hour at minute ${minute}`;
+  if (number.test(minute) && step.test(hour) && day === '*' && month === '*' && weekday === '*') return `every ${step.exec(hour)?.[1]} hours at minute ${minute}`;
+  if (number.test(minute) && number.test(hour) && month === '*') {
+    const time = `${hour.padStart(2, '0')}:${minute.padStart(2, '0')}`;
+    if (day === '*' && weekday === '*') return `every day at ${time}`;
+    if (day === '*' && /^[0-6](-[0-6])?(,[0-6](-[0-6])?)*$/.test(weekday)) return `at ${time} on ${weekdays(weekday)}`;
+    if (number.test(day) && weekday === '*') return `at ${time} on day ${day} of every month`;
+  }
+  return `cron "${expression}"`;
+}
+
+function weekdays(field: string): string {
+  return field
+    .split(',')
+    .map((part) => part.split('-').map((day) => WEEKDAYS[Number(day)]).join(' to '))
+    .join(', ');
+}
+
+export function instant(value: string | undefined): string {
+  if (!value) return '—';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, ' UTC').replace(/(\.\d+) UTC$/, '$1 UTC');
+}
+
+/** "in 5 min", "3 h ago". */
+export function relative(value: string | undefined, now = Date.now()): string {
+  if (!value) return '—';
+  const ms = new Date(value).getTime() - now;
+  const span = Math.abs(ms);
+  const text = span < 60_000 ? `${Math.round(span / 1000)} s` : span < 3_600_000 ? `${Math.round(span / 60_000)} min` : span < 172_800_000 ? `${Math.round(span / 3_600_000)} h` : `${Math.round(span / 86_400_000)} days`;
+  return ms >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** A protobuf JSON Duration ("1.5s") in words. */
+export function duration(value: string | undefined): string {
+  if (!value) return '—';
+  const seconds = Number(value.replace(/s$/, ''));
+  if (!Number.isFinite(seconds)) return value;
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 120) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+export function percent(rate: number | undefined, total: number): string {
+  return total === 0 || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`;
+}
+
+/** JOB_STATE_PAUSED → paused. */
+export function enumWord(value: string | undefined, prefix: string): string {
+  return value ? value.replace(prefix, '').toLowerCase().replace(/_/g, ' ') : 'unknown';
+}
+
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}
