@@ -29,7 +29,7 @@ export class SecuredServer {
       },
     });
     try {
-      const config = loadConfig({ GRPC_PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url, SHUTDOWN_GRACE: '1s', ...env });
+      const config = loadConfig({ GRPC_PORT: '0', METRICS_PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url, SHUTDOWN_GRACE: '1s', ...env });
       const { runtime } = await startService(config, { logger: pino({ level: 'info' }, sink) });
       return new SecuredServer(runtime, database, logs);
     } catch (error) {
