@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { ExecutionEventKindSchema, ExecutionEventSchema, ExecutionSchema, ExecutionStatusSchema, ExecutionTriggerSchema, type Execution } from '../../gen/jobscheduler/v1/execution_pb.js';
 import { enumLabel, enumValue } from '../labels.js';
-import type { Command } from './context.js';
+import type { Command, Context } from './context.js';
 import { noOperands, operand, wholeNumber } from './operands.js';
 import { json, printFields, printJson, printJsonArray, printTable, span, time } from './output.js';
 
@@ -29,6 +29,13 @@ export function executionFields(execution: Execution): Array<[string, string]> {
 }
 
 /** How long watch waits before reconnecting after UNAVAILABLE, doubling up to the last. */
+/** One execution, as JSON or as fields; nothing when the answer held none. */
+function printExecution(context: Context, execution: Execution | undefined): void {
+  if (execution === undefined) return;
+  if (context.json) printJson(context.out, ExecutionSchema, execution);
+  else printFields(context.out, executionFields(execution));
+}
+
 const RECONNECT_MS = [250, 500, 1_000, 2_000, 5_000];
 
 export const EXECUTION_COMMANDS: Command[] = [
@@ -74,9 +81,7 @@ export const EXECUTION_COMMANDS: Command[] = [
     options: {},
     async run(context) {
       const response = await context.scheduler().getExecution({ id: operand(context, 'EXECUTION_ID') }, context.call);
-      if (!response.execution) return 0;
-      if (context.json) printJson(context.out, ExecutionSchema, response.execution);
-      else printFields(context.out, executionFields(response.execution));
+      printExecution(context, response.execution);
       return 0;
     },
   },
@@ -88,9 +93,7 @@ export const EXECUTION_COMMANDS: Command[] = [
     async run(context) {
       const id = operand(context, 'EXECUTION_ID');
       const response = await context.scheduler().cancelExecution({ id, reason: (context.values.reason as string | undefined) ?? '' }, context.call);
-      if (!response.execution) return 0;
-      if (context.json) printJson(context.out, ExecutionSchema, response.execution);
-      else printFields(context.out, executionFields(response.execution));
+      printExecution(context, response.execution);
       return 0;
     },
   },
