@@ -61,6 +61,14 @@ describe('dashboard in a browser', function () {
     await page.getByLabel('Label').fill('team=growth');
     await page.getByLabel('Label').press('Enter');
     await eventually(async () => expect(await page.locator('tbody tr th').allTextContents()).to.deep.equal(['send-welcome']));
+
+    // The search runs on the server as the user types (no Apply): the total is the server's count of matches.
+    await page.getByLabel('Label').fill('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await eventually(async () => expect(await page.locator('tbody tr').count()).to.equal(3));
+    await page.getByLabel('Search').pressSequentially('NIGHTLY');
+    await eventually(async () => expect(await page.locator('tbody tr th').allTextContents()).to.deep.equal(['nightly-report']));
+    await page.getByText('Jobs 1–1 of 1 with "NIGHTLY" in the name').waitFor();
   });
 
   it('pauses a job from its row, and the API then reports it PAUSED', async () => {

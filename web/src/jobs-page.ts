@@ -5,6 +5,8 @@ import { enumWord, instant, percent, relative, scheduleInWords } from './format.
 
 const STATES = ['PENDING', 'SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Typing pauses this long before the search runs, so a word costs one call, not one per key. */
+const SEARCH_DEBOUNCE_MS = 300;
 
 /** The table's filters and page, kept while the user visits a job and comes back. */
 const view = { state: '', type: '', label: '', search: '', pageSize: 25, tokens: [''] as string[], page: 0 };
@@ -22,13 +24,19 @@ export async function jobsPage(root: HTMLElement): Promise<void> {
 }
 
 function filters(apply: () => void): HTMLElement {
-  const input = (name: keyof typeof view, label: string, placeholder: string) =>
-    h('label', {}, label, h('input', { name, value: String(view[name]), placeholder, type: 'search', oninput: (event: Event) => ((view as Record<string, unknown>)[name] = (event.target as HTMLInputElement).value) }));
+  let pending = 0;
+  const input = (name: keyof typeof view, label: string, placeholder: string, live = false) =>
+    h('label', {}, label, h('input', { name, value: String(view[name]), placeholder, type: 'search', maxlength: name === 'search' ? 200 : undefined, oninput: (event: Event) => {
+      (view as Record<string, unknown>)[name] = (event.target as HTMLInputElement).value;
+      if (!live) return;
+      window.clearTimeout(pending);
+      pending = window.setTimeout(apply, SEARCH_DEBOUNCE_MS);
+    } }));
   const state = h('select', { name: 'state', onchange: (event: Event) => ((view.state = (event.target as HTMLSelectElement).value), apply()) }, h('option', { value: '' }, 'any state'), ...STATES.map((name) => h('option', { value: `JOB_STATE_${name}`, selected: view.state === `JOB_STATE_${name}` }, name.toLowerCase())));
   return h(
     'form',
     { class: 'filters', role: 'search', 'aria-label': 'Filter jobs', onsubmit: (event: Event) => (event.preventDefault(), apply()) },
-    input('search', 'Search', 'name or job id'),
+    input('search', 'Search', 'name or job id', true),
     h('label', {}, 'State', state),
     input('type', 'Type', 'e.g. email.send'),
     input('label', 'Label', 'key=value'),
@@ -36,13 +44,18 @@ function filters(apply: () => void): HTMLElement {
   );
 }
 
+/** Only the newest load renders: an answer to an older search that arrives late is dropped. */
+let loads = 0;
+
 async function load(table: HTMLElement, status: HTMLElement): Promise<void> {
+  const mine = (loads += 1);
   replace(status, notice('Loading…'));
   try {
     const search = view.search.trim();
-    // An id goes straight to the job; the API has no name search, so names are matched within the page.
+    // An id goes straight to the job; any other text searches the names on the server.
     if (UUID.test(search)) {
       const { job } = await call('GetJob', { id: search });
+      if (mine !== loads) return;
       return render(table, status, [job], 1, undefined);
     }
     const labels: Record<string, string> = {};
@@ -51,12 +64,12 @@ async function load(table: HTMLElement, status: HTMLElement): Promise<void> {
       labels[(key as string).trim()] = value.join('=').trim();
     }
     const response = await call('ListJobs', {
-      filter: { states: view.state ? [view.state] : [], type: view.type.trim(), labels },
+      filter: { states: view.state ? [view.state] : [], type: view.type.trim(), labels, nameContains: search },
       pageSize: view.pageSize,
       pageToken: view.tokens[view.page],
     });
-    const jobs = ((response.jobs ?? []) as Json[]).filter((job) => !search || `${job.name} ${job.id}`.toLowerCase().includes(search.toLowerCase()));
-    render(table, status, jobs, Number(response.totalSize ?? 0), response.nextPageToken || undefined);
+    if (mine !== loads) return;
+    render(table, status, (response.jobs ?? []) as Json[], Number(response.totalSize ?? 0), response.nextPageToken || undefined);
   } catch (error) {
     replace(status, notice(`Could not load jobs: ${(error as Error).message}`, 'error'));
   }
@@ -65,7 +78,7 @@ async function load(table: HTMLElement, status: HTMLElement): Promise<void> {
 function render(table: HTMLElement, status: HTMLElement, jobs: Json[], total: number, next: string | undefined): void {
   if (next !== undefined) view.tokens[view.page + 1] = next;
   const first = view.page * view.pageSize + 1;
-  replace(status, notice(total === 0 ? 'No jobs match.' : `Jobs ${first}–${first + jobs.length - 1} of ${total}${view.search && !UUID.test(view.search) ? ` (names matching "${view.search}" on this page)` : ''}`));
+  replace(status, notice(total === 0 ? 'No jobs match.' : `Jobs ${first}–${first + jobs.length - 1} of ${total}${view.search.trim() && !UUID.test(view.search.trim()) ? ` with "${view.search.trim()}" in the name` : ''}`));
   const rows = jobs.map((job) => {
     const stats = h('td', { class: 'num' }, '…');
     void call('GetJobStats', { jobId: job.id }).then(

@@ -17,6 +17,7 @@ import type { Store } from '../../application/ports/store.js';
 import { NO_TRACING, type Tracing } from '../../application/ports/tracing.js';
 import type { WakeUps } from '../../application/ports/wake-ups.js';
 import { JobQueries } from '../../application/queries/job-queries.js';
+import { MetricsHistory } from '../../application/queries/metrics-history.js';
 import { SchedulerMetrics } from '../../application/queries/scheduler-metrics.js';
 import { WatchExecutions } from '../../application/queries/watch-executions.js';
 import { PreviewSchedule } from '../../application/schedules/preview-schedule.js';
@@ -81,6 +82,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
       cancelExecution: new CancelExecution(store, clock, deps, wakeUps, observer),
       preview: new PreviewSchedule(clock),
       metrics: new SchedulerMetrics(store, clock),
+      history: new MetricsHistory(store, clock),
       watch: new WatchExecutions(store, clock, wakeUps, { pollIntervalMs: settings.watchPollIntervalMs, batchSize: 500 }),
     },
     worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer),

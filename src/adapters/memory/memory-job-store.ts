@@ -101,7 +101,8 @@ export class MemoryJobStore implements JobStore {
       (job) =>
         (!filter.states?.length || filter.states.includes(job.state)) &&
         (!filter.type || job.type === filter.type) &&
-        Object.entries(filter.labels ?? {}).every(([key, value]) => job.labels[key] === value),
+        Object.entries(filter.labels ?? {}).every(([key, value]) => job.labels[key] === value) &&
+        (!filter.nameContains || job.name.toLowerCase().includes(filter.nameContains.toLowerCase())),
     );
   }
 }

@@ -1,4 +1,5 @@
-import type { ClusterFigures, SchedulerMetricsStore } from '../../application/ports/scheduler-metrics-store.js';
+import type { ClusterFigures, HistoryRange, MetricsBucket, SchedulerMetricsStore } from '../../application/ports/scheduler-metrics-store.js';
+import { bucketsFromCounts, type BucketCounts } from '../../application/queries/metrics-buckets.js';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../../domain/execution/execution-status.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import { percentileOfSorted } from '../../domain/statistics/percentile.js';
@@ -34,6 +35,28 @@ export class MemorySchedulerMetricsStore implements SchedulerMetricsStore {
       leasesRescued: this.counters.leasesRescued,
       lastCheckAt: this.counters.lastDispatch,
     };
+  }
+
+  async history(range: HistoryRange): Promise<MetricsBucket[]> {
+    const from = range.from.getTime();
+    const k = (t: Date) => Math.floor((t.getTime() - from) / range.stepMs);
+    const counts: BucketCounts[] = [];
+    const add = (kind: BucketCounts['kind'], index: number, status?: string) => counts.push({ kind, k: index, status, n: 1 });
+    const lags = new Map<number, number[]>();
+    for (const e of this.state.executions.values()) {
+      if (e.finishedAt && e.finishedAt.getTime() < from) continue;
+      if (e.finishedAt) add('finished', k(e.finishedAt), e.status);
+      if (e.startedAt && e.startedAt.getTime() >= from) lags.set(k(e.startedAt), [...(lags.get(k(e.startedAt)) ?? []), Math.max(0, e.startedAt.getTime() - e.scheduledAt.getTime())]);
+      const entered = new Date(Math.max(e.queuedAt.getTime(), e.scheduledAt.getTime()));
+      const exited = e.startedAt ?? e.finishedAt;
+      if (entered <= range.now && (!exited || exited > entered)) add('entered', Math.max(k(entered), -1));
+      if (exited && exited > entered) add('exited', Math.max(k(exited), -1));
+    }
+    for (const [index, values] of lags) {
+      const sorted = values.sort((a, b) => a - b);
+      counts.push({ kind: 'started', k: index, n: sorted.length, p50: percentileOfSorted(sorted, 50), p95: percentileOfSorted(sorted, 95) });
+    }
+    return bucketsFromCounts(range, counts);
   }
 
   async addRescued(count: number): Promise<void> {

@@ -152,6 +152,8 @@ class Conditions {
     if (filter.states && filter.states.length > 0) this.add('state = ANY($?::text[])', [...filter.states]);
     if (filter.type) this.add('type = $?', filter.type);
     if (filter.labels && Object.keys(filter.labels).length > 0) this.add('labels @> $?::jsonb', JSON.stringify(filter.labels));
+    // Wildcards in the text are escaped: a search for "50%" finds "50%", not every name starting with 50.
+    if (filter.nameContains) this.add("name ILIKE '%' || $? || '%'", filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`));
   }
 
   add(condition: string, ...values: unknown[]): void {

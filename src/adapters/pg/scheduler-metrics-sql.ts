@@ -1,4 +1,5 @@
-import type { ClusterFigures, SchedulerMetricsStore } from '../../application/ports/scheduler-metrics-store.js';
+import type { ClusterFigures, HistoryRange, MetricsBucket, SchedulerMetricsStore } from '../../application/ports/scheduler-metrics-store.js';
+import { metricsHistory } from './metrics-history-sql.js';
 import { EXECUTION_STATUSES } from '../../domain/execution/execution-status.js';
 import { JOB_STATES } from '../../domain/job/job-state.js';
 import { countsOf } from './counts.js';
@@ -44,6 +45,10 @@ export class PgSchedulerMetricsStore implements SchedulerMetricsStore {
       leasesRescued: Number(row.leases_rescued ?? 0),
       lastCheckAt: optionalDate(row.last_check_at),
     };
+  }
+
+  history(range: HistoryRange): Promise<MetricsBucket[]> {
+    return metricsHistory(this.db, range);
   }
 
   async addRescued(count: number): Promise<void> {

@@ -6,6 +6,8 @@ export interface JobFilter {
   readonly type?: string;
   /** Every label must match. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** A substring of the name, ignoring case; taken literally (no wildcards). */
+  readonly nameContains?: string;
 }
 
 /** Keyset position: the last row of the previous page, newest first. */

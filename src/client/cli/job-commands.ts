@@ -148,9 +148,9 @@ export const JOB_COMMANDS: Command[] = [
   },
   {
     name: 'jobs list',
-    usage: '[--state STATE]… [--type TYPE] [--label k=v]… [--limit N] [--page-token TOKEN] [--all] [--quiet]',
+    usage: '[--state STATE]… [--type TYPE] [--label k=v]… [--name-contains TEXT] [--limit N] [--page-token TOKEN] [--all] [--quiet]',
     summary: 'list jobs, newest first',
-    options: { state: { type: 'string', multiple: true }, type: { type: 'string' }, label: { type: 'string', multiple: true }, limit: { type: 'string' }, 'page-token': { type: 'string' }, all: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    options: { state: { type: 'string', multiple: true }, type: { type: 'string' }, label: { type: 'string', multiple: true }, 'name-contains': { type: 'string' }, limit: { type: 'string' }, 'page-token': { type: 'string' }, all: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
     async run(context) {
       noOperands(context);
       const { values } = context;
@@ -158,6 +158,7 @@ export const JOB_COMMANDS: Command[] = [
         states: ((values.state as string[] | undefined) ?? []).map((state) => enumValue(JobStateSchema, state)),
         type: (values.type as string | undefined) ?? '',
         labels: labels(values.label as string[] | undefined) ?? {},
+        nameContains: (values['name-contains'] as string | undefined) ?? '',
       };
       const pageSize = wholeNumber(values.limit as string | undefined, 'limit', 1, 1000) ?? 50;
       const jobs: Job[] = [];

@@ -80,6 +80,24 @@ export const listingCases: AreaCases = {
         expect(await ids({ labels: { team: 'x', tier: '1' } })).to.deep.equal([b.id]);
         expect(await ids({ states: [JobState.SCHEDULED], labels: { team: 'x' } })).to.deep.equal([a.id]);
       }),
+      ok('name_contains finds names containing the text, ignoring case, with % and _ taken literally', async (t) => {
+        const type = uniqueType();
+        const percent = await createJob(t, { type, name: 'Report 50% done' });
+        const plain = await createJob(t, { type, name: 'report 500 rows' });
+        const underscore = await createJob(t, { type, name: 'nightly_REPORT' });
+        await createJob(t, { type, name: 'nightlyXreport' });
+        const ids = async (nameContains: string) => (await t.scheduler.listJobs({ filter: { type, nameContains } })).jobs.map((j) => j.id);
+        expect(await ids('REPORT 50')).to.deep.equal([plain.id, percent.id]);
+        expect(await ids('50%')).to.deep.equal([percent.id]);
+        expect(await ids('y_r')).to.deep.equal([underscore.id]);
+        expect(await ids('x'.repeat(200))).to.deep.equal([]);
+        const paged = await t.scheduler.listJobs({ filter: { type, nameContains: 'report' }, pageSize: 1 });
+        expect(paged.totalSize).to.equal(4n);
+        await rejects(t.scheduler.listJobs({ filter: { type, nameContains: 'rows' }, pageToken: paged.nextPageToken }), status.INVALID_ARGUMENT, /^page_token /);
+      }),
+      fails('INVALID_ARGUMENT', 'a name_contains of 201 characters is refused naming filter.name_contains', async (t) => {
+        await rejects(t.scheduler.listJobs({ filter: { nameContains: 'x'.repeat(201) } }), status.INVALID_ARGUMENT, /^filter\.name_contains must be at most 200 characters, got 201/);
+      }),
       ok('page_size 0 means 50; 500, the maximum, is accepted; the pages join up', async (t) => {
         const type = await typeWithJobs(t, 51);
         const first = await t.scheduler.listJobs({ filter: { type } });

@@ -67,6 +67,7 @@ describe('jobscheduler CLI', function () {
       expect(rows[0]).to.match(new RegExp(`^${b} +list-b +cli\\.list +scheduled +cron '\\*/5 \\* \\* \\* \\*' UTC +\\d{4}-`));
       expect(rows[1]).to.match(new RegExp(`^${a} +list-a +cli\\.list +scheduled +every 15m +\\d{4}-`));
       expect((await ok(['jobs', 'list', '--label', 'suite=list', '--quiet'])).trim().split('\n')).to.deep.equal([b, a]);
+      expect((await ok(['jobs', 'list', '--type', 'cli.list', '--name-contains', 'ST-B', '--quiet'])).trim()).to.equal(b);
       expect((await json(['jobs', 'list', '--type', 'cli.list'])).items.map((job: Json) => job.name)).to.deep.equal(['list-b', 'list-a']);
       await ok(['jobs', 'pause', a]);
       expect((await ok(['jobs', 'list', '--type', 'cli.list', '--state', 'paused', '--quiet'])).trim()).to.equal(a);

@@ -80,7 +80,17 @@ export function jobFilter(filter: WireJobFilter | undefined, field = 'filter'): 
     states: filter.states.map((state, i) => stateFromWire(`${field}.states[${i}]`, state)),
     ...(filter.type ? { type: filter.type } : {}),
     ...(Object.keys(filter.labels).length > 0 ? { labels: filter.labels } : {}),
+    ...(filter.nameContains ? { nameContains: nameContains(`${field}.name_contains`, filter.nameContains) } : {}),
   };
+}
+
+/** Longer than any name a search could usefully match; it also bounds the LIKE pattern the database runs. */
+const MAX_NAME_SEARCH = 200;
+
+function nameContains(field: string, text: string): string {
+  const length = characterCount(text);
+  if (length > MAX_NAME_SEARCH) throw DomainError.invalidArgument(`${field} must be at most ${MAX_NAME_SEARCH} characters, got ${length}`);
+  return text;
 }
 
 export function reason(text: string): string {

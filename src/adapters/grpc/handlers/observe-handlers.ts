@@ -1,3 +1,4 @@
+import type { MetricsHistory } from '../../../application/queries/metrics-history.js';
 import type { SchedulerMetrics } from '../../../application/queries/scheduler-metrics.js';
 import type { WatchExecutions } from '../../../application/queries/watch-executions.js';
 import type { ExecutionEventKind } from '../../../application/ports/event-store.js';
@@ -5,13 +6,14 @@ import { successRate } from '../../../domain/statistics/execution-statistics.js'
 import { ExecutionEventKind as WireKind } from '../../../gen/jobscheduler/v1/execution_pb.js';
 import type { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { executionMessage } from '../mapping/execution-message.js';
-import { duration, requireId, requireJobTypes, timestamp } from '../mapping/wire-values.js';
+import { duration, msFrom, requireId, requireJobTypes, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 
 type Handlers = ServiceHandlers<typeof JobSchedulerService>;
 
 export interface ObserveUseCases {
   metrics: SchedulerMetrics;
+  history: MetricsHistory;
   watch: WatchExecutions;
 }
 
@@ -25,9 +27,28 @@ const KIND: Readonly<Record<ExecutionEventKind, WireKind>> = {
   lost: WireKind.LOST,
 };
 
-/** GetSchedulerMetrics and WatchExecutions. */
-export function observeHandlers(useCases: ObserveUseCases): Pick<Handlers, 'getSchedulerMetrics' | 'watchExecutions'> {
+/** GetSchedulerMetrics, GetMetricsHistory and WatchExecutions. */
+export function observeHandlers(useCases: ObserveUseCases): Pick<Handlers, 'getSchedulerMetrics' | 'getMetricsHistory' | 'watchExecutions'> {
   return {
+    async getMetricsHistory(request) {
+      const history = await useCases.history.execute(msFrom('window', request.window), msFrom('step', request.step));
+      return {
+        buckets: history.buckets.map((b) => ({
+          start: timestamp(b.start),
+          succeeded: BigInt(b.succeeded),
+          failed: BigInt(b.failed),
+          cancelled: BigInt(b.cancelled),
+          successRate: successRate(b.succeeded, b.succeeded + b.failed + b.cancelled),
+          queueDepth: BigInt(b.queueDepth),
+          started: BigInt(b.started),
+          scheduleLagP50: duration(b.lagP50Ms),
+          scheduleLagP95: duration(b.lagP95Ms),
+        })),
+        step: duration(history.stepMs),
+        computedAt: timestamp(history.computedAt),
+      };
+    },
+
     async getSchedulerMetrics() {
       const f = await useCases.metrics.execute();
       const s = f.executionsByStatus;

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobscheduler/v1/stats.proto.
  */
 export const file_jobscheduler_v1_stats: GenFile = /*@__PURE__*/
-  fileDesc("Chtqb2JzY2hlZHVsZXIvdjEvc3RhdHMucHJvdG8SD2pvYnNjaGVkdWxlci52MSKQBQoISm9iU3RhdHMSDgoGam9iX2lkGAEgASgJEhgKEHRvdGFsX2V4ZWN1dGlvbnMYAiABKAQSEQoJc3VjY2VlZGVkGAMgASgEEg4KBmZhaWxlZBgEIAEoBBIRCgljYW5jZWxsZWQYBSABKAQSEQoJdGltZWRfb3V0GAYgASgEEgwKBGxvc3QYByABKAQSDgoGcXVldWVkGAggASgEEg8KB3J1bm5pbmcYCSABKAQSFAoMc3VjY2Vzc19yYXRlGAogASgBEjMKEGF2ZXJhZ2VfZHVyYXRpb24YCyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoMcDUwX2R1cmF0aW9uGAwgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi8KDHA5NV9kdXJhdGlvbhgNIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIyCg5sYXN0X2V4ZWN1dGlvbhgOIAEoCzIaLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb24SMwoPbGFzdF9zdWNjZXNzX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9sYXN0X2ZhaWx1cmVfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC25leHRfcnVuX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgSIAEoDRI3ChNzdWNjZXNzX2V4cGVjdGVkX2J5GBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdvdmVyZHVlGBQgASgIIpcGChBTY2hlZHVsZXJNZXRyaWNzEhQKDGpvYnNfcGVuZGluZxgBIAEoBBIWCg5qb2JzX3NjaGVkdWxlZBgCIAEoBBIUCgxqb2JzX3J1bm5pbmcYAyABKAQSEwoLam9ic19wYXVzZWQYBCABKAQSFgoOam9ic19jb21wbGV0ZWQYBSABKAQSEwoLam9ic19mYWlsZWQYBiABKAQSFgoOam9ic19jYW5jZWxsZWQYByABKAQSGAoQZXhlY3V0aW9uc190b3RhbBgIIAEoBBIZChFleGVjdXRpb25zX3F1ZXVlZBgJIAEoBBIaChJleGVjdXRpb25zX3J1bm5pbmcYCiABKAQSHAoUZXhlY3V0aW9uc19zdWNjZWVkZWQYCyABKAQSGQoRZXhlY3V0aW9uc19mYWlsZWQYDCABKAQSHAoUZXhlY3V0aW9uc19jYW5jZWxsZWQYDSABKAQSFAoMc3VjY2Vzc19yYXRlGA4gASgBEjMKEGF2ZXJhZ2VfZHVyYXRpb24YDyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoMcDk1X2R1cmF0aW9uGBAgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjMKEHNjaGVkdWxlX2xhZ19wNTAYESABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMwoQc2NoZWR1bGVfbGFnX3A5NRgSIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIaChJleGVjdXRpb25zX292ZXJkdWUYEyABKAQSFgoObGVhc2VzX3Jlc2N1ZWQYFCABKAQSFAoMam9ic19vdmVyZHVlGBUgASgEEjEKDWxhc3RfY2hlY2tfYXQYFiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NvbXB1dGVkX2F0GBcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgZ3aW5kb3cYGCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25iBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_jobscheduler_v1_execution]);
+  fileDesc("Chtqb2JzY2hlZHVsZXIvdjEvc3RhdHMucHJvdG8SD2pvYnNjaGVkdWxlci52MSKQBQoISm9iU3RhdHMSDgoGam9iX2lkGAEgASgJEhgKEHRvdGFsX2V4ZWN1dGlvbnMYAiABKAQSEQoJc3VjY2VlZGVkGAMgASgEEg4KBmZhaWxlZBgEIAEoBBIRCgljYW5jZWxsZWQYBSABKAQSEQoJdGltZWRfb3V0GAYgASgEEgwKBGxvc3QYByABKAQSDgoGcXVldWVkGAggASgEEg8KB3J1bm5pbmcYCSABKAQSFAoMc3VjY2Vzc19yYXRlGAogASgBEjMKEGF2ZXJhZ2VfZHVyYXRpb24YCyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoMcDUwX2R1cmF0aW9uGAwgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi8KDHA5NV9kdXJhdGlvbhgNIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIyCg5sYXN0X2V4ZWN1dGlvbhgOIAEoCzIaLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb24SMwoPbGFzdF9zdWNjZXNzX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9sYXN0X2ZhaWx1cmVfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC25leHRfcnVuX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgSIAEoDRI3ChNzdWNjZXNzX2V4cGVjdGVkX2J5GBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdvdmVyZHVlGBQgASgIIpcGChBTY2hlZHVsZXJNZXRyaWNzEhQKDGpvYnNfcGVuZGluZxgBIAEoBBIWCg5qb2JzX3NjaGVkdWxlZBgCIAEoBBIUCgxqb2JzX3J1bm5pbmcYAyABKAQSEwoLam9ic19wYXVzZWQYBCABKAQSFgoOam9ic19jb21wbGV0ZWQYBSABKAQSEwoLam9ic19mYWlsZWQYBiABKAQSFgoOam9ic19jYW5jZWxsZWQYByABKAQSGAoQZXhlY3V0aW9uc190b3RhbBgIIAEoBBIZChFleGVjdXRpb25zX3F1ZXVlZBgJIAEoBBIaChJleGVjdXRpb25zX3J1bm5pbmcYCiABKAQSHAoUZXhlY3V0aW9uc19zdWNjZWVkZWQYCyABKAQSGQoRZXhlY3V0aW9uc19mYWlsZWQYDCABKAQSHAoUZXhlY3V0aW9uc19jYW5jZWxsZWQYDSABKAQSFAoMc3VjY2Vzc19yYXRlGA4gASgBEjMKEGF2ZXJhZ2VfZHVyYXRpb24YDyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoMcDk1X2R1cmF0aW9uGBAgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjMKEHNjaGVkdWxlX2xhZ19wNTAYESABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMwoQc2NoZWR1bGVfbGFnX3A5NRgSIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIaChJleGVjdXRpb25zX292ZXJkdWUYEyABKAQSFgoObGVhc2VzX3Jlc2N1ZWQYFCABKAQSFAoMam9ic19vdmVyZHVlGBUgASgEEjEKDWxhc3RfY2hlY2tfYXQYFiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NvbXB1dGVkX2F0GBcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgZ3aW5kb3cYGCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24ilgIKDU1ldHJpY3NCdWNrZXQSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXN1Y2NlZWRlZBgCIAEoBBIOCgZmYWlsZWQYAyABKAQSEQoJY2FuY2VsbGVkGAQgASgEEhQKDHN1Y2Nlc3NfcmF0ZRgFIAEoARITCgtxdWV1ZV9kZXB0aBgGIAEoBBIPCgdzdGFydGVkGAcgASgEEjMKEHNjaGVkdWxlX2xhZ19wNTAYCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMwoQc2NoZWR1bGVfbGFnX3A5NRgJIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbmIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_jobscheduler_v1_execution]);
 
 /**
  * Statistics of one job, computed from its stored executions. Executions
@@ -362,4 +362,84 @@ export type SchedulerMetrics = Message<"jobscheduler.v1.SchedulerMetrics"> & {
  */
 export const SchedulerMetricsSchema: GenMessage<SchedulerMetrics> = /*@__PURE__*/
   messageDesc(file_jobscheduler_v1_stats, 1);
+
+/**
+ * Cluster-wide figures of one time bucket of GetMetricsHistory.
+ *
+ * @generated from message jobscheduler.v1.MetricsBucket
+ */
+export type MetricsBucket = Message<"jobscheduler.v1.MetricsBucket"> & {
+  /**
+   * The start of the bucket; it ends where the next one starts.
+   *
+   * @generated from field: google.protobuf.Timestamp start = 1;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * Executions that finished in the bucket as SUCCEEDED.
+   *
+   * @generated from field: uint64 succeeded = 2;
+   */
+  succeeded: bigint;
+
+  /**
+   * Executions that finished in the bucket as FAILED, TIMED_OUT or LOST.
+   *
+   * @generated from field: uint64 failed = 3;
+   */
+  failed: bigint;
+
+  /**
+   * Executions that were CANCELLED in the bucket.
+   *
+   * @generated from field: uint64 cancelled = 4;
+   */
+  cancelled: bigint;
+
+  /**
+   * succeeded ÷ every execution finished in the bucket (GetJobStats'
+   * definition); 0 when none finished.
+   *
+   * @generated from field: double success_rate = 5;
+   */
+  successRate: number;
+
+  /**
+   * Executions due and waiting for a worker at the end of the bucket (for
+   * the last bucket: now).
+   *
+   * @generated from field: uint64 queue_depth = 6;
+   */
+  queueDepth: bigint;
+
+  /**
+   * Executions that started in the bucket.
+   *
+   * @generated from field: uint64 started = 7;
+   */
+  started: bigint;
+
+  /**
+   * Median schedule lag (started − scheduled) of the executions that
+   * started in the bucket; unset when none started.
+   *
+   * @generated from field: google.protobuf.Duration schedule_lag_p50 = 8;
+   */
+  scheduleLagP50?: Duration | undefined;
+
+  /**
+   * 95th percentile of the same lags.
+   *
+   * @generated from field: google.protobuf.Duration schedule_lag_p95 = 9;
+   */
+  scheduleLagP95?: Duration | undefined;
+};
+
+/**
+ * Describes the message jobscheduler.v1.MetricsBucket.
+ * Use `create(MetricsBucketSchema)` to create a new message.
+ */
+export const MetricsBucketSchema: GenMessage<MetricsBucket> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_stats, 2);
 

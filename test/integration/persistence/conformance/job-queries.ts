@@ -23,11 +23,13 @@ export function jobQueryConformance(context: ConformanceContext): void {
         { state: 'failed', type: 'mail', labels: {} },
         { state: 'pending', type: 'crawl', labels: { env: 'prod' } },
       ] as const;
+      // Names with LIKE's wildcards and mixed case: a search takes them literally and ignores case.
+      const names = ['Nightly report', 'nightly_backup', 'report 50%', 'report 500', 'sync', 'nightlyXbackup', 'Reports\\archive', 'crawl', 'mail', 'reportsXarchive'];
       spec.forEach(({ state, type, labels }, i) => {
         const createdAt = at((i === 4 ? 3 : i) * MINUTE);
         // Ids deliberately not in creation order, so an order by id alone would be caught.
         const job = jobInState(state, { id: orderedId(100 - i * 7), now: createdAt, type });
-        jobs.push({ ...job, labels });
+        jobs.push({ ...job, labels, name: names[i] as string });
       });
       await context.tx((tx) => tx.jobs.insert(jobs));
     });
@@ -39,7 +41,8 @@ export function jobQueryConformance(context: ConformanceContext): void {
           (job) =>
             (!filter.states?.length || filter.states.includes(job.state)) &&
             (!filter.type || job.type === filter.type) &&
-            Object.entries(filter.labels ?? {}).every(([key, value]) => job.labels[key] === value),
+            Object.entries(filter.labels ?? {}).every(([key, value]) => job.labels[key] === value) &&
+            (!filter.nameContains || job.name.toLowerCase().includes(filter.nameContains.toLowerCase())),
         )
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
     }
@@ -66,6 +69,11 @@ export function jobQueryConformance(context: ConformanceContext): void {
       ['every label must match', { labels: { team: 'search', env: 'prod' } }],
       ['states, type and labels together', { states: ['scheduled', 'running'], type: 'crawl', labels: { env: 'prod' } }],
       ['nothing matches', { type: 'nope' }],
+      ['name contains, ignoring case', { nameContains: 'NIGHTLY' }],
+      ['a % in the search is a plain character', { nameContains: '50%' }],
+      ['an _ in the search is a plain character', { nameContains: 'y_b' }],
+      ['a backslash in the search is a plain character', { nameContains: 's\\a' }],
+      ['name search with type', { nameContains: 'report', type: 'crawl' }],
       ['empty states list means any state', { states: [] }],
     ];
 
