@@ -116,8 +116,16 @@ describe('dashboard in a browser', function () {
     await screenshot(page, 'execution');
   });
 
-  it('shows an execution in the live view as it happens', async () => {
+  it('charts the last hour from the server when the live view opens, then shows an execution as it happens', async () => {
+    // Finished before the page opens: only the server's history can put it on the charts.
+    await connectUnary(base, 'RunJob', { id: ids.once });
+    const { executions } = await server.worker.acquireExecutions({ workerId: 'browser-test-worker', jobTypes: ['email.send'], capacity: 1 });
+    await server.worker.completeExecution({ executionId: executions[0]?.execution?.id ?? '', leaseToken: executions[0]?.leaseToken ?? '' });
     await page.goto(`${base}/#/live`);
+    const throughput = page.locator('figure.chart', { hasText: 'Throughput' });
+    await eventually(async () => expect(await throughput.getAttribute('data-points')).to.equal('60'));
+    expect(Number(await throughput.getAttribute('data-sum'))).to.be.at.least(1);
+    expect(Number(await page.locator('figure.chart', { hasText: 'Success rate' }).getAttribute('data-points'))).to.be.at.least(1);
     await page.getByText('Stream: connected').waitFor();
     // The page subscribes when its stream opens, which the test cannot see: run the job until a row appears.
     const row = page.locator(`[data-testid="live-events"] tr[data-job-id="${ids.once}"]`);

@@ -19,6 +19,9 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<st
 export function lineChart(title: string, points: readonly Point[], format: (value: number) => string, spanMs: number, now = Date.now(), ceiling?: number): HTMLElement {
   const figure = document.createElement('figure');
   figure.className = 'chart';
+  // What the chart draws, for tests and tools: how many points and their sum.
+  figure.dataset.points = String(points.length);
+  figure.dataset.sum = String(points.reduce((total, point) => total + point.v, 0));
   const caption = document.createElement('figcaption');
   const last = points[points.length - 1];
   caption.textContent = `${title}: ${last === undefined ? 'no data yet' : format(last.v)}`;

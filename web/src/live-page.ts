@@ -4,62 +4,64 @@ import { h, notice, replace } from './dom.js';
 import { duration, enumWord, relative, shortId } from './format.js';
 
 const HOUR = 3_600_000;
-const SAMPLE_EVERY_MS = 5_000;
+const MINUTE = 60_000;
+const REFRESH_EVERY_MS = 10_000;
 const KEEP_EVENTS = 100;
 
-interface Sample {
-  t: number;
+/** One minute of GetMetricsHistory, keyed by its start. */
+interface Bucket {
+  start: number;
   finished: number;
-  succeeded: number;
-  queued: number;
-  lagP50: number;
+  successRate: number;
+  queueDepth: number;
+  started: number;
   lagP95: number;
 }
 
 /**
- * The live view's state outlives the page: samples are taken in the background while the
- * dashboard is open, so coming back shows the hour so far, and the watch keeps its cursor.
+ * The live view's state outlives the page: the last hour is loaded from the server once
+ * (GetMetricsHistory, computed from the stored executions), then its newest minutes are
+ * refreshed in the background while the dashboard is open; the watch keeps its cursor.
  */
-const state = { samples: [] as Sample[], events: [] as Json[], cursor: '', sampling: 0 as number | 0, connection: 'connecting' };
+const state = { buckets: new Map<number, Bucket>(), events: [] as Json[], cursor: '', refreshing: 0 as number | 0, connection: 'connecting' };
 let redraw: (() => void) | undefined;
 
 function seconds(value: string | undefined): number {
   return value ? Number(value.replace(/s$/, '')) : 0;
 }
 
-async function sample(): Promise<void> {
+/** Loads `window` of history by minute and merges it: a bucket still filling is replaced by its fresher figures. */
+async function loadHistory(window: string): Promise<void> {
   try {
-    const { metrics } = await call('GetSchedulerMetrics');
-    const succeeded = Number(metrics.executionsSucceeded ?? 0);
-    const failed = Number(metrics.executionsFailed ?? 0);
-    state.samples.push({ t: Date.now(), finished: succeeded + failed, succeeded, queued: Number(metrics.executionsQueued ?? 0), lagP50: seconds(metrics.scheduleLagP50), lagP95: seconds(metrics.scheduleLagP95) });
-    const from = Date.now() - HOUR;
-    while ((state.samples[0]?.t ?? Infinity) < from) state.samples.shift();
+    const { buckets } = await call('GetMetricsHistory', { window, step: '60s' });
+    for (const b of (buckets ?? []) as Json[]) {
+      const start = Date.parse(b.start);
+      const finished = Number(b.succeeded ?? 0) + Number(b.failed ?? 0) + Number(b.cancelled ?? 0);
+      state.buckets.set(start, { start, finished, successRate: Number(b.successRate ?? 0), queueDepth: Number(b.queueDepth ?? 0), started: Number(b.started ?? 0), lagP95: seconds(b.scheduleLagP95) });
+    }
+    for (const start of state.buckets.keys()) if (start < Date.now() - HOUR) state.buckets.delete(start);
     redraw?.();
   } catch {
-    // A missed sample leaves a gap; the next one comes in SAMPLE_EVERY_MS.
+    // A missed refresh leaves the charts as they were; the next one comes in REFRESH_EVERY_MS.
   }
 }
 
-/** Starts sampling once, for as long as the dashboard is open. */
+/** Loads the last hour once, then refreshes the newest two minutes, for as long as the dashboard is open. */
 export function startSampling(): void {
-  if (state.sampling) return;
-  void sample();
-  state.sampling = window.setInterval(() => void sample(), SAMPLE_EVERY_MS);
+  if (state.refreshing) return;
+  void loadHistory('3600s');
+  state.refreshing = window.setInterval(() => void loadHistory('120s'), REFRESH_EVERY_MS);
 }
 
-/** Differences between samples, per minute: retention may lower the totals, so negative steps count as 0. */
-function rates(): { throughput: Point[]; success: Point[] } {
-  const throughput: Point[] = [];
-  const success: Point[] = [];
-  for (let i = 1; i < state.samples.length; i += 1) {
-    const [before, after] = [state.samples[i - 1] as Sample, state.samples[i] as Sample];
-    const minutes = (after.t - before.t) / 60_000;
-    const finished = Math.max(0, after.finished - before.finished);
-    throughput.push({ t: after.t, v: finished / minutes });
-    if (finished > 0) success.push({ t: after.t, v: Math.min(1, Math.max(0, after.succeeded - before.succeeded) / finished) });
-  }
-  return { throughput, success };
+/** A bucket's point sits at its end (now, for the minute still filling). */
+function series(value: (b: Bucket) => number | undefined): Point[] {
+  const now = Date.now();
+  return [...state.buckets.values()]
+    .sort((a, b) => a.start - b.start)
+    .flatMap((b) => {
+      const v = value(b);
+      return v === undefined ? [] : [{ t: Math.min(b.start + MINUTE, now), v }];
+    });
 }
 
 let watching: AbortController | undefined;
@@ -117,14 +119,13 @@ export function livePage(root: HTMLElement): void {
   redraw = () => {
     if (!root.isConnected || !root.contains(charts)) return;
     replace(connection, `Stream: ${state.connection}`);
-    const { throughput, success } = rates();
     const now = Date.now();
     replace(
       charts,
-      lineChart('Throughput (executions finished per minute)', throughput, (v) => v.toFixed(1), HOUR, now),
-      lineChart('Success rate', success, (v) => `${(v * 100).toFixed(0)} %`, HOUR, now, 1),
-      lineChart('Queue depth (executions queued)', state.samples.map((s) => ({ t: s.t, v: s.queued })), (v) => v.toFixed(0), HOUR, now),
-      lineChart('Schedule lag p95', state.samples.map((s) => ({ t: s.t, v: s.lagP95 })), (v) => duration(`${v}s`), HOUR, now),
+      lineChart('Throughput (executions finished per minute)', series((b) => b.finished), (v) => v.toFixed(0), HOUR, now),
+      lineChart('Success rate', series((b) => (b.finished > 0 ? b.successRate : undefined)), (v) => `${(v * 100).toFixed(0)} %`, HOUR, now, 1),
+      lineChart('Queue depth (executions due, waiting for a worker)', series((b) => b.queueDepth), (v) => v.toFixed(0), HOUR, now),
+      lineChart('Schedule lag p95', series((b) => (b.started > 0 ? b.lagP95 : undefined)), (v) => duration(`${v}s`), HOUR, now),
     );
     replace(
       events,

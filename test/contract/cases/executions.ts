@@ -127,5 +127,31 @@ export const executionCases: AreaCases = {
         await eventually(async () => expect(Number((await t.scheduler.getSchedulerMetrics({})).metrics?.jobsPaused)).to.be.greaterThan(before), 5_000);
       }),
     ],
+
+    getMetricsHistory: [
+      ok('by default the last hour by minute: 60 consecutive buckets on whole minutes, the last holding now', async (t) => {
+        const { buckets, step, computedAt } = await t.scheduler.getMetricsHistory({});
+        expect(durationMs(step!)).to.equal(60_000);
+        const starts = buckets.map((b) => ms(b.start));
+        expect(starts).to.have.length(60);
+        expect(starts.every((start, i) => start % 60_000 === 0 && (i === 0 || start - (starts[i - 1] as number) === 60_000))).to.equal(true);
+        const now = ms(computedAt);
+        expect(now - (starts.at(-1) as number)).to.be.within(0, 59_999);
+        for (const b of buckets) expect(b.successRate).to.be.within(0, 1);
+      }),
+      ok('an execution that succeeds is counted in the bucket of its finish, with its start', async (t) => {
+        const { acquired } = await runningJob(t);
+        await t.worker.completeExecution({ executionId: acquired.execution!.id, leaseToken: acquired.leaseToken });
+        const { buckets } = await t.scheduler.getMetricsHistory({ window: durationFromMs(120_000), step: durationFromMs(10_000) });
+        expect(buckets.length).to.be.within(12, 13);
+        expect(buckets.reduce((sum, b) => sum + Number(b.succeeded), 0)).to.be.at.least(1);
+        expect(buckets.reduce((sum, b) => sum + Number(b.started), 0)).to.be.at.least(1);
+      }),
+      fails('INVALID_ARGUMENT', 'a window under a minute, a step under 10 s, or more than 1,440 buckets is refused naming the field', async (t) => {
+        await rejects(t.scheduler.getMetricsHistory({ window: durationFromMs(30_000) }), status.INVALID_ARGUMENT, /^window must be from 1 minute to 24 hours/);
+        await rejects(t.scheduler.getMetricsHistory({ step: durationFromMs(5_000) }), status.INVALID_ARGUMENT, /^step must be whole seconds from 10 s to 1 hour/);
+        await rejects(t.scheduler.getMetricsHistory({ window: durationFromMs(86_400_000), step: durationFromMs(10_000) }), status.INVALID_ARGUMENT, /^window ÷ step must be at most 1440 buckets/);
+      }),
+    ],
   },
 };

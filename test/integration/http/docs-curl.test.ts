@@ -42,7 +42,7 @@ describe('docs/api.md: every curl example works as written', () => {
 
   it('documents one command per read RPC', () => {
     const methods = commands.map((command) => /JobSchedulerService\/(\w+)/.exec(command)?.[1]);
-    expect(methods).to.deep.equal(['GetJob', 'ListJobs', 'ListExecutions', 'GetExecution', 'GetJobStats', 'GetSchedulerMetrics', 'PreviewSchedule', 'WatchExecutions']);
+    expect(methods).to.deep.equal(['GetJob', 'ListJobs', 'ListExecutions', 'GetExecution', 'GetJobStats', 'GetSchedulerMetrics', 'GetMetricsHistory', 'PreviewSchedule', 'WatchExecutions']);
   });
 
   it('each unary command exits 0 and prints the response as JSON', async () => {
@@ -55,6 +55,7 @@ describe('docs/api.md: every curl example works as written', () => {
       if (command.includes('/ListJobs')) expect((body.jobs as Array<{ id: string }>).map((job) => job.id)).to.deep.equal([env.JOB]);
       if (command.includes('/ListExecutions')) expect((body.executions as Array<{ id: string }>)[0]?.id).to.equal(env.EXECUTION);
       if (command.includes('/PreviewSchedule')) expect(body.fireTimes).to.have.length(3);
+      if (command.includes('/GetMetricsHistory')) expect(body.buckets).to.have.length(12);
     }
   });
 

@@ -305,6 +305,7 @@ export function requestArbitraries(f: Fixtures): Record<string, fc.Arbitrary<obj
     'JobSchedulerService/GetSchedulerMetrics': fc.constant({}),
     'JobSchedulerService/WatchExecutions': fc.record({ jobId: fc.oneof(fc.constant(''), jobId), jobTypes, cursor }, { requiredKeys: [] }),
     'JobSchedulerService/PreviewSchedule': fc.record({ schedule, count: uint32, after: timestamp }, { requiredKeys: [] }),
+    'JobSchedulerService/GetMetricsHistory': fc.record({ window: duration, step: duration }, { requiredKeys: [] }),
     // The one message of a Work stream: a start (often valid) with credits, outcomes and progress.
     'WorkerService/Work': fc.record(
       {
@@ -350,4 +351,5 @@ export const READ_ONLY = new Set([
   'JobSchedulerService/GetSchedulerMetrics',
   'JobSchedulerService/WatchExecutions',
   'JobSchedulerService/PreviewSchedule',
+  'JobSchedulerService/GetMetricsHistory',
 ]);
