@@ -10,10 +10,12 @@ import { grpcRoundtrip } from './scenarios/grpc-roundtrip.js';
 import { latency } from './scenarios/latency.js';
 import { punctuality } from './scenarios/punctuality.js';
 import { scale } from './scenarios/scale.js';
+import { dashboard } from './scenarios/dashboard.js';
 
 const USAGE = `npm run bench -- [options]
 
-  --scenario LIST   comma-separated, from: roundtrip, burst, latency, punctuality, scale, replicas
+  --scenario LIST   comma-separated, from: roundtrip, burst, latency, punctuality, scale, replicas,
+                    dashboard
                     (default: all of them; "cost" figures come with burst and replicas);
                     aligned or staggered run one half of punctuality
   --size NAME       quick | small | default | large (see bench/support/sizes.ts)
@@ -36,7 +38,7 @@ Without DATABASE_URL it starts its own PostgreSQL (durable settings, as npm star
 pg_stat_statements) and one fresh database and service process per scenario run; with
 DATABASE_URL it creates and drops its databases on that server.`;
 
-const ALL = ['roundtrip', 'burst', 'latency', 'punctuality', 'scale', 'replicas'] as const;
+const ALL = ['roundtrip', 'burst', 'latency', 'punctuality', 'scale', 'replicas', 'dashboard'] as const;
 /** Parts of a scenario that can be chosen alone. */
 const PARTS = ['aligned', 'staggered'] as const;
 type ScenarioName = (typeof ALL)[number] | (typeof PARTS)[number];
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
   try {
     const postgresVersion = cluster ? await cluster.version() : 'unknown (external service)';
     for (const name of selected) {
-      if (external && (name === 'scale' || name === 'replicas')) {
+      if (external && (name === 'scale' || name === 'replicas' || name === 'dashboard')) {
         progress(`${name}: skipped with --address (needs a database and service processes of its own)`);
         continue;
       }
@@ -168,6 +170,8 @@ function plan(name: ScenarioName, size: (typeof SIZES)[SizeName]): Run[] {
       ];
     case 'scale':
       return [{ describe: `scale: ${size.scale.jobs} jobs, ${size.scale.executions} executions`, execute: (context) => scale(context, size.scale) }];
+    case 'dashboard':
+      return [{ describe: `dashboard: ${size.dashboard.jobs} jobs, ${size.dashboard.executions} executions`, execute: (context) => dashboard(context, size.dashboard) }];
   }
 }
 

@@ -16,6 +16,8 @@ export interface Size {
   aligned: number[];
   staggered: { jobs: number; spreadMs: number };
   scale: { jobs: number; executions: number; ratePerSecond: number; seconds: number };
+  /** Jobs, executions (of which bigHistory belong to one job), and how often each page's calls are timed. */
+  dashboard: { jobs: number; executions: number; bigHistory: number; repeats: number };
 }
 
 export const SIZES = {
@@ -29,6 +31,7 @@ export const SIZES = {
     aligned: [100],
     staggered: { jobs: 100, spreadMs: 1_000 },
     scale: { jobs: 2_000, executions: 2_000, ratePerSecond: 200, seconds: 0.3 },
+    dashboard: { jobs: 200, executions: 4_000, bigHistory: 2_000, repeats: 2 },
   },
   small: {
     roundtrip: { calls: 2000, concurrency: 64, seconds: 3 },
@@ -40,6 +43,7 @@ export const SIZES = {
     aligned: [1_000],
     staggered: { jobs: 1_000, spreadMs: 10_000 },
     scale: { jobs: 100_000, executions: 100_000, ratePerSecond: 1_000, seconds: 5 },
+    dashboard: { jobs: 10_000, executions: 100_000, bigHistory: 50_000, repeats: 10 },
   },
   default: {
     roundtrip: { calls: 5000, concurrency: 64, seconds: 5 },
@@ -51,6 +55,7 @@ export const SIZES = {
     aligned: [1_000, 10_000],
     staggered: { jobs: 10_000, spreadMs: 60_000 },
     scale: { jobs: 1_000_000, executions: 1_000_000, ratePerSecond: 1_000, seconds: 10 },
+    dashboard: { jobs: 10_000, executions: 1_000_000, bigHistory: 500_000, repeats: 20 },
   },
   large: {
     roundtrip: { calls: 5000, concurrency: 64, seconds: 5 },
@@ -62,6 +67,7 @@ export const SIZES = {
     aligned: [1_000, 10_000],
     staggered: { jobs: 10_000, spreadMs: 60_000 },
     scale: { jobs: 1_000_000, executions: 1_000_000, ratePerSecond: 1_000, seconds: 30 },
+    dashboard: { jobs: 10_000, executions: 1_000_000, bigHistory: 500_000, repeats: 50 },
   },
 } satisfies Record<string, Size>;
 
