@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { accessibilityViolations } from '../support/accessibility.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { connectUnary } from '../support/http-rpc.js';
 import { authEnv, bearer, mintToken } from '../support/security.js';
@@ -37,6 +38,7 @@ describe('dashboard in a browser, with authentication on', function () {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await screenshot(page, 'sign-in');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
     await page.getByLabel('Bearer token').fill('not-a-jwt');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
@@ -55,6 +57,7 @@ describe('dashboard in a browser, with authentication on', function () {
     for (const button of await buttons.all()) expect(await button.isDisabled(), await button.textContent() ?? '').to.equal(true);
     expect(await row.getByRole('button', { name: 'Pause guarded' }).getAttribute('title')).to.match(/operator or admin/);
     await screenshot(page, 'jobs-reader');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
     // What a page would get if it sent the call regardless: the role table's refusal.
     const answer = await page.evaluate(async ({ id, token }) => {
       const response = await fetch('/jobscheduler.v1.JobSchedulerService/PauseJob', {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { accessibilityViolations } from '../support/accessibility.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -51,6 +52,7 @@ describe('dashboard in a browser', function () {
     expect(await page.locator(`tr[data-job-id="${ids.sync}"] td`).nth(2).textContent()).to.equal('every 2 hours');
     await eventually(async () => expect(await nightly.locator('td').nth(5).textContent()).to.equal('—'));
     await screenshot(page, 'jobs');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
 
     await page.getByLabel('Type').fill('crm.sync');
     await page.getByRole('button', { name: 'Apply' }).click();
@@ -100,6 +102,14 @@ describe('dashboard in a browser', function () {
     await eventually(async () => expect(await heading.evaluate((element) => element === element.ownerDocument.activeElement)).to.equal(true));
     await page.locator('.fire-times li').first().waitFor();
     expect(await page.locator('.fire-times li').count()).to.equal(10);
+    // In the job's own zone with the offset of that instant: 03:00 Berlin is 02:00 UTC in winter, 01:00 in summer.
+    await page.getByRole('heading', { name: 'Next 10 fire times (Europe/Berlin)' }).waitFor();
+    for (const time of await page.locator('.fire-times time').all()) {
+      const text = (await time.textContent()) as string;
+      const offset = /^\d{4}-\d{2}-\d{2} 03:00 (Mon|Tue|Wed|Thu|Fri) Europe\/Berlin \(UTC\+0([12]):00\)$/.exec(text);
+      expect(offset, text).to.not.equal(null);
+      expect(new Date((await time.getAttribute('datetime')) as string).getUTCHours(), text).to.equal(3 - Number(offset?.[2]));
+    }
     const history = page.locator('section[aria-labelledby="history-heading"] tbody tr');
     await history.first().waitFor();
     expect(await history.count()).to.equal(2);
@@ -109,11 +119,13 @@ describe('dashboard in a browser', function () {
     expect(await succeeded.locator('td').nth(7).textContent()).to.equal('{"rows":42}');
     await eventually(async () => expect(await page.locator('[data-testid="stats"]').textContent()).to.include('Success rate100.0 %'));
     await screenshot(page, 'job');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
 
     await succeeded.locator('th a').click();
     await page.getByRole('heading', { name: /^Execution #1 of report\.build$/ }).waitFor();
     expect(await page.locator('pre').first().textContent()).to.include('"rows": 42');
     await screenshot(page, 'execution');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
   });
 
   it('charts the last hour from the server when the live view opens, then shows an execution as it happens', async () => {
@@ -137,6 +149,7 @@ describe('dashboard in a browser', function () {
     await page.locator('figure.chart').first().waitFor();
     expect(await page.locator('figure.chart').count()).to.equal(4);
     await screenshot(page, 'live');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
   });
 
   it('resumes the live view from its cursor after a network drop: an execution queued while cut off still appears', async () => {

@@ -49,6 +49,31 @@ export function instant(value: string | undefined): string {
   return Number.isNaN(date.getTime()) ? value : date.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, ' UTC').replace(/(\.\d+) UTC$/, '$1 UTC');
 }
 
+/** The zone a job's schedule is read in: a cron job's own, UTC for every other kind. */
+export function scheduleZone(schedule: Json): string {
+  return schedule?.cron?.timeZone || 'UTC';
+}
+
+/**
+ * An instant as the wall clock of a time zone shows it, with the zone and its UTC offset at that
+ * instant (which differs across a DST change): "2026-12-07 03:00 Mon Europe/Berlin (UTC+01:00)".
+ */
+export function inZone(value: string | undefined, timeZone: string): string {
+  if (!value) return '—';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset' }).formatToParts(date);
+  } catch {
+    return instant(value);
+  }
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const offset = part('timeZoneName').replace(/^GMT$/, 'GMT+00:00').replace(/^GMT/, 'UTC');
+  const seconds = part('second') === '00' ? '' : `:${part('second')}`;
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}${seconds} ${part('weekday')} ${timeZone} (${offset})`;
+}
+
 /** "in 5 min", "3 h ago". */
 export function relative(value: string | undefined, now = Date.now()): string {
   if (!value) return '—';

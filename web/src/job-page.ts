@@ -1,7 +1,7 @@
 import { call, type Json } from './api.js';
 import { jobControls } from './actions.js';
 import { h, notice, replace } from './dom.js';
-import { duration, enumWord, instant, percent, relative, scheduleInWords, shortId } from './format.js';
+import { duration, enumWord, inZone, instant, percent, relative, scheduleInWords, scheduleZone, shortId } from './format.js';
 
 const HISTORY_PAGE = 20;
 
@@ -17,7 +17,8 @@ export async function jobPage(root: HTMLElement, id: string): Promise<void> {
   }
   const status = h('div', { 'aria-live': 'polite' });
   const stats = h('section', { 'aria-labelledby': 'stats-heading' }, h('h2', { id: 'stats-heading' }, 'Statistics'), notice('Loading…'));
-  const fireTimes = h('section', { 'aria-labelledby': 'fire-heading' }, h('h2', { id: 'fire-heading' }, 'Next 10 fire times'), notice('Loading…'));
+  const zone = scheduleZone(job.schedule);
+  const fireTimes = h('section', { 'aria-labelledby': 'fire-heading' }, h('h2', { id: 'fire-heading' }, `Next 10 fire times (${zone})`), notice('Loading…'));
   const history = h('section', { 'aria-labelledby': 'history-heading' }, h('h2', { id: 'history-heading' }, 'Execution history'));
   replace(
     root,
@@ -33,7 +34,7 @@ export async function jobPage(root: HTMLElement, id: string): Promise<void> {
   );
   void call('GetJobStats', { jobId: id }).then((response) => replace(stats, stats.firstChild as Node, statistics(response.stats)), (error: Error) => replace(stats, stats.firstChild as Node, notice(error.message, 'error')));
   void call('PreviewSchedule', { schedule: job.schedule, count: 10 }).then(
-    (response) => replace(fireTimes, fireTimes.firstChild as Node, h('ol', { class: 'fire-times' }, ...((response.fireTimes ?? []) as string[]).map((time) => h('li', {}, h('time', { datetime: time }, instant(time)), ` (${relative(time)})`)))),
+    (response) => replace(fireTimes, fireTimes.firstChild as Node, h('ol', { class: 'fire-times' }, ...((response.fireTimes ?? []) as string[]).map((time) => h('li', {}, h('time', { datetime: time, title: instant(time) }, inZone(time, zone)), ` (${relative(time)})`)))),
     (error: Error) => replace(fireTimes, fireTimes.firstChild as Node, notice(error.message, 'error')),
   );
   await executions(history, id, ['']);
@@ -44,7 +45,7 @@ function definition(job: Json): HTMLElement {
     ['Id', job.id],
     ['Type', job.type],
     ['Schedule', scheduleInWords(job.schedule)],
-    ['Next run', job.nextRunAt ? `${instant(job.nextRunAt)} (${relative(job.nextRunAt)})` : '—'],
+    ['Next run', job.nextRunAt ? `${inZone(job.nextRunAt, scheduleZone(job.schedule))} (${relative(job.nextRunAt)})` : '—'],
     ['Labels', Object.entries(job.labels ?? {}).map(([key, value]) => `${key}=${value}`).join(', ') || '—'],
     ['Priority', String(job.priority ?? 0)],
     ['Retries', job.retryPolicy?.maxRetries !== undefined ? `up to ${job.retryPolicy.maxRetries}` : 'default'],
