@@ -1,5 +1,6 @@
 import type { AcquireRequest, ExecutionChange, ExecutionCursor, ExecutionFilter, ExecutionPage, ExecutionStore, RetentionPolicy } from '../../application/ports/execution-store.js';
 import { compareQueueOrder, type Execution } from '../../domain/execution/execution.js';
+import { DURATION_SAMPLE } from '../../domain/statistics/execution-statistics.js';
 import { computeStatisticsFromAggregates } from './execution-statistics-sql.js';
 import { EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS, executionFromRow, executionToRecord, type ExecutionRow } from './execution-row.js';
 import type { Queryable } from './queryable.js';
@@ -184,22 +185,32 @@ export class PgExecutionStore implements ExecutionStore {
   }
 
   async statistics(jobId: string) {
+    // One pass over the job's rows for the counts; run times over the latest DURATION_SAMPLE
+    // (backwards on executions_number_per_job); consecutive failures only after the newest success
+    // (a success is always its occurrence's latest attempt, so the newest one bounds the walk).
     const { rows } = await this.db.query(
-      `WITH mine AS (SELECT number, occurrence_at, attempt, status, started_at, finished_at FROM executions WHERE job_id = $1),
-       durations AS (SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms FROM mine
-                     WHERE finished_at IS NOT NULL AND started_at IS NOT NULL),
-       latest AS (SELECT DISTINCT ON (occurrence_at) number, status FROM mine ORDER BY occurrence_at, attempt DESC, number DESC)
+      `WITH counts AS (
+         SELECT status, count(*) AS n, max(number) AS last_number,
+                max(finished_at) FILTER (WHERE status = 'succeeded') AS last_success_at,
+                max(finished_at) FILTER (WHERE status IN ('failed', 'timed_out', 'lost')) AS last_failure_at
+         FROM executions WHERE job_id = $1 GROUP BY status),
+       durations AS (
+         SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms FROM executions
+         WHERE job_id = $1 AND finished_at IS NOT NULL AND started_at IS NOT NULL ORDER BY number DESC LIMIT $2),
+       latest AS (
+         SELECT DISTINCT ON (occurrence_at) status FROM executions
+         WHERE job_id = $1 AND number > coalesce((SELECT max(number) FROM executions WHERE job_id = $1 AND status = 'succeeded'), 0)
+         ORDER BY occurrence_at, attempt DESC, number DESC)
        SELECT
-         (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM (SELECT status, count(*) AS n FROM mine GROUP BY status) s) AS by_status,
+         (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM counts) AS by_status,
          (SELECT avg(ms) FROM durations) AS mean_ms,
          (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM durations) AS p50_ms,
          (SELECT percentile_disc(0.95) WITHIN GROUP (ORDER BY ms) FROM durations) AS p95_ms,
-         (SELECT max(number) FROM mine) AS last_number,
-         (SELECT max(finished_at) FROM mine WHERE status = 'succeeded') AS last_success_at,
-         (SELECT max(finished_at) FROM mine WHERE status IN ('failed', 'timed_out', 'lost')) AS last_failure_at,
-         (SELECT count(*) FROM latest WHERE status IN ('failed', 'timed_out', 'lost')
-            AND number > coalesce((SELECT max(number) FROM latest WHERE status = 'succeeded'), 0)) AS consecutive_failures`,
-      [jobId],
+         (SELECT max(last_number) FROM counts) AS last_number,
+         (SELECT max(last_success_at) FROM counts) AS last_success_at,
+         (SELECT max(last_failure_at) FROM counts) AS last_failure_at,
+         (SELECT count(*) FROM latest WHERE status IN ('failed', 'timed_out', 'lost')) AS consecutive_failures`,
+      [jobId, DURATION_SAMPLE],
     );
     return computeStatisticsFromAggregates(rows[0] as Record<string, unknown>);
   }

@@ -11,6 +11,13 @@ export interface ExecutionFacts {
   readonly finishedAt?: Date | undefined;
 }
 
+/**
+ * Run times (mean, p50, p95) are taken over a job's latest this-many finished executions that
+ * started (by number), not its whole history: a job with half a million stored runs would
+ * otherwise sort them all on every GetJobStats, and a recent sample is what people ask about.
+ */
+export const DURATION_SAMPLE = 1000;
+
 export interface ExecutionStatistics {
   readonly total: number;
   readonly byStatus: Readonly<Record<ExecutionStatus, number>>;
@@ -42,7 +49,7 @@ export function successRate(succeeded: number, finished: number): number {
 
 export function computeStatistics(executions: readonly ExecutionFacts[]): ExecutionStatistics {
   const byStatus = Object.fromEntries(EXECUTION_STATUSES.map((status) => [status, 0])) as Record<ExecutionStatus, number>;
-  const durations: number[] = [];
+  const timed: { number: number; ms: number }[] = [];
   let lastNumber: number | undefined;
   let lastSuccessAt: Date | undefined;
   let lastFailureAt: Date | undefined;
@@ -50,11 +57,15 @@ export function computeStatistics(executions: readonly ExecutionFacts[]): Execut
     byStatus[execution.status] += 1;
     lastNumber = Math.max(lastNumber ?? execution.number, execution.number);
     const { startedAt, finishedAt } = execution;
-    if (isFinished(execution.status) && startedAt && finishedAt) durations.push(finishedAt.getTime() - startedAt.getTime());
+    if (isFinished(execution.status) && startedAt && finishedAt) timed.push({ number: execution.number, ms: finishedAt.getTime() - startedAt.getTime() });
     if (execution.status === 'succeeded' && finishedAt && (!lastSuccessAt || finishedAt > lastSuccessAt)) lastSuccessAt = finishedAt;
     if (isFailure(execution.status) && finishedAt && (!lastFailureAt || finishedAt > lastFailureAt)) lastFailureAt = finishedAt;
   }
-  durations.sort((a, b) => a - b);
+  const durations = timed
+    .sort((a, b) => b.number - a.number)
+    .slice(0, DURATION_SAMPLE)
+    .map((t) => t.ms)
+    .sort((a, b) => a - b);
   const finished = FINISHED_STATUSES.reduce((sum, status) => sum + byStatus[status], 0);
   return {
     total: executions.length,

@@ -96,8 +96,9 @@ export type JobStats = Message<"jobscheduler.v1.JobStats"> & {
   successRate: number;
 
   /**
-   * Mean run time (finished_at − started_at) of finished executions that
-   * started.
+   * Mean run time (finished_at − started_at) of the job's latest 1,000
+   * finished executions that started (by number), so that the cost of the
+   * call does not grow with a long history.
    *
    * @generated from field: google.protobuf.Duration average_duration = 11;
    */
