@@ -85,6 +85,29 @@ describe('dashboard in a browser', function () {
     expect(await page.getByRole('button', { name: 'Resume sync-crm' }).isEnabled()).to.equal(true);
   });
 
+  it('works from the keyboard alone: focus starts on the page heading, search as you type, then pause and resume a job from its row', async () => {
+    await page.goto(`${base}/#/jobs`);
+    await page.locator('tbody tr').first().waitFor();
+    const focused = page.locator(':focus');
+    await eventually(async () => expect(await focused.textContent()).to.equal('Jobs'));
+    await page.keyboard.press('Tab');
+    expect(await focused.getAttribute('name')).to.equal('search');
+    await page.keyboard.type('welcome');
+    await eventually(async () => expect(await page.locator('tbody tr th').allTextContents()).to.deep.equal(['send-welcome']));
+    const tabTo = async (name: string) => {
+      for (let i = 0; i < 30 && (await focused.getAttribute('aria-label')) !== name; i += 1) await page.keyboard.press('Tab');
+      expect(await focused.getAttribute('aria-label')).to.equal(name);
+    };
+    await tabTo('Pause send-welcome');
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect(((await connectUnary(base, 'GetJob', { id: ids.once })).body.job as { state: string }).state).to.equal('JOB_STATE_PAUSED'));
+    // The row is drawn anew; focus lands on its first control that applies now, so a key press undoes the pause.
+    await eventually(async () => expect(await focused.getAttribute('aria-label')).to.equal('Resume send-welcome'));
+    await page.keyboard.press('Space');
+    await eventually(async () => expect(((await connectUnary(base, 'GetJob', { id: ids.once })).body.job as { state: string }).state).to.equal('JOB_STATE_SCHEDULED'));
+    await eventually(async () => expect(await focused.getAttribute('aria-label')).to.equal('Pause send-welcome'));
+  });
+
   it('opens a job page with its definition, next 10 fire times, statistics and execution history, and one execution in full', async () => {
     const run = await connectUnary(base, 'RunJob', { id: ids.nightly });
     expect(run.status).to.equal(200);
@@ -150,6 +173,30 @@ describe('dashboard in a browser', function () {
     expect(await page.locator('figure.chart').count()).to.equal(4);
     await screenshot(page, 'live');
     expect(await accessibilityViolations(page)).to.deep.equal([]);
+  });
+
+  it('asks the API only for pages on every page: each list call names a page size, and no call reads a whole table', async () => {
+    const calls: { method: string; body: Record<string, unknown> }[] = [];
+    page.on('request', (request) => {
+      const method = /\/jobscheduler\.v1\.JobSchedulerService\/(\w+)$/.exec(request.url())?.[1];
+      if (method && method !== 'WatchExecutions') calls.push({ method, body: JSON.parse(request.postData() ?? '{}') as Record<string, unknown> });
+    });
+    await page.goto(`${base}/#/jobs`);
+    await page.locator('tbody tr').first().waitFor();
+    await page.goto(`${base}/#/jobs/${ids.nightly}`);
+    await page.locator('section[aria-labelledby="history-heading"] tbody tr').first().waitFor();
+    await page.locator('section[aria-labelledby="history-heading"] tbody tr th a').first().click();
+    await page.getByRole('heading', { name: /^Execution #/ }).waitFor();
+    await page.goto(`${base}/#/live`);
+    await page.locator('figure.chart').first().waitFor();
+    await eventually(async () => expect(calls.map((c) => c.method)).to.include('GetMetricsHistory'));
+    // Each of these reads one job, one execution, one schedule or a bounded window; the lists are paged.
+    const bounded = ['GetJob', 'GetJobStats', 'GetExecution', 'PreviewSchedule', 'GetMetricsHistory', 'ListJobs', 'ListExecutions'];
+    expect(calls.filter((c) => !bounded.includes(c.method)), 'a call the dashboard makes that this test does not know').to.deep.equal([]);
+    const lists = calls.filter((c) => c.method.startsWith('List'));
+    expect(lists.map((c) => c.method)).to.include.members(['ListJobs', 'ListExecutions']);
+    for (const list of lists) expect(list.body.pageSize, `${list.method} ${JSON.stringify(list.body)}`).to.be.within(1, 50);
+    for (const history of calls.filter((c) => c.method === 'GetMetricsHistory')) expect(history.body.window, JSON.stringify(history.body)).to.be.oneOf(['3600s', '120s']);
   });
 
   it('resumes the live view from its cursor after a network drop: an execution queued while cut off still appears', async () => {

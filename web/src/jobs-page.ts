@@ -97,7 +97,11 @@ function render(table: HTMLElement, status: HTMLElement, jobs: Json[], total: nu
       stats,
       h('td', {}, jobControls(job, (message, failed) => {
         replace(status, notice(message, failed ? 'error' : 'info'));
-        if (!failed) void load(table, status).then(() => replace(status, notice(message)));
+        // The table is drawn anew: focus returns to the row's first control that applies now, not to the page's top.
+        if (!failed) void load(table, status).then(() => {
+          replace(status, notice(message));
+          table.querySelector<HTMLButtonElement>(`tr[data-job-id="${job.id}"] [data-action]:not([disabled])`)?.focus();
+        });
       })),
     );
   });
