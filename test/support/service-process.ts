@@ -35,13 +35,15 @@ export class ServiceProcess {
 
   /**
    * The service through `npm start`, as the README and a container or unit running `npm start`
-   * do. `npm start` does not build (dist/ is built once, `npm run build`); `--ignore-scripts`
-   * keeps any pre/post script from running, while npm still runs the start script itself through
-   * its own script runner, so signals take the path they take in production. `detached` puts
-   * npm in a process group of its own, for signals sent to the group as a terminal's Ctrl-C does.
+   * do. `--ignore-scripts` keeps the prestart (which builds a missing or stale dist/) from
+   * running unless `prestart` is set, while npm still runs the start script itself through its
+   * own script runner, so signals take the path they take in production. `detached` puts npm in
+   * a process group of its own, for signals sent to the group as a terminal's Ctrl-C does; `cwd`
+   * is the checkout to start (default: this one).
    */
-  static spawnNpmStart(env: Record<string, string>, options: { detached?: boolean } = {}): ServiceProcess {
-    const child = spawn('npm', ['start', '--ignore-scripts'], {
+  static spawnNpmStart(env: Record<string, string>, options: { detached?: boolean; cwd?: string; prestart?: boolean } = {}): ServiceProcess {
+    const child = spawn('npm', options.prestart ? ['start'] : ['start', '--ignore-scripts'], {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       env: { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), METRICS_PORT: '0', HTTP_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.detached ?? false,

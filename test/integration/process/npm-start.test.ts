@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { runCommand } from '../../support/run-command.js';
 import { descendantsRunning, isRunning } from '../../support/process-tree.js';
 import { ServiceProcess } from '../../support/service-process.js';
@@ -57,7 +57,41 @@ describe('npm start (the README command) passes signals to the service', functio
     });
   }
 
-  it('does not build: without dist/ it says to run npm run build, and exits 1', async () => {
+  it('on a fresh clone builds first, then serves the dashboard; a second start builds nothing; an edited source builds again', async function () {
+    this.timeout(300_000);
+    const clone = mkdtempSync(join(tmpdir(), 'jobscheduler-clone-'));
+    try {
+      // What a clone holds that the build reads; node_modules as `npm ci` left it.
+      for (const path of ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'web', 'scripts']) cpSync(path, join(clone, path), { recursive: true });
+      symlinkSync(resolve('node_modules'), join(clone, 'node_modules'));
+      const start = async (): Promise<string> => {
+        const npm = ServiceProcess.spawnNpmStart({ DATABASE_URL: database.url, GRPC_PORT: '0', SHUTDOWN_GRACE: '2s' }, { cwd: clone, prestart: true });
+        try {
+          const started = await npm.waitForLog('JobScheduler started');
+          const page = await fetch(started.dashboard as string);
+          expect(page.status).to.equal(200);
+          expect(await page.text()).to.include('<title>JobScheduler</title>');
+          npm.kill('SIGTERM');
+          const { code, stderr } = await npm.exit();
+          expect(code, stderr).to.equal(0);
+          return stderr;
+        } finally {
+          npm.kill('SIGKILL');
+        }
+      };
+      expect(await start()).to.include('npm start: dist/src/main.js is missing or was not built by npm run build; building first (npm run build)');
+      const stamp = statSync(join(clone, 'dist', '.build-stamp')).mtimeMs;
+      expect(await start()).to.not.include('building first');
+      expect(statSync(join(clone, 'dist', '.build-stamp')).mtimeMs, 'the stamp of the first build').to.equal(stamp);
+      const later = new Date(stamp + 60_000);
+      utimesSync(join(clone, 'src', 'main.ts'), later, later);
+      expect(await start()).to.include(`npm start: ${join('src', 'main.ts')} changed after the last build; building first`);
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it('a copy without sources (a deployed dist/) does not build: without dist/ it says to run npm run build, and exits 1', async () => {
     const checkout = mkdtempSync(join(tmpdir(), 'jobscheduler-unbuilt-'));
     try {
       copyFileSync('package.json', join(checkout, 'package.json'));
