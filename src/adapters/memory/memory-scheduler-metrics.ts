@@ -46,7 +46,11 @@ export class MemorySchedulerMetricsStore implements SchedulerMetricsStore {
     for (const e of this.state.executions.values()) {
       if (e.finishedAt && e.finishedAt.getTime() < from) continue;
       if (e.finishedAt) add('finished', k(e.finishedAt), e.status);
-      if (e.startedAt && e.startedAt.getTime() >= from) lags.set(k(e.startedAt), [...(lags.get(k(e.startedAt)) ?? []), Math.max(0, e.startedAt.getTime() - e.scheduledAt.getTime())]);
+      if (e.startedAt && e.startedAt.getTime() >= from) {
+        const bucket = lags.get(k(e.startedAt)) ?? [];
+        bucket.push(Math.max(0, e.startedAt.getTime() - e.scheduledAt.getTime()));
+        lags.set(k(e.startedAt), bucket);
+      }
       const entered = new Date(Math.max(e.queuedAt.getTime(), e.scheduledAt.getTime()));
       const exited = e.startedAt ?? e.finishedAt;
       if (entered <= range.now && (!exited || exited > entered)) add('entered', Math.max(k(entered), -1));
