@@ -11,10 +11,15 @@ export function serverCredentials(tls: TlsConfig | undefined): ServerCredentials
   return ServerCredentials.createSsl(tls.clientCa ?? null, [{ private_key: tls.key, cert_chain: tls.cert }], tls.clientCa !== undefined);
 }
 
-/** Transport limits against abuse: the largest message a caller may send and calls in flight per connection. */
+/**
+ * Transport limits against abuse: the largest message a caller may send and calls in flight per
+ * connection. Channelz is off: no channelz service is registered to read what it counts, and its
+ * bookkeeping ran on every call.
+ */
 export function serverOptions(transport: SecurityConfig['transport']): ServerOptions {
   return {
     'grpc.max_receive_message_length': transport.maxReceiveBytes,
     'grpc.max_concurrent_streams': transport.maxConcurrentStreams,
+    'grpc.enable_channelz': 0,
   };
 }

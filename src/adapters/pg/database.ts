@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { Migrator } from './migrator.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { TYPE_PARSERS } from './timestamp-parser.js';
 
 const EMBEDDED_DATABASE = 'jobscheduler';
 
@@ -39,7 +40,7 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   // instead of hanging on a connection attempt.
   // Pipelined: a query goes out as soon as it is issued, so statements of one transaction whose
   // results nobody waits for (BEGIN, the inserts of a created job) share one round trip.
-  const pool = new pg.Pool({ connectionString: url, max: config.poolSize, application_name: 'jobscheduler', connectionTimeoutMillis: 5_000, keepAlive: true, pipeline: true } as pg.PoolConfig);
+  const pool = new pg.Pool({ connectionString: url, max: config.poolSize, application_name: 'jobscheduler', connectionTimeoutMillis: 5_000, keepAlive: true, pipeline: true, types: TYPE_PARSERS } as pg.PoolConfig);
   // An idle client that loses its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));

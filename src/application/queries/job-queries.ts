@@ -45,10 +45,15 @@ export class JobQueries {
     return this.store.transaction((tx) => tx.jobs.list(filter, after, limit), READ);
   }
 
+  /**
+   * An execution belongs to an existing job (deleting a job deletes its history), so a page with
+   * rows shows that the job exists; only an empty page asks whether it does, for NOT_FOUND.
+   */
   async executions(filter: ExecutionFilter, after: ExecutionCursor | undefined, limit: number): Promise<ExecutionPage> {
     return this.store.transaction(async (tx) => {
-      if (filter.jobId && !(await tx.jobs.get(filter.jobId))) throw DomainError.notFound(`job ${filter.jobId} does not exist`);
-      return tx.executions.list(filter, after, limit);
+      const page = await tx.executions.list(filter, after, limit);
+      if (page.executions.length === 0 && filter.jobId && !(await tx.jobs.get(filter.jobId))) throw DomainError.notFound(`job ${filter.jobId} does not exist`);
+      return page;
     }, READ);
   }
 

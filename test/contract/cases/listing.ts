@@ -163,6 +163,12 @@ export const listingCases: AreaCases = {
       fails('INVALID_ARGUMENT', 'a job_id that is not a UUID is refused naming job_id', async (t) => {
         await rejects(t.scheduler.listExecutions({ jobId: 'job-1' }), status.INVALID_ARGUMENT, /^job_id "job-1"/);
       }),
+      ok('a job that has not run yet: an empty page, not NOT_FOUND', async (t) => {
+        const job = await createJob(t, { type: uniqueType(), schedule: LATER });
+        const { executions, nextPageToken } = await t.scheduler.listExecutions({ jobId: job.id });
+        expect(executions).to.deep.equal([]);
+        expect(nextPageToken).to.equal('');
+      }),
       fails('NOT_FOUND', 'a job_id that names no job', async (t) => {
         const jobId = unknownId();
         await rejects(t.scheduler.listExecutions({ jobId }), status.NOT_FOUND, new RegExp(jobId));

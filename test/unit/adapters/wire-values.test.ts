@@ -30,4 +30,12 @@ describe('wire values: timestamps', () => {
     expect(timestamp(new Date('2026-05-01T03:00:00.123Z'))).to.deep.equal(timestampFromDate(new Date('2026-05-01T03:00:00.123Z')));
     expect(timestamp(undefined)).to.equal(undefined);
   });
+
+  it('build the message timestampFromDate builds, before 1970 and at both ends of the range too', () => {
+    for (const iso of ['1969-12-31T23:59:58.500Z', '1970-01-01T00:00:00.000Z', '0001-01-01T00:00:00.000Z', '0001-01-01T00:00:00.001Z', '9999-12-31T23:59:59.999Z', '2026-12-04T11:41:48.262Z']) {
+      const date = new Date(iso);
+      expect(timestamp(date), iso).to.deep.equal(timestampFromDate(date));
+      expect(toBinary(TimestampSchema, timestamp(date)!), iso).to.deep.equal(toBinary(TimestampSchema, timestampFromDate(date)));
+    }
+  });
 });
