@@ -25,6 +25,8 @@ import { Heartbeat } from '../../application/worker/heartbeat.js';
 import { ReportOutcomes } from '../../application/worker/report-outcomes.js';
 import type { Config } from '../config/config.js';
 import { WorkSessions } from '../../application/worker/work-sessions.js';
+import { ManageQuotas } from '../../application/quotas/manage-quotas.js';
+import { QuotaTypes } from '../../application/quotas/quota-types.js';
 
 export interface CorePorts {
   store: Store;
@@ -44,6 +46,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   const tracing = ports.tracing ?? NO_TRACING;
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
   const deps = { ids, random };
+  const quotaTypes = new QuotaTypes(store, wakeUps, logger);
   const heartbeat = new Heartbeat(store, clock);
   const sessions = new WorkSessions(
     store,
@@ -55,6 +58,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     logger,
     observer,
     tracing,
+    quotaTypes,
   );
   const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer, sessions, tracing);
   const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger, observer);
@@ -68,6 +72,8 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   const control = new ControlJob(store, clock, ids, wakeUps, observer, tracing);
   return {
     settings,
+    quotaTypes,
+    quotas: new ManageQuotas(store, clock, wakeUps),
     dispatch,
     rescue,
     prune,
@@ -83,9 +89,9 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
       metrics: new SchedulerMetrics(store, clock),
       watch: new WatchExecutions(store, clock, wakeUps, { pollIntervalMs: settings.watchPollIntervalMs, batchSize: 500 }),
     },
-    worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer),
+    worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer, quotaTypes),
       heartbeat,
-      report: new ReportOutcomes(store, clock, deps, wakeUps, observer),
+      report: new ReportOutcomes(store, clock, deps, wakeUps, observer, quotaTypes),
       sessions,
       defaultLeaseMs: settings.defaultLeaseMs,
     },
