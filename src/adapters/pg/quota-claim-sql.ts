@@ -88,7 +88,12 @@ export async function claimWithinQuotas(db: Queryable, request: AcquireRequest, 
   return rows.map(executionFromRow).sort(compareQueueOrder);
 }
 
-/** One row per start and rate-limited quota it counts for; starts out of every period are dropped. */
+/**
+ * One row per start and rate-limited quota it counts for. A start is dropped a minute after it
+ * left its period: a claim whose "now" is a little behind (read before it waited for the lock,
+ * or on a replica whose clock lags) still counts every start of its own window. For the same
+ * reason the count has no upper bound: a start stamped later than a claim's now counts too.
+ */
 async function recordStarts(db: Queryable, quotas: readonly Quota[], ids: readonly string[], picked: readonly CandidateRow[], now: Date): Promise<void> {
   const rated = quotas.flatMap((quota, i) => (quota.rateLimit ? [{ quota, id: ids[i]! }] : []));
   if (rated.length === 0) return;
@@ -96,7 +101,7 @@ async function recordStarts(db: Queryable, quotas: readonly Quota[], ids: readon
   await db.query(
     `WITH pruned AS (
        DELETE FROM quota_starts s USING job_quotas q
-       WHERE s.quota_id = q.id AND q.id = ANY($1::bigint[]) AND s.started_at <= $2::timestamptz - q.rate_period_ms * interval '1 millisecond')
+       WHERE s.quota_id = q.id AND q.id = ANY($1::bigint[]) AND s.started_at <= $2::timestamptz - q.rate_period_ms * interval '1 millisecond' - interval '1 minute')
      INSERT INTO quota_starts (quota_id, started_at) SELECT id, $2 FROM unnest($3::bigint[]) AS s(id)`,
     [rated.map((r) => r.id), now, starts],
   );
