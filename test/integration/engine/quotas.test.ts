@@ -7,6 +7,7 @@ import type { AcquiredExecution } from '../../../src/gen/jobscheduler/v1/worker_
 import { WorkSession } from '../../support/work-session.js';
 import { eventually } from '../../support/eventually.js';
 import { scrape } from '../../support/prometheus-text.js';
+import { connectUnary } from '../../support/http-rpc.js';
 import type { FakeClock } from '../../support/fake-clock.js';
 import type { TestServer } from '../../support/test-server.js';
 import { acquire, complete, createJob, engineServer, isoOf, newClock, once, TYPE } from './engine-harness.js';
@@ -165,6 +166,13 @@ describe('engine: quotas (real PostgreSQL, fake clock)', function () {
     expect(metrics.value('jobscheduler_quota_running', { job_type: TYPE, label: '' })).to.equal(1);
     expect(metrics.value('jobscheduler_quota_max_running', { job_type: TYPE, label: '' })).to.equal(1);
     expect(metrics.value('jobscheduler_quota_waiting', { job_type: TYPE, label: '' })).to.equal(1);
+  });
+
+  it('serves QuotaService on the HTTP port (Connect), as the other services', async () => {
+    await setQuota({ maxRunning: 3 });
+    const answer = await connectUnary(server.httpAddress ?? '', 'ListQuotas', { jobType: TYPE }, {}, 'jobscheduler.v1.QuotaService');
+    expect(answer.status).to.equal(200);
+    expect(answer.body).to.deep.include({ quotas: [{ quota: { key: { jobType: TYPE }, maxRunning: 3, createTime: '2026-03-02T08:00:00Z', updateTime: '2026-03-02T08:00:00Z' }, usage: {} }] });
   });
 
   it('refuses invalid quotas with messages that say what to fix, and unknown keys with NOT_FOUND', async () => {
