@@ -77,7 +77,7 @@ export class PrometheusMetrics implements ClusterGaugesSink {
   private readonly running = this.gauge('executions_running', 'Running executions (held under a lease), cluster-wide, by job type.', ['type']);
   private readonly throttledTotal = this.counter(
     'quota_throttled_claims_total',
-    'Claims of this replica (acquire, Work stream, either) that wanted more executions than a quota had room for, by the quota\'s job type and label ("key=value", empty for the whole type).',
+    'Claims of this replica (AcquireExecutions, Work streams) that ended with a quota full while the worker had slots left, by the quota\'s job type and label ("key=value", empty for the whole type).',
     ['job_type', 'label'],
   );
   private readonly quotaRunning = this.gauge('quota_running', 'Running executions a quota applies to, cluster-wide, by its job type and label.', ['job_type', 'label']);

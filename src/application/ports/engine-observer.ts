@@ -15,7 +15,7 @@ export interface EngineObserver {
   finished(executions: readonly Execution[]): void;
   /** One dispatcher pass: how long it took and what it did. */
   dispatchPass(durationMs: number, jobs: number, fired: number, skipped: number): void;
-  /** A claim wanted more executions than these quotas had room for. */
+  /** A claim ended with these quotas full while the worker had slots left. */
   throttled?(keys: readonly QuotaKey[]): void;
 }
 

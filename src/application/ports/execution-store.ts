@@ -37,7 +37,7 @@ export interface AcquireRequest {
 
 export interface QuotaClaim {
   readonly limitedTypes: ReadonlySet<string>;
-  /** Called with the quotas that had no room left for a claim that wanted more. */
+  /** Called with the quotas left full by a claim that could have taken more. */
   throttled(keys: readonly QuotaKey[]): void;
 }
 

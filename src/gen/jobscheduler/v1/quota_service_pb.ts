@@ -309,7 +309,7 @@ export const ListQuotasRequestSchema: GenMessage<ListQuotasRequest> = /*@__PURE_
  */
 export type ListQuotasResponse = Message<"jobscheduler.v1.ListQuotasResponse"> & {
   /**
-   * The quotas with their usage (at most 1,000 exist).
+   * The quotas with their usage.
    *
    * @generated from field: repeated jobscheduler.v1.QuotaStatus quotas = 1;
    */
