@@ -29,6 +29,8 @@ const USAGE = `npm run bench -- [options]
   --payload-bytes N      size of each burst job's payload (default 0: an empty object)
   --with-dependencies    burst: a dependency chain and fan-in of other jobs exist (they never
                          fire during the run), to show they cost the burst's jobs nothing
+  --with-quota           burst: quotas exist on another type, with a job held back by them, to
+                         show that types without quotas pay nothing for them
   --service-env K=V      extra environment for the service processes (repeatable),
                          e.g. --service-env DATABASE_POOL_SIZE=20
   --pg K=V               extra setting for the benchmark's own PostgreSQL (repeatable),
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     'worker-processes': { type: 'string', default: '2' },
     'payload-bytes': { type: 'string', default: '0' },
     'with-dependencies': { type: 'boolean', default: false },
+    'with-quota': { type: 'boolean', default: false },
     'service-env': { type: 'string', multiple: true, default: [] },
     pg: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
@@ -147,7 +150,7 @@ function plan(name: ScenarioName, size: (typeof SIZES)[SizeName]): Run[] {
       return size.burst.flatMap((jobs) =>
         size.burstConcurrency.map((concurrency) => ({
           describe: `burst ${jobs} jobs, concurrency ${concurrency}`,
-          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']), withDependencies: values['with-dependencies'] === true }),
+          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']), withDependencies: values['with-dependencies'] === true, withQuota: values['with-quota'] === true }),
         })),
       );
     case 'replicas':

@@ -3,7 +3,7 @@ import type { ScenarioResult } from '../support/report.js';
 import { cpuFigures, loadFigure, round2, snapshot, withSystem, type BenchContext, type System } from '../support/system.js';
 import { epochMs, sleep } from '../support/time.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { createJobSchedulerClient } from '../../src/adapters/grpc/client/index.js';
+import { createJobSchedulerClient, createQuotaClient } from '../../src/adapters/grpc/client/index.js';
 import type { JobSchema } from '../../src/gen/jobscheduler/v1/job_pb.js';
 
 export interface BurstOptions {
@@ -16,6 +16,8 @@ export interface BurstOptions {
   payloadBytes: number;
   /** Other jobs with dependencies exist: a chain A → B → C and a fan-in D after A and C. */
   withDependencies: boolean;
+  /** Quotas exist on another type (with work waiting under them), to show they cost the burst's jobs nothing. */
+  withQuota?: boolean;
 }
 
 /**
@@ -28,6 +30,7 @@ export async function burst(context: BenchContext, options: BurstOptions): Promi
   const label = `${options.name}_${options.jobs}_c${options.concurrency}_r${options.replicas}`;
   const { result, accounting } = await withSystem(context, label, { replicas: options.replicas }, async (system) => {
     if (options.withDependencies) await dependentJobs(system.addresses[0]!);
+    if (options.withQuota) await quotaOnOtherType(system.addresses[0]!);
     const before = snapshot(system);
     const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: Math.max(1, Math.min(1000, Math.floor(3_000_000 / (options.payloadBytes + 300)))), inFlight: 2, schedule: { kind: 'now' }, payloadBytes: options.payloadBytes });
     const ready = snapshot(system);
@@ -89,6 +92,20 @@ async function dependentJobs(address: string): Promise<void> {
     const c = await create('C', [b]);
     await create('D', [a, c]);
   } finally {
+    client.close();
+  }
+}
+
+/** A concurrency and a rate limit on another type, per type and per tenant, with a job waiting under them. */
+async function quotaOnOtherType(address: string): Promise<void> {
+  const quotas = createQuotaClient(address);
+  const client = createJobSchedulerClient(address);
+  try {
+    await quotas.setQuota({ quota: { key: { jobType: 'bench.quota' }, maxRunning: 1, rateLimit: { maxStarts: 10, period: { seconds: 60n } } } });
+    await quotas.setQuota({ quota: { key: { jobType: 'bench.quota', labelKey: 'tenant', labelValue: 'a' }, maxRunning: 1 } });
+    await client.createJob({ job: { name: 'held', type: 'bench.quota', labels: { tenant: 'a' }, schedule: { kind: { case: 'once', value: {} } } } });
+  } finally {
+    quotas.close();
     client.close();
   }
 }

@@ -6,10 +6,12 @@ export {
   bearerTokenInterceptor,
   clientSecurity,
   createJobSchedulerClient,
+  createQuotaClient,
   createWorkerClient,
   type ClientSecurity,
   type JobSchedulerClient,
   type Pem,
+  type QuotaClient,
   type TokenSource,
   type WorkerClient,
 } from '../adapters/grpc/client/index.js';
@@ -20,6 +22,7 @@ export * from '../gen/jobscheduler/v1/execution_pb.js';
 export * from '../gen/jobscheduler/v1/stats_pb.js';
 export * from '../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 export * from '../gen/jobscheduler/v1/worker_service_pb.js';
+export * from '../gen/jobscheduler/v1/quota_service_pb.js';
 export * from '../sdk/index.js';
 export { at, cron, every, now, type ScheduleInit } from './schedules.js';
 export { dateOf, duration, millisecondsOf, parseDuration, timestamp, toDate, type DurationInput, type Instant } from './time.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../../src/application/ports/logger.js';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { startService } from '../../src/adapters/di/container.js';
 import type { UseCases } from '../../src/adapters/di/use-cases.js';
-import { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from '../../src/adapters/grpc/client/index.js';
+import { createJobSchedulerClient, createQuotaClient, createWorkerClient, type JobSchedulerClient, type QuotaClient, type WorkerClient } from '../../src/adapters/grpc/client/index.js';
 import type { Observability } from '../../src/adapters/metrics/observability.js';
 import type { ServiceRuntime } from '../../src/adapters/runtime/service-runtime.js';
 import { TestDatabase } from './test-database.js';
@@ -20,6 +20,7 @@ export interface TestServer {
   database: TestDatabase;
   scheduler: JobSchedulerClient;
   worker: WorkerClient;
+  quotas: QuotaClient;
   stop(): Promise<void>;
 }
 
@@ -36,6 +37,7 @@ export async function startTestServer(options: { clock?: Clock; env?: Record<str
   const { runtime, useCases, observability } = await startService(config, { logger: options.logger ?? testLogger, ...(options.clock ? { clock: options.clock } : {}) });
   const scheduler = createJobSchedulerClient(runtime.address);
   const worker = createWorkerClient(runtime.address);
+  const quotas = createQuotaClient(runtime.address);
   return {
     address: runtime.address,
     httpAddress: runtime.httpAddress,
@@ -45,9 +47,11 @@ export async function startTestServer(options: { clock?: Clock; env?: Record<str
     database,
     scheduler,
     worker,
+    quotas,
     async stop() {
       scheduler.close();
       worker.close();
+      quotas.close();
       await runtime.stop('test finished');
       if (!options.database) await database.drop();
     },

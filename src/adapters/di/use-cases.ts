@@ -26,6 +26,8 @@ import { Heartbeat } from '../../application/worker/heartbeat.js';
 import { ReportOutcomes } from '../../application/worker/report-outcomes.js';
 import type { Config } from '../config/config.js';
 import { WorkSessions } from '../../application/worker/work-sessions.js';
+import { ManageQuotas } from '../../application/quotas/manage-quotas.js';
+import { QuotaTypes } from '../../application/quotas/quota-types.js';
 
 export interface CorePorts {
   store: Store;
@@ -45,6 +47,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   const tracing = ports.tracing ?? NO_TRACING;
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
   const deps = { ids, random };
+  const quotaTypes = new QuotaTypes(store, wakeUps, logger);
   const heartbeat = new Heartbeat(store, clock);
   const sessions = new WorkSessions(
     store,
@@ -56,6 +59,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     logger,
     observer,
     tracing,
+    quotaTypes,
   );
   const dispatch = new DispatchDueJobs(store, clock, ids, wakeUps, settings, logger, observer, sessions, tracing);
   const rescue = new RescueExpiredExecutions(store, clock, deps, wakeUps, settings, logger, observer);
@@ -69,6 +73,8 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   const control = new ControlJob(store, clock, ids, wakeUps, observer, tracing);
   return {
     settings,
+    quotaTypes,
+    quotas: new ManageQuotas(store, clock, wakeUps),
     dispatch,
     rescue,
     prune,
@@ -85,9 +91,9 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
       history: new MetricsHistory(store, clock),
       watch: new WatchExecutions(store, clock, wakeUps, { pollIntervalMs: settings.watchPollIntervalMs, batchSize: 500 }),
     },
-    worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer),
+    worker: { acquire: new AcquireExecutions(store, clock, ids, wakeUps, settings, observer, quotaTypes),
       heartbeat,
-      report: new ReportOutcomes(store, clock, deps, wakeUps, observer),
+      report: new ReportOutcomes(store, clock, deps, wakeUps, observer, quotaTypes),
       sessions,
       defaultLeaseMs: settings.defaultLeaseMs,
     },

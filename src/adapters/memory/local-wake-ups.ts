@@ -5,6 +5,7 @@ export class LocalWakeUps implements WakeUps {
   private readonly due = new Set<() => void>();
   private readonly queued = new Set<(types: readonly string[]) => void>();
   private readonly leases = new Set<() => void>();
+  private readonly quotas = new Set<() => void>();
 
   jobsDue(): void {
     for (const listener of this.due) listener();
@@ -16,6 +17,15 @@ export class LocalWakeUps implements WakeUps {
 
   leasesChanged(): void {
     for (const listener of this.leases) listener();
+  }
+
+  quotasChanged(): void {
+    for (const listener of this.quotas) listener();
+  }
+
+  onQuotasChanged(listener: () => void): () => void {
+    this.quotas.add(listener);
+    return () => this.quotas.delete(listener);
   }
 
   onLeasesChanged(listener: () => void): () => void {

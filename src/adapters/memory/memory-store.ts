@@ -3,6 +3,7 @@ import { MemoryDependencyStore } from './memory-dependency-store.js';
 import { MemoryEventStore } from './memory-event-store.js';
 import { MemoryExecutionStore } from './memory-execution-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
+import { MemoryQuotaStore } from './memory-quota-store.js';
 import { MemorySchedulerMetricsStore } from './memory-scheduler-metrics.js';
 import { emptyState, restore, snapshot, type MemoryState } from './memory-state.js';
 
@@ -19,7 +20,7 @@ export class MemoryStore implements Store {
     const run = async () => {
       const saved = snapshot(this.state);
       try {
-        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state), metrics: new MemorySchedulerMetricsStore(this.state), dependencies: new MemoryDependencyStore(this.state) });
+        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state), metrics: new MemorySchedulerMetricsStore(this.state), dependencies: new MemoryDependencyStore(this.state), quotas: new MemoryQuotaStore(this.state) });
       } catch (error) {
         restore(this.state, saved);
         throw error;

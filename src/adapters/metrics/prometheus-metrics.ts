@@ -4,6 +4,7 @@ import type { ClusterGauges, ClusterGaugesSink } from '../../application/ports/c
 import type { EngineObserver } from '../../application/ports/engine-observer.js';
 import { durationMs, lagMs } from '../../application/observability/execution-log-observer.js';
 import type { Execution } from '../../domain/execution/execution.js';
+import type { QuotaKey } from '../../domain/quota/quota.js';
 import { JOB_STATES } from '../../domain/job/job-state.js';
 import { BoundedLabel } from './bounded-label.js';
 
@@ -74,6 +75,15 @@ export class PrometheusMetrics implements ClusterGaugesSink {
   private readonly queueDepth = this.gauge('queue_depth', 'Queued executions (due or in a retry backoff), cluster-wide, by job type.', ['type']);
   private readonly oldestDue = this.gauge('queue_oldest_age_seconds', 'Age of the oldest queued execution that is due (now minus scheduled_at; 0 when none), cluster-wide, by job type.', ['type']);
   private readonly running = this.gauge('executions_running', 'Running executions (held under a lease), cluster-wide, by job type.', ['type']);
+  private readonly throttledTotal = this.counter(
+    'quota_throttled_claims_total',
+    'Claims of this replica (AcquireExecutions, Work streams) that ended with a quota full while the worker had slots left, by the quota\'s job type and label ("key=value", empty for the whole type).',
+    ['job_type', 'label'],
+  );
+  private readonly quotaRunning = this.gauge('quota_running', 'Running executions a quota applies to, cluster-wide, by its job type and label.', ['job_type', 'label']);
+  private readonly quotaMaxRunning = this.gauge('quota_max_running', 'The concurrency limit of a quota that has one, by its job type and label.', ['job_type', 'label']);
+  private readonly quotaRecentStarts = this.gauge('quota_recent_starts', "Starts within a rate-limited quota's period up to now, cluster-wide, by its job type and label.", ['job_type', 'label']);
+  private readonly quotaWaiting = this.gauge('quota_waiting', 'Due queued executions a quota applies to (at most 10,000 counted), cluster-wide, by its job type and label.', ['job_type', 'label']);
   /** Job type → when a worker of it was last seen by this replica (ms). */
   private readonly workersSeen = new Map<string, number>();
   private readonly refreshed = this.gauge('cluster_gauges_refresh_timestamp_seconds', 'When the cluster-wide gauges were last read from the database (Unix time).', []);
@@ -117,6 +127,9 @@ export class PrometheusMetrics implements ClusterGaugesSink {
       this.firedTotal.inc(fired);
       this.skippedTotal.inc(skipped);
     },
+    throttled: (keys) => {
+      for (const key of keys) this.throttledTotal.inc(quotaLabels(key));
+    },
   };
 
   /** For the gRPC wrapper (BindingOptions.onCall): one finished call. */
@@ -150,6 +163,14 @@ export class PrometheusMetrics implements ClusterGaugesSink {
       this.running.set({ type }, totalsOfType.running);
       this.overdue.set({ type }, totalsOfType.overdue);
       this.oldestDue.set({ type }, Math.max(0, totalsOfType.oldestDueMs) / 1000);
+    }
+    for (const gauge of [this.quotaRunning, this.quotaMaxRunning, this.quotaRecentStarts, this.quotaWaiting]) gauge.reset();
+    for (const { quota, usage } of gauges.quotas ?? []) {
+      const labels = quotaLabels(quota.key);
+      this.quotaRunning.set(labels, usage.running);
+      this.quotaWaiting.set(labels, usage.waiting);
+      if (quota.maxRunning !== undefined) this.quotaMaxRunning.set(labels, quota.maxRunning);
+      if (quota.rateLimit) this.quotaRecentStarts.set(labels, usage.recentStarts);
     }
     this.refreshed.set(now.getTime() / 1000);
   }
@@ -209,6 +230,11 @@ export class PrometheusMetrics implements ClusterGaugesSink {
       ...(read ? { collect(this: Gauge<L>) { this.set(read()); } } : collect ? { collect } : {}),
     });
   }
+}
+
+/** Quotas are few (set by admins), so each gets its series without a bound. */
+function quotaLabels(key: QuotaKey): { job_type: string; label: string } {
+  return { job_type: key.jobType, label: key.labelKey === '' ? '' : `${key.labelKey}=${key.labelValue}` };
 }
 
 function observeMs(histogram: Histogram<'type'>, type: string, ms: number | undefined): void {

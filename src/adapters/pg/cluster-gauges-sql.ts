@@ -2,6 +2,7 @@ import type { ClusterGauges, ClusterGaugesStore, OverdueJob, TypeQueue } from '.
 import { optionalDate } from './job-row.js';
 import { PgJobStore } from './job-sql.js';
 import type { Queryable } from './queryable.js';
+import { PgQuotaStore } from './quota-sql.js';
 import { EXPECTED_BY, OVERDUE, SWITCH_ARMED } from './success-expectation-sql.js';
 
 /**
@@ -33,7 +34,10 @@ export class PgClusterGaugesStore implements ClusterGaugesStore {
       `SELECT id, type, ${EXPECTED_BY} AS expected_by, last_success_at FROM jobs WHERE ${OVERDUE} ORDER BY expected_by DESC, id LIMIT $2`,
       [now, overdueJobLimit],
     );
+    const quotaStore = new PgQuotaStore(this.db);
+    const quotas = await quotaStore.usage(await quotaStore.list(undefined), now);
     return {
+      quotas,
       jobsByState,
       queues: queues.rows.map(
         (row): TypeQueue => ({ type: row.job_type, queued: Number(row.queued), running: Number(row.running), oldestDueAt: optionalDate(row.oldest_due) }),

@@ -4,6 +4,7 @@ import { PgDependencyStore } from './dependency-sql.js';
 import { PgEventStore } from './event-sql.js';
 import { PgExecutionStore } from './execution-sql.js';
 import { PgJobStore } from './job-sql.js';
+import { PgQuotaStore } from './quota-sql.js';
 import { PgSchedulerMetricsStore } from './scheduler-metrics-sql.js';
 
 /**
@@ -17,7 +18,7 @@ export class PgStore implements Store {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error, false);
     });
-    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client) };
+    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client), quotas: new PgQuotaStore(client) };
     if (options.readOnly || options.singleStatement) {
       let failed: unknown;
       try {

@@ -77,5 +77,6 @@ export function combineObservers(observers: readonly EngineObserver[], logger: L
     started: (executions) => each((o) => o.started(executions)),
     finished: (executions) => each((o) => o.finished(executions)),
     dispatchPass: (durationMs, jobs, fired, skipped) => each((o) => o.dispatchPass(durationMs, jobs, fired, skipped)),
+    throttled: (keys) => each((o) => o.throttled?.(keys)),
   };
 }

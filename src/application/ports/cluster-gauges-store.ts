@@ -1,4 +1,5 @@
 import type { JobState } from '../../domain/job/job-state.js';
+import type { QuotaStatus } from './quota-store.js';
 
 /** Active executions of one job type. */
 export interface TypeQueue {
@@ -30,6 +31,8 @@ export interface ClusterGauges {
   readonly overdueByType: ReadonlyMap<string, number>;
   /** The most recently overdue jobs, newest expectedBy first, at most the limit asked for. */
   readonly overdueJobs: readonly OverdueJob[];
+  /** Every quota with its usage (absent: none). */
+  readonly quotas?: readonly QuotaStatus[];
 }
 
 /** Cluster-wide figures for the metrics gauges. */

@@ -1,4 +1,5 @@
 import type { Execution } from '../../domain/execution/execution.js';
+import type { QuotaKey } from '../../domain/quota/quota.js';
 
 /**
  * What the engine reports as it works, for metrics and logs. Called after the transaction that
@@ -14,6 +15,8 @@ export interface EngineObserver {
   finished(executions: readonly Execution[]): void;
   /** One dispatcher pass: how long it took and what it did. */
   dispatchPass(durationMs: number, jobs: number, fired: number, skipped: number): void;
+  /** A claim ended with these quotas full while the worker had slots left. */
+  throttled?(keys: readonly QuotaKey[]): void;
 }
 
 export const NO_OBSERVER: EngineObserver = {

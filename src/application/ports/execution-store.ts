@@ -1,5 +1,6 @@
 import type { Execution } from '../../domain/execution/execution.js';
 import type { ExecutionStatus } from '../../domain/execution/execution-status.js';
+import type { QuotaKey } from '../../domain/quota/quota.js';
 import type { ExecutionStatistics } from '../../domain/statistics/execution-statistics.js';
 
 export interface ExecutionFilter {
@@ -26,6 +27,18 @@ export interface AcquireRequest {
   readonly capacity: number;
   readonly leaseDurationMs: number;
   readonly now: Date;
+  /**
+   * The job types this replica believes have quotas: claimed within them (one more lock and a
+   * few statements). Every other type is claimed as before, but never if it turns out to have a
+   * quota after all (a quota set a moment ago elsewhere): a stale belief delays, never exceeds.
+   */
+  readonly quotas?: QuotaClaim | undefined;
+}
+
+export interface QuotaClaim {
+  readonly limitedTypes: ReadonlySet<string>;
+  /** Called with the quotas left full by a claim that could have taken more. */
+  throttled(keys: readonly QuotaKey[]): void;
 }
 
 export interface ExecutionChange {

@@ -2,6 +2,7 @@ import type { DependencyStore } from './dependency-store.js';
 import type { EventStore } from './event-store.js';
 import type { ExecutionStore } from './execution-store.js';
 import type { JobStore } from './job-store.js';
+import type { QuotaStore } from './quota-store.js';
 import type { SchedulerMetricsStore } from './scheduler-metrics-store.js';
 
 export interface Transaction {
@@ -10,6 +11,7 @@ export interface Transaction {
   readonly events: EventStore;
   readonly metrics: SchedulerMetricsStore;
   readonly dependencies: DependencyStore;
+  readonly quotas: QuotaStore;
 }
 
 /**

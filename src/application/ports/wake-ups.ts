@@ -2,14 +2,17 @@
  * Wake-ups between the parts of the engine, across replicas: "a job may have become due sooner
  * than planned" wakes dispatchers, "executions of these types were queued" wakes idle workers'
  * long polls and work sessions, "leases changed" (an execution was cancelled or timed out while
- * running) makes work sessions check their leases at once. Delivery is best effort; polling
+ * running) makes work sessions check their leases at once, "quotas changed" makes every replica
+ * reload which job types have quotas. Delivery is best effort; polling
  * remains the fallback.
  */
 export interface WakeUps {
   jobsDue(): void;
   executionsQueued(jobTypes: readonly string[]): void;
   leasesChanged(): void;
+  quotasChanged(): void;
   onJobsDue(listener: () => void): () => void;
   onExecutionsQueued(listener: (jobTypes: readonly string[]) => void): () => void;
   onLeasesChanged(listener: () => void): () => void;
+  onQuotasChanged(listener: () => void): () => void;
 }

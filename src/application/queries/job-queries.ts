@@ -1,6 +1,8 @@
 import { DomainError } from '../../domain/errors.js';
 import type { Execution } from '../../domain/execution/execution.js';
 import type { Job } from '../../domain/job/job.js';
+import { appliesTo } from '../../domain/quota/quota.js';
+import { waitingReason } from '../quotas/manage-quotas.js';
 import type { ExecutionStatistics } from '../../domain/statistics/execution-statistics.js';
 import type { ExecutionCursor, ExecutionFilter, ExecutionPage } from '../ports/execution-store.js';
 import type { JobCursor, JobFilter, JobPage } from '../ports/job-store.js';
@@ -57,13 +59,20 @@ export class JobQueries {
     }, READ);
   }
 
-  async statistics(jobId: string): Promise<{ job: Job; statistics: ExecutionStatistics; lastExecution: Execution | undefined; expectation: SuccessExpectation | undefined }> {
+  async statistics(jobId: string): Promise<{ job: Job; statistics: ExecutionStatistics; lastExecution: Execution | undefined; expectation: SuccessExpectation | undefined; waitingReason: string }> {
     return this.store.transaction(async (tx) => {
       const job = await tx.jobs.get(jobId);
       if (!job) throw DomainError.notFound(`job ${jobId} does not exist`);
       const statistics = await tx.executions.statistics(jobId);
       const [lastExecution] = (await tx.executions.list({ jobId }, undefined, 1)).executions;
-      return { job, statistics, lastExecution, expectation: successExpectation(job, this.clock.now()) };
+      const now = this.clock.now();
+      // Quotas are read only for a job with something waiting.
+      let reason = '';
+      if (statistics.byStatus.queued > 0) {
+        const quotas = (await tx.quotas.list(job.type)).filter((quota) => appliesTo(quota.key, job.type, job.labels));
+        reason = waitingReason(await tx.quotas.usage(quotas, now));
+      }
+      return { job, statistics, lastExecution, expectation: successExpectation(job, now), waitingReason: reason };
     }, READ);
   }
 }

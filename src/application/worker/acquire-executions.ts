@@ -10,6 +10,7 @@ import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from '../engine/engine-settings.js';
 import { eventOf } from '../engine/execution-events.js';
 import { WakeLatch } from '../engine/wake-latch.js';
+import { NO_QUOTA_TYPES, type QuotaTypesView } from '../quotas/quota-types.js';
 
 export interface AcquireCommand {
   readonly workerId: string;
@@ -38,8 +39,9 @@ export class AcquireExecutions {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly wakeUps: WakeUps,
-    private readonly settings: Pick<EngineSettings, 'defaultLeaseMs' | 'minLeaseMs' | 'maxLeaseMs' | 'maxAcquireWaitMs'>,
+    private readonly settings: Pick<EngineSettings, 'defaultLeaseMs' | 'minLeaseMs' | 'maxLeaseMs' | 'maxAcquireWaitMs'> & { readonly pollIntervalMs?: number },
     private readonly observer: EngineObserver = NO_OBSERVER,
+    private readonly quotaTypes: QuotaTypesView = NO_QUOTA_TYPES,
   ) {}
 
   async execute(command: AcquireCommand): Promise<AcquiredExecution[]> {
@@ -63,7 +65,9 @@ export class AcquireExecutions {
         const now = this.clock.now();
         if (acquired.length > 0 || now.getTime() >= deadline || command.signal.aborted) return acquired;
         const next = await this.store.transaction((tx) => tx.executions.nextScheduledAt(command.jobTypes, now), { readOnly: true });
-        const until = Math.min(deadline, next?.getTime() ?? deadline);
+        let until = Math.min(deadline, next?.getTime() ?? deadline);
+        // A rate limit frees up with time alone, which no wake-up announces.
+        if (command.jobTypes.some((type) => this.quotaTypes.isLimited(type))) until = Math.min(until, now.getTime() + (this.settings.pollIntervalMs ?? 1_000));
         await this.clock.sleep(until - now.getTime(), woken);
       }
     } finally {
@@ -77,8 +81,9 @@ export class AcquireExecutions {
     // Not waited for on disk: an acquisition lost in a database crash puts the executions back in
     // the queue, as if the worker had died (at-least-once); the worker's outcome, committed
     // durably, would make it durable first (TransactionOptions.durable).
+    const quotas = await this.quotaTypes.claim(this.observer);
     return this.store.transaction(
-      (tx) => acquireIn(tx, { workerId: command.workerId, jobTypes: command.jobTypes, capacity: command.capacity, leaseDurationMs, now }, () => this.ids.newId()),
+      (tx) => acquireIn(tx, { workerId: command.workerId, jobTypes: command.jobTypes, capacity: command.capacity, leaseDurationMs, now, quotas }, () => this.ids.newId()),
       { durable: false },
     );
   }

@@ -1,3 +1,4 @@
+import { NO_QUOTA_TYPES, type QuotaTypesView } from '../quotas/quota-types.js';
 import type { DomainErrorKind } from '../../domain/errors.js';
 import { releaseExecution } from '../../domain/execution/execution-operations.js';
 import type { Execution, ExecutionError } from '../../domain/execution/execution.js';
@@ -82,8 +83,11 @@ export async function recordOutcomes(tx: Transaction, outcomes: readonly Reporte
 }
 
 /** After the commit: wake workers for what was queued, and tell the observers. */
-export function afterOutcomes(recorded: RecordedOutcomes, wakeUps: WakeUps, observer: EngineObserver): void {
+export function afterOutcomes(recorded: RecordedOutcomes, wakeUps: WakeUps, observer: EngineObserver, quotaTypes: Pick<QuotaTypesView, 'isLimited'> = NO_QUOTA_TYPES): void {
   wakeWorkersFor(wakeUps, [...recorded.retries, ...recorded.released, ...recorded.triggered]);
+  // A finished execution of a quota'd type makes room for one that waits.
+  const freed = [...new Set(recorded.finished.map((e) => e.jobType).filter((type) => quotaTypes.isLimited(type)))];
+  if (freed.length > 0) wakeUps.executionsQueued(freed);
   observer.finished(recorded.finished);
   observer.queued(recorded.triggered.length === 0 ? recorded.retries : [...recorded.retries, ...recorded.triggered]);
 }
@@ -96,12 +100,13 @@ export class ReportOutcomes {
     private readonly deps: { ids: IdGenerator; random: Random },
     private readonly wakeUps: WakeUps,
     private readonly observer: EngineObserver = NO_OBSERVER,
+    private readonly quotaTypes: Pick<QuotaTypesView, 'isLimited'> = NO_QUOTA_TYPES,
   ) {}
 
   async execute(outcomes: readonly ReportedOutcome[]): Promise<OutcomeResult[]> {
     const now = this.clock.now();
     const recorded = await this.store.transaction((tx) => recordOutcomes(tx, outcomes, now, this.deps));
-    afterOutcomes(recorded, this.wakeUps, this.observer);
+    afterOutcomes(recorded, this.wakeUps, this.observer, this.quotaTypes);
     return recorded.results;
   }
 }

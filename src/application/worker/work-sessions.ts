@@ -9,6 +9,7 @@ import type { WakeUps } from '../ports/wake-ups.js';
 import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 import { acquireIn, type AcquiredExecution } from './acquire-executions.js';
 import type { Heartbeat, LeaseBeat, LeaseStatus } from './heartbeat.js';
+import { NO_QUOTA_TYPES, type QuotaTypesView } from '../quotas/quota-types.js';
 import { afterOutcomes, recordOutcomes, type OutcomeResult, type ReportedOutcome } from './report-outcomes.js';
 import type { HandOff, Reservation } from './hand-off.js';
 
@@ -119,6 +120,7 @@ export class WorkSessions implements HandOff {
     private readonly logger: Logger,
     private readonly observer: EngineObserver = NO_OBSERVER,
     private readonly tracing: Tracing = NO_TRACING,
+    private readonly quotaTypes: QuotaTypesView = NO_QUOTA_TYPES,
   ) {
     this.polling = new BackgroundLoop('work sessions: poll', clock, settings.pollIntervalMs, async () => void this.workFor(['*']), logger);
     // Every third of the shortest lease of an open session, or at once when leases changed.
@@ -207,6 +209,8 @@ export class WorkSessions implements HandOff {
   }
 
   reserve(type: string): Reservation | undefined {
+    // A quota'd type is claimed under its quota's lock, never handed off.
+    if (!this.quotaTypes.allowsHandOff(type)) return undefined;
     for (const session of this.sessions) {
       if (session.credits === 0 || !session.start.jobTypes.includes(type)) continue;
       session.credits -= 1;
@@ -285,12 +289,17 @@ export class WorkSessions implements HandOff {
     let recorded;
     let acquired: AcquiredExecution[][];
     try {
+      const quotas = wants.length > 0 ? await this.quotaTypes.claim(this.observer) : undefined;
       ({ recorded, acquired } = await this.store.transaction(
         async (tx) => {
           const recorded = outcomes.length > 0 ? await recordOutcomes(tx, outcomes.map((p) => p.outcome), now, this.deps) : undefined;
           const acquired: AcquiredExecution[][] = [];
+          // The sessions' claims lock quota rows one after another: locking all of them first, in
+          // one order, keeps two replicas from taking them in opposite orders.
+          const limited = quotas && wants.length > 1 ? [...new Set(wants.flatMap(({ session }) => session.start.jobTypes))].filter((t) => quotas.limitedTypes.has(t)) : [];
+          if (limited.length > 0) await tx.quotas.lock(limited);
           for (const { session, capacity } of wants) {
-            const request = { workerId: session.start.workerId, jobTypes: session.start.jobTypes, capacity, leaseDurationMs: session.start.leaseDurationMs, now };
+            const request = { workerId: session.start.workerId, jobTypes: session.start.jobTypes, capacity, leaseDurationMs: session.start.leaseDurationMs, now, quotas };
             acquired.push(await acquireIn(tx, request, () => this.deps.ids.newId()));
           }
           return { recorded, acquired };
@@ -313,7 +322,7 @@ export class WorkSessions implements HandOff {
     }
     this.failures = 0;
     this.answer(outcomes, recorded?.results ?? []);
-    if (recorded) afterOutcomes(recorded, this.wakeUps, this.observer);
+    if (recorded) afterOutcomes(recorded, this.wakeUps, this.observer, this.quotaTypes);
     wants.forEach(({ session, capacity }, i) => this.handOut(session, capacity, acquired[i] ?? [], announced === this.announcements));
     return true;
   }

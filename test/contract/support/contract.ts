@@ -1,6 +1,7 @@
 import type { DescMethod, DescService } from '@bufbuild/protobuf';
 import { JobSchedulerService } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
+import { QuotaService } from '../../../src/gen/jobscheduler/v1/quota_service_pb.js';
 import { contractTarget, type Target } from './target.js';
 
 /**
@@ -21,15 +22,17 @@ export interface ContractCase {
 /** Cases per RPC, keyed by the method's local name (createJob), so a misspelt RPC does not compile. */
 export type ServiceCases<S extends DescService> = { readonly [K in keyof S['method']]?: readonly ContractCase[] };
 
-/** One area of the suite (jobs, controls, bulk, …): cases for RPCs of either service. */
+/** One area of the suite (jobs, controls, bulk, …): cases for RPCs of any service. */
 export interface AreaCases {
   readonly scheduler?: ServiceCases<typeof JobSchedulerService>;
   readonly worker?: ServiceCases<typeof WorkerService>;
+  readonly quotas?: ServiceCases<typeof QuotaService>;
 }
 
 export const SERVICES = [
   { service: JobSchedulerService, key: 'scheduler' },
   { service: WorkerService, key: 'worker' },
+  { service: QuotaService, key: 'quotas' },
 ] as const;
 
 export function ok(title: string, run: ContractCase['run'], timeoutMs?: number): ContractCase {

@@ -11,7 +11,7 @@ import { TestDatabase } from '../../support/test-database.js';
 import { at, executionOf, jobInState, MINUTE } from './support/builders.js';
 import { appliedMigrations, schemaOf, tablesOf } from './support/schema.js';
 
-const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'job_dependencies', 'jobs', 'scheduler_counters', 'schema_migrations'];
+const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'job_dependencies', 'job_quotas', 'jobs', 'quota_starts', 'scheduler_counters', 'schema_migrations'];
 const INDEXES = [
   'event_log_horizon_pkey',
   'execution_event_batches_occurred',
@@ -27,6 +27,8 @@ const INDEXES = [
   'executions_queue',
   'job_dependencies_pkey',
   'job_dependencies_upstream',
+  'job_quotas_job_type_label_key_label_value_key',
+  'job_quotas_pkey',
   'jobs_by_state',
   'jobs_by_type',
   'jobs_due',
@@ -35,6 +37,7 @@ const INDEXES = [
   'jobs_pkey',
   'jobs_request_id',
   'jobs_success_expected',
+  'quota_starts_recent',
   'scheduler_counters_pkey',
   'schema_migrations_pkey',
 ];

@@ -1,6 +1,7 @@
 import type { DescMessage, DescService, MessageShape } from '@bufbuild/protobuf';
 import { JobSchedulerService, type JobSelector } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
+import { QuotaService } from '../../../gen/jobscheduler/v1/quota_service_pb.js';
 import type { Role } from './principal.js';
 import { methodPath } from '../service-definition.js';
 
@@ -125,7 +126,16 @@ export class AccessPolicy {
   }
 }
 
+/** The role table of jobscheduler.v1.QuotaService: quotas bind every team's jobs, so admins only. */
+export const QUOTA_RULES: AccessRules<typeof QuotaService> = {
+  setQuota: { role: 'admin', audit: (request) => ({ job_type: request.quota?.key?.jobType, label_key: request.quota?.key?.labelKey || undefined, label_value: request.quota?.key?.labelValue || undefined }) },
+  getQuota: { role: 'admin' },
+  listQuotas: { role: 'admin' },
+  deleteQuota: { role: 'admin', audit: (request) => ({ job_type: request.key?.jobType, label_key: request.key?.labelKey || undefined, label_value: request.key?.labelValue || undefined }) },
+};
+
 export const ACCESS_POLICY = new AccessPolicy([
   { service: JobSchedulerService, rules: JOB_SCHEDULER_RULES },
   { service: WorkerService, rules: WORKER_RULES },
+  { service: QuotaService, rules: QUOTA_RULES },
 ]);

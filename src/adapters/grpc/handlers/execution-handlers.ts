@@ -45,7 +45,7 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
     },
 
     async getJobStats(request) {
-      const { job, statistics, lastExecution, expectation } = await useCases.queries.statistics(requireId('job_id', request.jobId));
+      const { job, statistics, lastExecution, expectation, waitingReason } = await useCases.queries.statistics(requireId('job_id', request.jobId));
       const s = statistics.byStatus;
       return {
         stats: {
@@ -69,6 +69,7 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
           consecutiveFailures: job.consecutiveFailures,
           successExpectedBy: timestamp(expectation?.expectedBy),
           overdue: expectation?.overdue ?? false,
+          waitingReason,
         },
       };
     },

@@ -1,0 +1,8 @@
+/**
+ * What starting an execution writes, shared by every claim: $2 now, $4 the worker, $5 the lease
+ * in ms, $6 the lease tokens, paired by picked.rank.
+ */
+export const START_ASSIGNMENTS = `
+         status = 'running', started_at = $2, worker_id = $4, lease_token = ($6::uuid[])[picked.rank],
+         lease_duration_ms = $5::bigint, lease_expires_at = $2::timestamptz + $5::bigint * interval '1 millisecond',
+         deadline_at = CASE WHEN e.attempt_timeout_ms IS NULL THEN NULL ELSE $2::timestamptz + e.attempt_timeout_ms * interval '1 millisecond' END`;
