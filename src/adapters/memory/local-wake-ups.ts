@@ -5,6 +5,16 @@ export class LocalWakeUps implements WakeUps {
   private readonly due = new Set<() => void>();
   private readonly queued = new Set<(types: readonly string[]) => void>();
   private readonly leases = new Set<() => void>();
+  private readonly webhooks = new Set<() => void>();
+
+  webhooksChanged(): void {
+    for (const listener of this.webhooks) listener();
+  }
+
+  onWebhooksChanged(listener: () => void): () => void {
+    this.webhooks.add(listener);
+    return () => this.webhooks.delete(listener);
+  }
 
   jobsDue(): void {
     for (const listener of this.due) listener();

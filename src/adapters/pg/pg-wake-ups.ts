@@ -15,6 +15,8 @@ interface Message {
   due: boolean;
   /** Running executions were cancelled or timed out (absent from older replicas). */
   leases?: boolean;
+  /** Webhook subscriptions changed (absent from older replicas). */
+  webhooks?: boolean;
   /** Job types with newly queued executions; ["*"] for all. */
   types: string[];
 }
@@ -29,7 +31,7 @@ export class PgWakeUps implements WakeUps {
   private readonly local = new LocalWakeUps();
   private readonly id = randomUUID();
   private listener: pg.Client | undefined;
-  private pending: { due: boolean; leases: boolean; types: Set<string> } | undefined;
+  private pending: { due: boolean; leases: boolean; webhooks: boolean; types: Set<string> } | undefined;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -69,6 +71,15 @@ export class PgWakeUps implements WakeUps {
     return this.local.onLeasesChanged(listener);
   }
 
+  webhooksChanged(): void {
+    this.local.webhooksChanged();
+    this.enqueue({ webhooks: true });
+  }
+
+  onWebhooksChanged(listener: () => void): () => void {
+    return this.local.onWebhooksChanged(listener);
+  }
+
   onJobsDue(listener: () => void): () => void {
     return this.local.onJobsDue(listener);
   }
@@ -77,14 +88,15 @@ export class PgWakeUps implements WakeUps {
     return this.local.onExecutionsQueued(listener);
   }
 
-  private enqueue(what: { due?: boolean; leases?: boolean; types?: readonly string[] }): void {
+  private enqueue(what: { due?: boolean; leases?: boolean; webhooks?: boolean; types?: readonly string[] }): void {
     if (this.closed) return;
     if (!this.pending) {
-      this.pending = { due: false, leases: false, types: new Set() };
+      this.pending = { due: false, leases: false, webhooks: false, types: new Set() };
       setTimeout(() => void this.flush(), DEBOUNCE_MS).unref();
     }
     this.pending.due ||= what.due ?? false;
     this.pending.leases ||= what.leases ?? false;
+    this.pending.webhooks ||= what.webhooks ?? false;
     for (const type of what.types ?? []) this.pending.types.add(type);
   }
 
@@ -94,7 +106,7 @@ export class PgWakeUps implements WakeUps {
     if (!pending) return;
     let types = [...pending.types];
     if (JSON.stringify(types).length > MAX_TYPES_PAYLOAD) types = ['*'];
-    const message: Message = { from: this.id, due: pending.due, leases: pending.leases, types };
+    const message: Message = { from: this.id, due: pending.due, leases: pending.leases, ...(pending.webhooks ? { webhooks: true } : {}), types };
     try {
       await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(message)]);
     } catch (error) {
@@ -122,6 +134,7 @@ export class PgWakeUps implements WakeUps {
     if (message.from === this.id) return;
     if (message.due) this.local.jobsDue();
     if (message.leases) this.local.leasesChanged();
+    if (message.webhooks) this.local.webhooksChanged();
     if (message.types.length > 0) this.local.executionsQueued(message.types.includes('*') ? ['*'] : message.types);
   }
 
@@ -140,6 +153,7 @@ export class PgWakeUps implements WakeUps {
             this.local.jobsDue();
             this.local.executionsQueued(['*']);
             this.local.leasesChanged();
+            this.local.webhooksChanged();
           },
           () => retry(),
         );

@@ -3,6 +3,7 @@ import type { EventStore } from './event-store.js';
 import type { ExecutionStore } from './execution-store.js';
 import type { JobStore } from './job-store.js';
 import type { SchedulerMetricsStore } from './scheduler-metrics-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 export interface Transaction {
   readonly jobs: JobStore;
@@ -10,6 +11,7 @@ export interface Transaction {
   readonly events: EventStore;
   readonly metrics: SchedulerMetricsStore;
   readonly dependencies: DependencyStore;
+  readonly webhooks: WebhookStore;
 }
 
 /**

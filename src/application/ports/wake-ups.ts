@@ -12,4 +12,7 @@ export interface WakeUps {
   onJobsDue(listener: () => void): () => void;
   onExecutionsQueued(listener: (jobTypes: readonly string[]) => void): () => void;
   onLeasesChanged(listener: () => void): () => void;
+  /** Webhook subscriptions changed: every replica reloads its copy (SubscriptionRouter). */
+  webhooksChanged(): void;
+  onWebhooksChanged(listener: () => void): () => void;
 }
