@@ -4,8 +4,9 @@ import { ACCESS_POLICY } from '../../../src/adapters/grpc/auth/access-policy.js'
 import { rolesGranting, ROLES, type Role } from '../../../src/adapters/grpc/auth/principal.js';
 import { JobSchedulerService } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
+import { WebhookService } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 
-const SERVICES = { JobSchedulerService, WorkerService };
+const SERVICES = { JobSchedulerService, WorkerService, WebhookService };
 
 /**
  * The role table of docs/security.md, read row by row: "| Service: A, B | ✓ | | … |" becomes

@@ -1,6 +1,7 @@
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
+import { WebhookService } from '../../../gen/jobscheduler/v1/webhook_service_pb.js';
 import { resolveCredentials, type ClientSecurity } from './credentials.js';
 import { createServiceClient, type ServiceClient } from './typed-client.js';
 
@@ -8,6 +9,7 @@ export { bearerToken, bearerTokenInterceptor, clientSecurity, type ClientSecurit
 
 export type JobSchedulerClient = ServiceClient<typeof JobSchedulerService>;
 export type WorkerClient = ServiceClient<typeof WorkerService>;
+export type WebhookClient = ServiceClient<typeof WebhookService>;
 
 /**
  * A typed client of jobscheduler.v1.JobSchedulerService. The second argument is grpc-js channel
@@ -22,4 +24,10 @@ export function createJobSchedulerClient(address: string, security?: ChannelCred
 export function createWorkerClient(address: string, security?: ChannelCredentials | ClientSecurity, options?: ChannelOptions): WorkerClient {
   const resolved = resolveCredentials(address, security, options);
   return createServiceClient(WorkerService, address, resolved.credentials, resolved.options);
+}
+
+/** A typed client of jobscheduler.v1.WebhookService (admin: subscriptions and the delivery log). Security as for createJobSchedulerClient. */
+export function createWebhookClient(address: string, security?: ChannelCredentials | ClientSecurity, options?: ChannelOptions): WebhookClient {
+  const resolved = resolveCredentials(address, security, options);
+  return createServiceClient(WebhookService, address, resolved.credentials, resolved.options);
 }
