@@ -13,6 +13,7 @@ import { watchCases } from './watch.js';
 import { workerCases } from './worker.js';
 import { workerBoundaryCases } from './worker-boundaries.js';
 import { requestBoundaryCases } from './request-boundaries.js';
+import { webhookCases } from './webhooks.js';
 
 /**
  * Every area of the contract suite, by name. contract.test.ts runs exactly these and
@@ -34,4 +35,5 @@ export const AREAS: Readonly<Record<string, AreaCases>> = {
   'request limits': requestBoundaryCases,
   'worker request limits': workerBoundaryCases,
   'job dependencies': dependencyCases,
+  'webhook subscriptions': webhookCases,
 };

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from '../../../src/adapters/grpc/client/index.js';
+import { createJobSchedulerClient, createWebhookClient, createWorkerClient, type JobSchedulerClient, type WebhookClient, type WorkerClient } from '../../../src/adapters/grpc/client/index.js';
 import { ServiceProcess } from '../../support/service-process.js';
 import { TestDatabase } from '../../support/test-database.js';
 
@@ -15,6 +15,7 @@ export interface Target {
   readonly own: boolean;
   readonly scheduler: JobSchedulerClient;
   readonly worker: WorkerClient;
+  readonly webhooks: WebhookClient;
 }
 
 export const ADDRESS_VARIABLE = 'CONTRACT_ADDRESS';
@@ -49,11 +50,12 @@ async function connect(): Promise<Target> {
 }
 
 function withClients(address: string, own: boolean): Target {
-  const target = { address, own, scheduler: createJobSchedulerClient(address), worker: createWorkerClient(address) };
+  const target = { address, own, scheduler: createJobSchedulerClient(address), worker: createWorkerClient(address), webhooks: createWebhookClient(address) };
   cleanups.push(async () => {
     if (!own) await deleteCreatedJobs(target);
     target.scheduler.close();
     target.worker.close();
+    target.webhooks.close();
   });
   return target;
 }

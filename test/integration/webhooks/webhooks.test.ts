@@ -224,6 +224,14 @@ describe('webhooks: signed delivery from the outbox to a real HTTPS receiver', f
     expect((await codeOf(server.webhooks.listDeliveries({ subscriptionId: '162a02ad-3381-4959-a7c6-f8cc48580f7d' }))).code).to.equal(status.NOT_FOUND);
   });
 
+  it('is served over Connect on the HTTP port too', async () => {
+    const { connectUnary } = await import('../../support/http-rpc.js');
+    const created = await connectUnary(server.httpAddress!, 'CreateSubscription', { subscription: { url: 'https://hooks.example.com/x', events: ['WEBHOOK_EVENT_SUCCEEDED'] } }, {}, 'jobscheduler.v1.WebhookService');
+    expect(created.status, JSON.stringify(created.body)).to.equal(200);
+    const listed = await connectUnary(server.httpAddress!, 'ListSubscriptions', {}, {}, 'jobscheduler.v1.WebhookService');
+    expect((listed.body as { subscriptions: Array<{ url: string; secret?: string }> }).subscriptions.map((s) => [s.url, s.secret])).to.deep.equal([['https://hooks.example.com/x', undefined]]);
+  });
+
   it('a disabled or deleted subscription records nothing; update and list show the change', async () => {
     const { id } = await subscribe('/off', [WebhookEvent.SUCCEEDED]);
     const { subscription } = await server.webhooks.updateSubscription({ id, enabled: false, description: 'paused' });
