@@ -3,7 +3,8 @@ import type { ScenarioResult } from '../support/report.js';
 import { cpuFigures, loadFigure, round2, snapshot, withSystem, type BenchContext, type System } from '../support/system.js';
 import { epochMs, sleep } from '../support/time.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { createJobSchedulerClient } from '../../src/adapters/grpc/client/index.js';
+import { createJobSchedulerClient, createWebhookClient } from '../../src/adapters/grpc/client/index.js';
+import { WebhookEvent } from '../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import type { JobSchema } from '../../src/gen/jobscheduler/v1/job_pb.js';
 
 export interface BurstOptions {
@@ -16,6 +17,8 @@ export interface BurstOptions {
   payloadBytes: number;
   /** Other jobs with dependencies exist: a chain A → B → C and a fan-in D after A and C. */
   withDependencies: boolean;
+  /** A webhook subscription exists: none; for another type (nothing matches); or for the burst's successes (an outbox row each, sent to a host that does not resolve). */
+  webhooks?: 'none' | 'other' | 'matching';
 }
 
 /**
@@ -28,6 +31,7 @@ export async function burst(context: BenchContext, options: BurstOptions): Promi
   const label = `${options.name}_${options.jobs}_c${options.concurrency}_r${options.replicas}`;
   const { result, accounting } = await withSystem(context, label, { replicas: options.replicas }, async (system) => {
     if (options.withDependencies) await dependentJobs(system.addresses[0]!);
+    if (options.webhooks && options.webhooks !== 'none') await subscription(system.addresses[0]!, options.webhooks === 'matching' ? system.type : 'bench.other');
     const before = snapshot(system);
     const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: Math.max(1, Math.min(1000, Math.floor(3_000_000 / (options.payloadBytes + 300)))), inFlight: 2, schedule: { kind: 'now' }, payloadBytes: options.payloadBytes });
     const ready = snapshot(system);
@@ -88,6 +92,16 @@ async function dependentJobs(address: string): Promise<void> {
     const b = await create('B', [a]);
     const c = await create('C', [b]);
     await create('D', [a, c]);
+  } finally {
+    client.close();
+  }
+}
+
+/** A webhook subscription to successes of `jobType`, at a URL that never resolves (.invalid). */
+async function subscription(address: string, jobType: string): Promise<void> {
+  const client = createWebhookClient(address);
+  try {
+    await client.createSubscription({ subscription: { url: 'https://hooks.invalid/bench', events: [WebhookEvent.SUCCEEDED], enabled: true, scope: { case: 'jobType', value: jobType } } });
   } finally {
     client.close();
   }
