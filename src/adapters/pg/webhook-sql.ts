@@ -66,6 +66,8 @@ export class PgWebhookStore implements WebhookStore {
     const { rowCount } = await this.db.query(
       `WITH due AS (
          SELECT id, type, ${EXPECTED_BY} AS expected_by, last_success_at FROM jobs WHERE ${OVERDUE}
+       ), forgotten AS (
+         DELETE FROM webhook_overdue o WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = o.job_id)
        ), announced AS (
          INSERT INTO webhook_overdue (job_id, expected_by) SELECT id, expected_by FROM due
          ON CONFLICT (job_id) DO UPDATE SET expected_by = excluded.expected_by WHERE webhook_overdue.expected_by <> excluded.expected_by

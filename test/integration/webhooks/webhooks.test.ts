@@ -228,6 +228,8 @@ describe('webhooks: signed delivery from the outbox to a real HTTPS receiver', f
     const { connectUnary } = await import('../../support/http-rpc.js');
     const created = await connectUnary(server.httpAddress!, 'CreateSubscription', { subscription: { url: 'https://hooks.example.com/x', events: ['WEBHOOK_EVENT_SUCCEEDED'] } }, {}, 'jobscheduler.v1.WebhookService');
     expect(created.status, JSON.stringify(created.body)).to.equal(200);
+    // enabled is optional on create and means true when left out.
+    expect((created.body as { subscription: { enabled: boolean } }).subscription.enabled).to.equal(true);
     const listed = await connectUnary(server.httpAddress!, 'ListSubscriptions', {}, {}, 'jobscheduler.v1.WebhookService');
     expect((listed.body as { subscriptions: Array<{ url: string; secret?: string }> }).subscriptions.map((s) => [s.url, s.secret])).to.deep.equal([['https://hooks.example.com/x', undefined]]);
   });

@@ -34,7 +34,7 @@ export function webhookHandlers(subscriptions: WebhookSubscriptions): ServiceHan
         events: eventsFrom('subscription.events', given.events),
         url: given.url,
         description: given.description,
-        enabled: given.enabled,
+        enabled: given.enabled ?? true,
         secret: request.secret,
       });
       return { subscription: subscriptionMessage(subscription), secret };

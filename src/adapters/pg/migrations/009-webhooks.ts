@@ -8,7 +8,9 @@ import type { Migration } from './migration.js';
  * It has no foreign key to the subscription on purpose: an outcome must never fail or wait
  * because a subscription is being deleted at that moment; the loop drops orphans, and deleting a
  * subscription deletes its deliveries. `webhook_overdue` remembers the deadline (expected_by)
- * each overdue job was announced for, so that every replica's scan emits one event per episode.
+ * each overdue job was announced for, so that every replica's scan emits one event per episode;
+ * it has no foreign key either (jobs are deleted, and truncated by tools, without knowing of it):
+ * the scan drops rows of jobs that are gone.
  */
 export const webhooks: Migration = {
   // 9 once the windows (007) and quotas (008) migrations are merged before it; ids must be contiguous.
@@ -55,7 +57,7 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (subscription_id, next
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (subscription_id, created_at DESC, id);
 CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (finished_at) WHERE status <> 'pending';
 CREATE TABLE webhook_overdue (
-  job_id uuid PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+  job_id uuid PRIMARY KEY,
   expected_by timestamptz NOT NULL
 );
 `,
