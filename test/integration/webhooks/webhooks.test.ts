@@ -212,6 +212,9 @@ describe('webhooks: signed delivery from the outbox to a real HTTPS receiver', f
       [{ url: 'https://hooks.example.com/x', events: [WebhookEvent.UNSPECIFIED] }, status.INVALID_ARGUMENT, /^subscription\.events\[0\] must be one of/],
       [{ url: 'https://hooks.example.com/x', events: [WebhookEvent.SUCCEEDED], scope: { case: 'jobId', value: 'nope' } }, status.INVALID_ARGUMENT, /^subscription\.job_id "nope" is not a valid id/],
       [{ url: 'https://hooks.example.com/x', events: [WebhookEvent.SUCCEEDED], scope: { case: 'jobId', value: '162a02ad-3381-4959-a7c6-f8cc48580f7d' } }, status.NOT_FOUND, /^job 162a02ad-3381-4959-a7c6-f8cc48580f7d does not exist/],
+      [{ url: 'https://hooks.example.com/x', events: [WebhookEvent.SUCCEEDED], description: 'a\u0000b' }, status.INVALID_ARGUMENT, /^subscription\.description contains the NUL character/],
+      [{ url: `https://hooks.example.com/${'x'.repeat(2100)}`, events: [WebhookEvent.SUCCEEDED] }, status.INVALID_ARGUMENT, /^url is \d+ characters long; at most 2048/],
+      [{ url: 'https://hooks.example.com/x', events: [WebhookEvent.SUCCEEDED], scope: { case: 'jobType', value: '' } }, status.INVALID_ARGUMENT, /job_type/],
     ];
     const rows = [];
     for (const [subscription, code, message] of cases) {
