@@ -31,6 +31,9 @@ const USAGE = `npm run bench -- [options]
                          fire during the run), to show they cost the burst's jobs nothing
   --with-quota           burst: quotas exist on another type, with a job held back by them, to
                          show that types without quotas pay nothing for them
+  --webhooks WHICH       burst: none (default); other (a webhook subscription for another type:
+                         nothing matches); matching (one for the burst's successes: an outbox
+                         row per execution, sent to a host that does not resolve)
   --service-env K=V      extra environment for the service processes (repeatable),
                          e.g. --service-env DATABASE_POOL_SIZE=20
   --pg K=V               extra setting for the benchmark's own PostgreSQL (repeatable),
@@ -57,6 +60,7 @@ const { values } = parseArgs({
     'payload-bytes': { type: 'string', default: '0' },
     'with-dependencies': { type: 'boolean', default: false },
     'with-quota': { type: 'boolean', default: false },
+    webhooks: { type: 'string', default: 'none' },
     'service-env': { type: 'string', multiple: true, default: [] },
     pg: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
   const sizeName = (values.quick ? 'quick' : (values.size ?? 'default')) as SizeName;
   const size = SIZES[sizeName];
   if (!size) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+  if (!['none', 'other', 'matching'].includes(values.webhooks ?? 'none')) throw new Error(`--webhooks must be none, other or matching, got ${JSON.stringify(values.webhooks)}`);
   const selected = (values.scenario?.split(',').map((s) => s.trim()).filter(Boolean) ?? [...ALL]) as ScenarioName[];
   for (const name of selected) {
     if (!(ALL as readonly string[]).includes(name) && !(PARTS as readonly string[]).includes(name)) {
@@ -150,7 +155,7 @@ function plan(name: ScenarioName, size: (typeof SIZES)[SizeName]): Run[] {
       return size.burst.flatMap((jobs) =>
         size.burstConcurrency.map((concurrency) => ({
           describe: `burst ${jobs} jobs, concurrency ${concurrency}`,
-          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']), withDependencies: values['with-dependencies'] === true, withQuota: values['with-quota'] === true }),
+          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']), withDependencies: values['with-dependencies'] === true, withQuota: values['with-quota'] === true, webhooks: values.webhooks as 'none' | 'other' | 'matching' }),
         })),
       );
     case 'replicas':

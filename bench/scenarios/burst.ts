@@ -3,7 +3,8 @@ import type { ScenarioResult } from '../support/report.js';
 import { cpuFigures, loadFigure, round2, snapshot, withSystem, type BenchContext, type System } from '../support/system.js';
 import { epochMs, sleep } from '../support/time.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { createJobSchedulerClient, createQuotaClient } from '../../src/adapters/grpc/client/index.js';
+import { createJobSchedulerClient, createQuotaClient, createWebhookClient } from '../../src/adapters/grpc/client/index.js';
+import { WebhookEvent } from '../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import type { JobSchema } from '../../src/gen/jobscheduler/v1/job_pb.js';
 
 export interface BurstOptions {
@@ -18,6 +19,8 @@ export interface BurstOptions {
   withDependencies: boolean;
   /** Quotas exist on another type (with work waiting under them), to show they cost the burst's jobs nothing. */
   withQuota?: boolean;
+  /** A webhook subscription exists: none; for another type (nothing matches); or for the burst's successes (an outbox row each, sent to a host that does not resolve). */
+  webhooks?: 'none' | 'other' | 'matching';
 }
 
 /**
@@ -31,6 +34,7 @@ export async function burst(context: BenchContext, options: BurstOptions): Promi
   const { result, accounting } = await withSystem(context, label, { replicas: options.replicas }, async (system) => {
     if (options.withDependencies) await dependentJobs(system.addresses[0]!);
     if (options.withQuota) await quotaOnOtherType(system.addresses[0]!);
+    if (options.webhooks && options.webhooks !== 'none') await subscription(system.addresses[0]!, options.webhooks === 'matching' ? system.type : 'bench.other');
     const before = snapshot(system);
     const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: Math.max(1, Math.min(1000, Math.floor(3_000_000 / (options.payloadBytes + 300)))), inFlight: 2, schedule: { kind: 'now' }, payloadBytes: options.payloadBytes });
     const ready = snapshot(system);
@@ -106,6 +110,16 @@ async function quotaOnOtherType(address: string): Promise<void> {
     await client.createJob({ job: { name: 'held', type: 'bench.quota', labels: { tenant: 'a' }, schedule: { kind: { case: 'once', value: {} } } } });
   } finally {
     quotas.close();
+    client.close();
+  }
+}
+
+/** A webhook subscription to successes of `jobType`, at a URL that never resolves (.invalid). */
+async function subscription(address: string, jobType: string): Promise<void> {
+  const client = createWebhookClient(address);
+  try {
+    await client.createSubscription({ subscription: { url: 'https://hooks.invalid/bench', events: [WebhookEvent.SUCCEEDED], enabled: true, scope: { case: 'jobType', value: jobType } } });
+  } finally {
     client.close();
   }
 }

@@ -4,6 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { JobSchedulerService } from '../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../src/gen/jobscheduler/v1/worker_service_pb.js';
+import { WebhookService } from '../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import { READ_ONLY, requestArbitraries } from './support/fuzz-arbitraries.js';
 import { answerProblems, decodeAnswer } from './support/fuzz-answers.js';
 import { buildCases, fixtureNames, rpcSeed, show, type Case } from './support/fuzz-cases.js';
@@ -12,7 +13,7 @@ import { regressionRequests } from './support/fuzz-regressions.js';
 import { RawCaller, type RawAnswer } from './support/raw-calls.js';
 
 /**
- * Hostile input, property-based: for every RPC of both services (enumerated from the generated
+ * Hostile input, property-based: for every RPC of every service (enumerated from the generated
  * descriptors; an RPC without a generator fails the suite), the regression list
  * (support/fuzz-regressions.ts), FUZZ_CASES generated requests (default 1,000), random bytes,
  * mutated encodings and invalid UTF-8 in every string field, all sent as raw bytes. Every answer
@@ -37,7 +38,7 @@ for (const [name, value] of [['FUZZ_SEED', SEED], ['FUZZ_CASES', CASES], ['FUZZ_
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got ${JSON.stringify(process.env[name])}`);
 }
 
-const ALL_METHODS: DescMethod[] = [JobSchedulerService, WorkerService].flatMap((service) => service.methods);
+const ALL_METHODS: DescMethod[] = [JobSchedulerService, WorkerService, WebhookService].flatMap((service) => service.methods);
 const nameOf = (method: DescMethod) => `${method.parent.name}/${method.name}`;
 const unknownRpcs = (ONLY_RPCS ?? []).filter((name) => !ALL_METHODS.some((m) => nameOf(m) === name));
 if (unknownRpcs.length > 0) throw new Error(`FUZZ_RPC names no RPC: ${unknownRpcs.join(', ')}; the RPCs are ${ALL_METHODS.map(nameOf).join(', ')}`);
@@ -66,19 +67,19 @@ describe(describeRun, function () {
 
   before(async () => {
     lane = await FuzzLane.start();
-    raw = new RawCaller(lane.server.address, [JobSchedulerService, WorkerService]);
+    raw = new RawCaller(lane.server.address, [JobSchedulerService, WorkerService, WebhookService]);
   });
   /** A new connection, after one stopped answering, so that the cases after the culprit are not blamed for it. */
   const reconnect = () => {
     raw.close();
-    raw = new RawCaller(lane.server.address, [JobSchedulerService, WorkerService]);
+    raw = new RawCaller(lane.server.address, [JobSchedulerService, WorkerService, WebhookService]);
   };
   after(async () => {
     raw.close();
     await lane.stop();
   });
 
-  it('has a request generator for every RPC of both services, and none for an RPC that does not exist', async () => {
+  it('has a request generator for every RPC of every service, and none for an RPC that does not exist', async () => {
     const fixtures = await lane.fixtures();
     const generators = Object.keys(requestArbitraries(fixtures));
     const rpcs = ALL_METHODS.map(nameOf);

@@ -8,6 +8,7 @@ import { createJobSchedulerClient, createQuotaClient, createWorkerClient, type J
 import type { Observability } from '../../src/adapters/metrics/observability.js';
 import type { ServiceRuntime } from '../../src/adapters/runtime/service-runtime.js';
 import { TestDatabase } from './test-database.js';
+import type { Resolve } from '../../src/adapters/webhooks/https-sender.js';
 
 export interface TestServer {
   address: string;
@@ -31,10 +32,10 @@ export const testLogger = pino({ level: process.env.TEST_LOG ?? 'silent' });
  * The real server on a free port (127.0.0.1:0) against a fresh database (or a given one, for
  * several replicas), with typed clients built from the generated descriptors.
  */
-export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; logger?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; logger?: Logger; webhookResolve?: Resolve } = {}): Promise<TestServer> {
   const database = options.database ?? (await TestDatabase.create());
   const config = loadConfig({ GRPC_PORT: '0', METRICS_PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url, SHUTDOWN_GRACE: '2s', ...options.env });
-  const { runtime, useCases, observability } = await startService(config, { logger: options.logger ?? testLogger, ...(options.clock ? { clock: options.clock } : {}) });
+  const { runtime, useCases, observability } = await startService(config, { logger: options.logger ?? testLogger, ...(options.clock ? { clock: options.clock } : {}), ...(options.webhookResolve ? { webhookResolve: options.webhookResolve } : {}) });
   const scheduler = createJobSchedulerClient(runtime.address);
   const worker = createWorkerClient(runtime.address);
   const quotas = createQuotaClient(runtime.address);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { parseDurationMs } from './duration.js';
 import { isLoopback, loadSecurityConfig, type SecurityConfig } from './security-config.js';
@@ -38,6 +40,27 @@ export interface Config {
   /** How long a shutdown waits for in-flight calls before cancelling them. */
   shutdownGraceMs: number;
   observability: ObservabilityConfig;
+  webhooks: WebhookConfig;
+}
+
+/** Webhook delivery (docs/engine.md, Webhooks; docs/security.md, Webhooks and SSRF). */
+export interface WebhookConfig {
+  allowHttp: boolean;
+  /** Address ranges let through although internal (the SSRF policy). */
+  allowCidrs: string[];
+  /** Extra PEM CAs (WEBHOOK_CA_FILE's content) to trust for webhook endpoints, besides the system's. */
+  ca: string | undefined;
+  timeoutMs: number;
+  maxRedirects: number;
+  maxAttempts: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  concurrency: number;
+  perSubscription: number;
+  pollIntervalMs: number;
+  scanIntervalMs: number;
+  keepForMs: number;
+  maxSubscriptions: number;
 }
 
 /** Metrics, health and readiness (docs/operations.md). */
@@ -103,6 +126,46 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       healthCheckIntervalMs: read.duration('HEALTH_CHECK_INTERVAL', 2_000, 100, 3_600_000),
       healthCheckTimeoutMs: read.duration('HEALTH_CHECK_TIMEOUT', 1_000, 10, 60_000),
     },
+    webhooks: webhookConfig(read, cwd),
+  };
+}
+
+function webhookConfig(read: EnvReader, cwd: string): WebhookConfig {
+  const allowCidrs = (read.optionalString('WEBHOOK_ALLOW_CIDRS') ?? '').split(',').map((cidr) => cidr.trim()).filter((cidr) => cidr !== '');
+  for (const cidr of allowCidrs) {
+    const [address = '', prefix] = cidr.split('/');
+    const version = isIP(address);
+    const max = version === 4 ? 32 : 128;
+    if (version === 0 || (prefix !== undefined && (!/^\d+$/.test(prefix) || Number(prefix) > max))) {
+      read.fail(`WEBHOOK_ALLOW_CIDRS: ${JSON.stringify(cidr)} is not valid: expected comma-separated address ranges such as 10.1.0.0/16,fd12::/64`);
+    }
+  }
+  const caFile = read.optionalString('WEBHOOK_CA_FILE');
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(absolute(caFile, cwd), 'utf8');
+    } catch (error) {
+      read.fail(`WEBHOOK_CA_FILE=${JSON.stringify(caFile)} cannot be read: ${(error as { code?: string }).code ?? String(error)}`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) read.fail(`WEBHOOK_CA_FILE=${JSON.stringify(caFile)} holds no PEM certificate`);
+  }
+  const retryInitialMs = read.duration('WEBHOOK_RETRY_INITIAL', 10_000, 10, 86_400_000);
+  return {
+    allowHttp: read.boolean('WEBHOOK_ALLOW_HTTP', false),
+    allowCidrs,
+    ca,
+    timeoutMs: read.duration('WEBHOOK_TIMEOUT', 10_000, 100, 120_000),
+    maxRedirects: read.integer('WEBHOOK_MAX_REDIRECTS', 3, 0, 10),
+    maxAttempts: read.integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+    retryInitialMs,
+    retryMaxMs: Math.max(retryInitialMs, read.duration('WEBHOOK_RETRY_MAX', 3_600_000, 10, 7 * 86_400_000)),
+    concurrency: read.integer('WEBHOOK_CONCURRENCY', 32, 1, 10_000),
+    perSubscription: read.integer('WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION', 4, 1, 1_000),
+    pollIntervalMs: read.duration('WEBHOOK_POLL_INTERVAL', 1_000, 10, 3_600_000),
+    scanIntervalMs: read.duration('WEBHOOK_SCAN_INTERVAL', 15_000, 100, 3_600_000),
+    keepForMs: read.duration('WEBHOOK_KEEP_FOR', 7 * 86_400_000, 60_000, 3_650 * 86_400_000),
+    maxSubscriptions: read.integer('WEBHOOK_MAX_SUBSCRIPTIONS', 1_000, 1, 100_000),
   };
 }
 

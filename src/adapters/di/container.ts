@@ -21,6 +21,9 @@ import type { Observability } from '../metrics/observability.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import type { ServiceTracing } from '../tracing/setup.js';
 import { TOKENS } from './tokens.js';
+import { rootCertificates } from 'node:tls';
+import { AddressPolicy } from '../webhooks/address-policy.js';
+import { HttpsWebhookSender, type Resolve } from '../webhooks/https-sender.js';
 import { buildUseCases, type UseCases } from './use-cases.js';
 
 export interface ContainerOverrides {
@@ -28,6 +31,8 @@ export interface ContainerOverrides {
   clock?: Clock;
   /** Spans, when the environment turned tracing on (tracing/setup.ts); absent: none. */
   tracing?: ServiceTracing;
+  /** How webhook hosts are resolved (tests inject names that resolve to internal addresses). */
+  webhookResolve?: Resolve;
 }
 
 /**
@@ -57,7 +62,16 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     .bind(TOKENS.UseCases)
     .toResolvedValue(
       (store: Store, clock: Clock, ids, random, wakeUps: PgWakeUps, logger: Logger, metrics: PrometheusMetrics) => {
-        const useCases = buildUseCases({ store, clock, ids, random, wakeUps, logger, observer: observedEngine(metrics, logger, overrides.tracing?.observer), tracing: overrides.tracing?.tracing }, config);
+        const webhookSender = new HttpsWebhookSender({
+          policy: new AddressPolicy(config.webhooks.allowCidrs),
+          timeoutMs: config.webhooks.timeoutMs,
+          maxRedirects: config.webhooks.maxRedirects,
+          allowHttp: config.webhooks.allowHttp,
+          // Given CAs are trusted besides the system's, not instead of them.
+          ...(config.webhooks.ca ? { ca: [...rootCertificates, config.webhooks.ca].join('\n') } : {}),
+          ...(overrides.webhookResolve ? { resolve: overrides.webhookResolve } : {}),
+        });
+        const useCases = buildUseCases({ store, clock, ids, random, wakeUps, logger, observer: observedEngine(metrics, logger, overrides.tracing?.observer), tracing: overrides.tracing?.tracing, webhookSender }, config);
         metrics.watchWorkers(useCases.worker.sessions);
         return useCases;
       },
@@ -95,7 +109,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   );
   container.bind(TOKENS.Runtime).toResolvedValue(
     (database: Database, wakeUps: PgWakeUps, useCases: UseCases, server: GrpcServer, http: HttpApiServer | null, health: HealthReporter, logger: Logger, shutdown: AbortController, observability: Observability) =>
-      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, workSessions: useCases.worker.sessions, server, http: http ?? undefined, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs, observability }),
+      new ServiceRuntime({ database, wakeUps, engine: useCases.engine, engineEnabled: config.engine.enabled, workSessions: useCases.worker.sessions, webhooks: useCases.webhooks, server, http: http ?? undefined, health, logger, shutdown, shutdownGraceMs: config.shutdownGraceMs, observability }),
     [TOKENS.Database, TOKENS.WakeUps, TOKENS.UseCases, TOKENS.GrpcServer, TOKENS.HttpServer, TOKENS.Health, TOKENS.Logger, TOKENS.Shutdown, TOKENS.Observability],
   );
   return container;

@@ -28,6 +28,10 @@ import type { Config } from '../config/config.js';
 import { WorkSessions } from '../../application/worker/work-sessions.js';
 import { ManageQuotas } from '../../application/quotas/manage-quotas.js';
 import { QuotaTypes } from '../../application/quotas/quota-types.js';
+import { DeliverWebhooks } from '../../application/webhooks/deliver-webhooks.js';
+import { WebhookSubscriptions } from '../../application/webhooks/webhook-subscriptions.js';
+import type { WebhookSender } from '../../application/ports/webhook-sender.js';
+import { newWebhookSecret } from '../webhooks/signature.js';
 
 export interface CorePorts {
   store: Store;
@@ -38,16 +42,28 @@ export interface CorePorts {
   logger: Logger;
   observer?: EngineObserver;
   tracing?: Tracing;
+  /** The HTTP side of webhook delivery (adapters/webhooks); absent: built from the configuration. */
+  webhookSender?: WebhookSender;
 }
 
 /** Every use case of one replica, built from the ports. Plain constructors: no container in the core. */
-export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 'limits'>) {
+export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 'limits' | 'webhooks'>) {
   const { store, clock, ids, random, wakeUps, logger } = ports;
   const observer = ports.observer ?? NO_OBSERVER;
   const tracing = ports.tracing ?? NO_TRACING;
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
-  const deps = { ids, random };
   const quotaTypes = new QuotaTypes(store, wakeUps, logger);
+  const subscriptions = new WebhookSubscriptions(
+    store,
+    clock,
+    ids,
+    newWebhookSecret,
+    wakeUps,
+    { allowHttp: config.webhooks.allowHttp, refreshIntervalMs: config.webhooks.scanIntervalMs, maxSubscriptions: config.webhooks.maxSubscriptions },
+    logger,
+  );
+  // Every path that ends attempts reads this replica's subscriptions from here (the outbox).
+  const deps = { ids, random, webhooks: subscriptions.router };
   const heartbeat = new Heartbeat(store, clock);
   const sessions = new WorkSessions(
     store,
@@ -70,7 +86,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     { keepPerJob: settings.retentionKeepPerJob, keepForMs: settings.retentionKeepForMs, eventsKeepForMs: settings.eventsKeepForMs, batchSize: 1_000, maxBatches: 100 },
     logger,
   );
-  const control = new ControlJob(store, clock, ids, wakeUps, observer, tracing);
+  const control = new ControlJob(store, clock, ids, wakeUps, observer, tracing, subscriptions.router);
   return {
     settings,
     quotaTypes,
@@ -96,6 +112,20 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
       report: new ReportOutcomes(store, clock, deps, wakeUps, observer, quotaTypes),
       sessions,
       defaultLeaseMs: settings.defaultLeaseMs,
+    },
+    webhooks: {
+      subscriptions,
+      delivery: ports.webhookSender
+        ? new DeliverWebhooks(store, clock, ports.webhookSender, subscriptions, {
+            pollIntervalMs: config.webhooks.pollIntervalMs,
+            timeoutMs: config.webhooks.timeoutMs,
+            concurrency: config.webhooks.concurrency,
+            perSubscription: config.webhooks.perSubscription,
+            retry: { maxAttempts: config.webhooks.maxAttempts, initialMs: config.webhooks.retryInitialMs, maxMs: config.webhooks.retryMaxMs },
+            keepForMs: config.webhooks.keepForMs,
+            scanIntervalMs: config.webhooks.scanIntervalMs,
+          }, logger)
+        : undefined,
     },
   };
 }

@@ -6,6 +6,16 @@ export class LocalWakeUps implements WakeUps {
   private readonly queued = new Set<(types: readonly string[]) => void>();
   private readonly leases = new Set<() => void>();
   private readonly quotas = new Set<() => void>();
+  private readonly webhooks = new Set<() => void>();
+
+  webhooksChanged(): void {
+    for (const listener of this.webhooks) listener();
+  }
+
+  onWebhooksChanged(listener: () => void): () => void {
+    this.webhooks.add(listener);
+    return () => this.webhooks.delete(listener);
+  }
 
   jobsDue(): void {
     for (const listener of this.due) listener();

@@ -5,6 +5,8 @@ import { MemoryExecutionStore } from './memory-execution-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
 import { MemoryQuotaStore } from './memory-quota-store.js';
 import { MemorySchedulerMetricsStore } from './memory-scheduler-metrics.js';
+import { MemoryWebhookStore } from './memory-webhook-store.js';
+import type { NewDelivery } from '../../application/ports/webhook-store.js';
 import { emptyState, restore, snapshot, type MemoryState } from './memory-state.js';
 
 /**
@@ -15,12 +17,14 @@ import { emptyState, restore, snapshot, type MemoryState } from './memory-state.
 export class MemoryStore implements Store {
   private readonly state: MemoryState = emptyState();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Webhook outbox rows written with outcomes (not rolled back with a failed transaction). */
+  readonly outbox: NewDelivery[] = [];
 
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const run = async () => {
       const saved = snapshot(this.state);
       try {
-        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state), metrics: new MemorySchedulerMetricsStore(this.state), dependencies: new MemoryDependencyStore(this.state), quotas: new MemoryQuotaStore(this.state) });
+        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state), metrics: new MemorySchedulerMetricsStore(this.state), dependencies: new MemoryDependencyStore(this.state), quotas: new MemoryQuotaStore(this.state), webhooks: new MemoryWebhookStore(this.outbox) });
       } catch (error) {
         restore(this.state, saved);
         throw error;

@@ -6,6 +6,7 @@ import { PgExecutionStore } from './execution-sql.js';
 import { PgJobStore } from './job-sql.js';
 import { PgQuotaStore } from './quota-sql.js';
 import { PgSchedulerMetricsStore } from './scheduler-metrics-sql.js';
+import { PgWebhookStore } from './webhook-sql.js';
 
 /**
  * The Store port on PostgreSQL: each transaction() is one BEGIN … COMMIT (READ COMMITTED) on one
@@ -18,7 +19,7 @@ export class PgStore implements Store {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error, false);
     });
-    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client), quotas: new PgQuotaStore(client) };
+    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client), quotas: new PgQuotaStore(client), webhooks: new PgWebhookStore(client) };
     if (options.readOnly || options.singleStatement) {
       let failed: unknown;
       try {

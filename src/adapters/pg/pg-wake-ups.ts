@@ -17,6 +17,8 @@ interface Message {
   leases?: boolean;
   /** A quota was set or deleted (absent from older replicas). */
   quotas?: boolean;
+  /** Webhook subscriptions changed (absent from older replicas). */
+  webhooks?: boolean;
   /** Job types with newly queued executions; ["*"] for all. */
   types: string[];
 }
@@ -31,7 +33,7 @@ export class PgWakeUps implements WakeUps {
   private readonly local = new LocalWakeUps();
   private readonly id = randomUUID();
   private listener: pg.Client | undefined;
-  private pending: { due: boolean; leases: boolean; quotas: boolean; types: Set<string> } | undefined;
+  private pending: { due: boolean; leases: boolean; quotas: boolean; webhooks: boolean; types: Set<string> } | undefined;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -80,6 +82,15 @@ export class PgWakeUps implements WakeUps {
     return this.local.onLeasesChanged(listener);
   }
 
+  webhooksChanged(): void {
+    this.local.webhooksChanged();
+    this.enqueue({ webhooks: true });
+  }
+
+  onWebhooksChanged(listener: () => void): () => void {
+    return this.local.onWebhooksChanged(listener);
+  }
+
   onJobsDue(listener: () => void): () => void {
     return this.local.onJobsDue(listener);
   }
@@ -88,15 +99,16 @@ export class PgWakeUps implements WakeUps {
     return this.local.onExecutionsQueued(listener);
   }
 
-  private enqueue(what: { due?: boolean; leases?: boolean; quotas?: boolean; types?: readonly string[] }): void {
+  private enqueue(what: { due?: boolean; leases?: boolean; quotas?: boolean; webhooks?: boolean; types?: readonly string[] }): void {
     if (this.closed) return;
     if (!this.pending) {
-      this.pending = { due: false, leases: false, quotas: false, types: new Set() };
+      this.pending = { due: false, leases: false, quotas: false, webhooks: false, types: new Set() };
       setTimeout(() => void this.flush(), DEBOUNCE_MS).unref();
     }
     this.pending.due ||= what.due ?? false;
     this.pending.leases ||= what.leases ?? false;
     this.pending.quotas ||= what.quotas ?? false;
+    this.pending.webhooks ||= what.webhooks ?? false;
     for (const type of what.types ?? []) this.pending.types.add(type);
   }
 
@@ -106,7 +118,7 @@ export class PgWakeUps implements WakeUps {
     if (!pending) return;
     let types = [...pending.types];
     if (JSON.stringify(types).length > MAX_TYPES_PAYLOAD) types = ['*'];
-    const message: Message = { from: this.id, due: pending.due, leases: pending.leases, types, ...(pending.quotas ? { quotas: true } : {}) };
+    const message: Message = { from: this.id, due: pending.due, leases: pending.leases, types, ...(pending.quotas ? { quotas: true } : {}), ...(pending.webhooks ? { webhooks: true } : {}) };
     try {
       await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(message)]);
     } catch (error) {
@@ -135,6 +147,7 @@ export class PgWakeUps implements WakeUps {
     if (message.due) this.local.jobsDue();
     if (message.leases) this.local.leasesChanged();
     if (message.quotas) this.local.quotasChanged();
+    if (message.webhooks) this.local.webhooksChanged();
     if (message.types.length > 0) this.local.executionsQueued(message.types.includes('*') ? ['*'] : message.types);
   }
 
@@ -154,6 +167,7 @@ export class PgWakeUps implements WakeUps {
             this.local.executionsQueued(['*']);
             this.local.leasesChanged();
             this.local.quotasChanged();
+            this.local.webhooksChanged();
           },
           () => retry(),
         );

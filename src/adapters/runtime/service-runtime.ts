@@ -7,6 +7,8 @@ import type { Observability } from '../metrics/observability.js';
 import type { Database } from '../pg/database.js';
 import type { PgWakeUps } from '../pg/pg-wake-ups.js';
 import type { WorkSessions } from '../../application/worker/work-sessions.js';
+import type { DeliverWebhooks } from '../../application/webhooks/deliver-webhooks.js';
+import type { WebhookSubscriptions } from '../../application/webhooks/webhook-subscriptions.js';
 
 export interface ServiceRuntimeParts {
   database: Database;
@@ -25,6 +27,8 @@ export interface ServiceRuntimeParts {
   shutdownGraceMs: number;
   /** Metrics endpoint, database health probe, cluster gauges (absent in tests that build a runtime by hand). */
   observability?: Observability;
+  /** Webhook subscriptions (loaded on every replica: any may record an outcome) and the delivery loop (with the engine). */
+  webhooks?: { subscriptions: WebhookSubscriptions; delivery: DeliverWebhooks | undefined };
 }
 
 /**
@@ -62,8 +66,10 @@ export class ServiceRuntime {
     // First, so a taken metrics port fails the start before this replica fires anything.
     await this.parts.observability?.start();
     await this.parts.wakeUps.start();
+    await this.parts.webhooks?.subscriptions.start();
     this.parts.workSessions.start();
     if (this.parts.engineEnabled) this.parts.engine.start();
+    if (this.parts.engineEnabled) this.parts.webhooks?.delivery?.start();
     const address = await this.parts.server.start();
     const http = (await this.parts.http?.start()) ?? null;
     this.parts.health.setServing(true);
@@ -86,6 +92,9 @@ export class ServiceRuntime {
     logger.info({ reason, grace_ms: shutdownGraceMs }, 'JobScheduler stopping');
     health.setServing(false);
     await engine.stop();
+    // Requests in flight end within WEBHOOK_TIMEOUT and are recorded; nothing new is claimed.
+    await this.parts.webhooks?.delivery?.stop();
+    this.parts.webhooks?.subscriptions.stop();
     await this.parts.observability?.stop();
     shutdown.abort();
     // Work streams answer the outcomes they received, then end; their workers reconnect elsewhere.

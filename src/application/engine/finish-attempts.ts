@@ -9,6 +9,15 @@ import { decideRetry } from '../../domain/retry/retry-policy.js';
 import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Transaction } from '../ports/store.js';
 import { eventOf } from './execution-events.js';
+import { enqueueOutcomeDeliveries } from '../webhooks/outcome-deliveries.js';
+import type { SubscriptionRouter } from '../webhooks/subscription-router.js';
+
+/** What ending attempts needs besides the transaction: ids, the retry jitter, and this replica's webhook subscriptions (absent: none). */
+export interface OutcomeDeps {
+  readonly ids: IdGenerator;
+  readonly random: Random;
+  readonly webhooks?: SubscriptionRouter;
+}
 
 export type AttemptOutcome =
   | { readonly kind: 'succeeded'; readonly result: JsonObject | undefined }
@@ -37,7 +46,7 @@ export interface FinishedAttempts {
  * the backoff) or the settling of the occurrence. Workers' outcomes, the reaper's rescues and
  * operators' cancels all end attempts through here, so the rules live in one place.
  */
-export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[], now: Date, deps: { ids: IdGenerator; random: Random }): Promise<FinishedAttempts> {
+export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[], now: Date, deps: OutcomeDeps): Promise<FinishedAttempts> {
   const ended = ends.map((end) => ({ end, next: endExecution(end, now) }));
   const written = await tx.executions.update(
     ended.map(({ end, next }) => ({ execution: next, expectedStatus: end.execution.status, expectedLeaseToken: end.execution.leaseToken })),
@@ -66,6 +75,11 @@ export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[
   if (jobsWritten.size !== changes.length) throw DomainError.conflict('a job changed while its attempts were being settled; retry');
   // After the settled jobs are written: a downstream job may be one of them, and is read again.
   const triggered = settled.length === 0 ? NONE : await fireDownstream(tx, settled, now, deps.ids);
+  // In the outcome's transaction (the outbox): committed with it or not at all.
+  if (deps.webhooks?.active) {
+    const retried = new Set(retries.map((retry) => `${retry.jobId}/${retry.occurrenceAt.getTime()}`));
+    await enqueueOutcomeDeliveries(tx, deps.webhooks, finished.map((execution) => ({ execution, retried: retried.has(`${execution.jobId}/${execution.occurrenceAt.getTime()}`) })), now, deps.ids);
+  }
   return { finished, retries, triggered };
 }
 
@@ -82,7 +96,7 @@ function endExecution({ execution, outcome }: AttemptEnd, now: Date): Execution 
 
 const NONE: Execution[] = [];
 
-function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, deps: { ids: IdGenerator; random: Random }): { job: Job; retry?: Execution; settledAs?: OccurrenceOutcome } {
+function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, deps: OutcomeDeps): { job: Job; retry?: Execution; settledAs?: OccurrenceOutcome } {
   if (outcome.kind === 'succeeded') return { job: settleOccurrence(job, 'succeeded', now), settledAs: 'succeeded' };
   if (outcome.kind === 'cancelled') return { job: settleOccurrence(job, 'cancelled', now, outcome.reason), settledAs: 'cancelled' };
   const decision = decideRetry(job.retryPolicy, execution.attempt, outcome.error.retryable, deps.random);

@@ -1,11 +1,10 @@
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
-import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
-import { finishAttempts, type AttemptEnd } from './finish-attempts.js';
+import { finishAttempts, type AttemptEnd, type OutcomeDeps } from './finish-attempts.js';
 import { wakeWorkersFor } from './execution-events.js';
 import { executionFields } from '../observability/execution-log-observer.js';
 
@@ -27,7 +26,7 @@ export class RescueExpiredExecutions {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly deps: { ids: IdGenerator; random: Random },
+    private readonly deps: OutcomeDeps,
     private readonly wakeUps: WakeUps,
     private readonly settings: Pick<EngineSettings, 'reaperBatchSize'>,
     private readonly logger: Logger,

@@ -1,10 +1,9 @@
 import { DomainError } from '../../domain/errors.js';
 import { isFinished } from '../../domain/execution/execution-status.js';
 import type { Execution } from '../../domain/execution/execution.js';
-import { finishAttempts } from '../engine/finish-attempts.js';
+import { finishAttempts, type OutcomeDeps } from '../engine/finish-attempts.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
-import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 
@@ -17,7 +16,7 @@ export class CancelExecution {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly deps: { ids: IdGenerator; random: Random },
+    private readonly deps: OutcomeDeps,
     private readonly wakeUps: WakeUps,
     private readonly observer: EngineObserver = NO_OBSERVER,
   ) {}

@@ -13,6 +13,8 @@ import type { Store, Transaction } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { lockJobWithActive } from './lock-job-with-active.js';
 import { resumeDownstream } from '../dependencies/fire-downstream.js';
+import { enqueueOutcomeDeliveries } from '../webhooks/outcome-deliveries.js';
+import type { SubscriptionRouter } from '../webhooks/subscription-router.js';
 
 export interface ControlResult {
   readonly job: Job;
@@ -35,6 +37,7 @@ export class ControlJob {
     private readonly wakeUps: WakeUps,
     private readonly observer: EngineObserver = NO_OBSERVER,
     private readonly tracing: Tracing = NO_TRACING,
+    private readonly webhooks?: SubscriptionRouter,
   ) {}
 
   pause(id: string): Promise<ControlResult> {
@@ -57,6 +60,7 @@ export class ControlJob {
       const written = await tx.executions.update(active.map((execution, i) => ({ execution: cancelled[i] as Execution, expectedStatus: execution.status })));
       if (written.size !== active.length) throw DomainError.conflict('an execution of the job changed during cancel; retry');
       await tx.events.append(cancelled.map((execution) => eventOf(execution, now)));
+      await enqueueOutcomeDeliveries(tx, this.webhooks, cancelled.map((execution) => ({ execution, retried: false })), now, this.ids);
       // A cancelled job never completes again: its downstream jobs stop waiting for it.
       if (job.hasDownstream) await tx.dependencies.removeUpstream(job.id);
       return { job: cancelledJob, cancelled };

@@ -4,6 +4,7 @@ import type { ExecutionStore } from './execution-store.js';
 import type { JobStore } from './job-store.js';
 import type { QuotaStore } from './quota-store.js';
 import type { SchedulerMetricsStore } from './scheduler-metrics-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 export interface Transaction {
   readonly jobs: JobStore;
@@ -12,6 +13,7 @@ export interface Transaction {
   readonly metrics: SchedulerMetricsStore;
   readonly dependencies: DependencyStore;
   readonly quotas: QuotaStore;
+  readonly webhooks: WebhookStore;
 }
 
 /**

@@ -15,4 +15,7 @@ export interface WakeUps {
   onExecutionsQueued(listener: (jobTypes: readonly string[]) => void): () => void;
   onLeasesChanged(listener: () => void): () => void;
   onQuotasChanged(listener: () => void): () => void;
+  /** Webhook subscriptions changed: every replica reloads its copy (SubscriptionRouter). */
+  webhooksChanged(): void;
+  onWebhooksChanged(listener: () => void): () => void;
 }

@@ -4,10 +4,9 @@ import { releaseExecution } from '../../domain/execution/execution-operations.js
 import type { Execution, ExecutionError } from '../../domain/execution/execution.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
-import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Store, Transaction } from '../ports/store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
-import { finishAttempts, type AttemptOutcome } from '../engine/finish-attempts.js';
+import { finishAttempts, type AttemptOutcome, type OutcomeDeps } from '../engine/finish-attempts.js';
 import { eventOf, wakeWorkersFor } from '../engine/execution-events.js';
 
 export interface ReportedOutcome {
@@ -47,7 +46,7 @@ export interface RecordedOutcomes {
  * why. An execution named again in the same batch is refused as such: only its first outcome is
  * considered, whatever its token. The unary RPCs and the work sessions record through here.
  */
-export async function recordOutcomes(tx: Transaction, outcomes: readonly ReportedOutcome[], now: Date, deps: { ids: IdGenerator; random: Random }): Promise<RecordedOutcomes> {
+export async function recordOutcomes(tx: Transaction, outcomes: readonly ReportedOutcome[], now: Date, deps: OutcomeDeps): Promise<RecordedOutcomes> {
   const firstIndex = new Map<string, number>();
   outcomes.forEach((o, i) => firstIndex.has(o.executionId) || firstIndex.set(o.executionId, i));
   const considered = outcomes.filter((o, i) => firstIndex.get(o.executionId) === i);
@@ -97,7 +96,7 @@ export class ReportOutcomes {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly deps: { ids: IdGenerator; random: Random },
+    private readonly deps: OutcomeDeps,
     private readonly wakeUps: WakeUps,
     private readonly observer: EngineObserver = NO_OBSERVER,
     private readonly quotaTypes: Pick<QuotaTypesView, 'isLimited'> = NO_QUOTA_TYPES,

@@ -1,10 +1,10 @@
 import { DomainError } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
-import type { IdGenerator, Random } from '../ports/ids.js';
 import type { Logger } from '../ports/logger.js';
 import { StoreUnavailableError, type Store } from '../ports/store.js';
 import { BackgroundLoop } from '../engine/background-loop.js';
+import type { OutcomeDeps } from '../engine/finish-attempts.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 import { acquireIn, type AcquiredExecution } from './acquire-executions.js';
@@ -113,7 +113,7 @@ export class WorkSessions implements HandOff {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly deps: { ids: IdGenerator; random: Random },
+    private readonly deps: OutcomeDeps,
     private readonly wakeUps: WakeUps,
     private readonly heartbeat: Heartbeat,
     private readonly settings: WorkSessionSettings,

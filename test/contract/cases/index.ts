@@ -14,6 +14,7 @@ import { workerCases } from './worker.js';
 import { workerBoundaryCases } from './worker-boundaries.js';
 import { requestBoundaryCases } from './request-boundaries.js';
 import { quotaCases } from './quotas.js';
+import { webhookCases } from './webhooks.js';
 
 /**
  * Every area of the contract suite, by name. contract.test.ts runs exactly these and
@@ -36,4 +37,5 @@ export const AREAS: Readonly<Record<string, AreaCases>> = {
   'worker request limits': workerBoundaryCases,
   'job dependencies': dependencyCases,
   quotas: quotaCases,
+  'webhook subscriptions': webhookCases,
 };

@@ -2,6 +2,7 @@ import type { DescMethod, DescService } from '@bufbuild/protobuf';
 import { JobSchedulerService } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { QuotaService } from '../../../src/gen/jobscheduler/v1/quota_service_pb.js';
+import { WebhookService } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import { contractTarget, type Target } from './target.js';
 
 /**
@@ -27,12 +28,14 @@ export interface AreaCases {
   readonly scheduler?: ServiceCases<typeof JobSchedulerService>;
   readonly worker?: ServiceCases<typeof WorkerService>;
   readonly quotas?: ServiceCases<typeof QuotaService>;
+  readonly webhooks?: ServiceCases<typeof WebhookService>;
 }
 
 export const SERVICES = [
   { service: JobSchedulerService, key: 'scheduler' },
   { service: WorkerService, key: 'worker' },
   { service: QuotaService, key: 'quotas' },
+  { service: WebhookService, key: 'webhooks' },
 ] as const;
 
 export function ok(title: string, run: ContractCase['run'], timeoutMs?: number): ContractCase {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createJobSchedulerClient, createQuotaClient, createWorkerClient, type JobSchedulerClient, type QuotaClient, type WorkerClient } from '../../../src/adapters/grpc/client/index.js';
+import { createJobSchedulerClient, createQuotaClient, createWorkerClient, type JobSchedulerClient, type QuotaClient, createWebhookClient, type WebhookClient, type WorkerClient } from '../../../src/adapters/grpc/client/index.js';
 import { ServiceProcess } from '../../support/service-process.js';
 import { TestDatabase } from '../../support/test-database.js';
 
@@ -16,6 +16,7 @@ export interface Target {
   readonly scheduler: JobSchedulerClient;
   readonly worker: WorkerClient;
   readonly quotas: QuotaClient;
+  readonly webhooks: WebhookClient;
 }
 
 export const ADDRESS_VARIABLE = 'CONTRACT_ADDRESS';
@@ -50,12 +51,13 @@ async function connect(): Promise<Target> {
 }
 
 function withClients(address: string, own: boolean): Target {
-  const target = { address, own, scheduler: createJobSchedulerClient(address), worker: createWorkerClient(address), quotas: createQuotaClient(address) };
+  const target = { address, own, scheduler: createJobSchedulerClient(address), worker: createWorkerClient(address), quotas: createQuotaClient(address), webhooks: createWebhookClient(address) };
   cleanups.push(async () => {
     if (!own) await deleteCreatedJobs(target);
     target.scheduler.close();
     target.worker.close();
     target.quotas.close();
+    target.webhooks.close();
   });
   return target;
 }

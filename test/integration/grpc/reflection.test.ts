@@ -42,13 +42,14 @@ describe('server reflection', () => {
     }
   }
 
-  it('lists both services, health and reflection', async () => {
+  it('lists our services, health and reflection', async () => {
     const response = await reflect({ messageRequest: { case: 'listServices', value: '' } });
     expect(response.messageResponse.case).to.equal('listServicesResponse');
     const names = response.messageResponse.case === 'listServicesResponse' ? response.messageResponse.value.service.map((s) => s.name) : [];
     expect(names).to.include.members([
       'jobscheduler.v1.JobSchedulerService',
       'jobscheduler.v1.WorkerService',
+      'jobscheduler.v1.WebhookService',
       'grpc.health.v1.Health',
       'grpc.reflection.v1.ServerReflection',
     ]);

@@ -3,6 +3,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { createServiceClient } from '../../../src/adapters/grpc/client/typed-client.js';
 import { JobSchedulerService } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
+import { WebhookService } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../../src/gen/health/v1/health_pb.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
@@ -18,10 +19,10 @@ describe('gRPC server (real server on port 0, generated clients)', () => {
     expect(server.address).not.to.equal('127.0.0.1:0');
   });
 
-  it('reports SERVING through grpc.health.v1 for the server and both services', async () => {
+  it('reports SERVING through grpc.health.v1 for the server and every service', async () => {
     const health = createServiceClient(Health, server.address);
     try {
-      for (const service of ['', JobSchedulerService.typeName, WorkerService.typeName]) {
+      for (const service of ['', JobSchedulerService.typeName, WorkerService.typeName, WebhookService.typeName]) {
         const response = await health.check({ service });
         expect(response.status, service || '(server)').to.equal(HealthCheckResponse_ServingStatus.SERVING);
       }

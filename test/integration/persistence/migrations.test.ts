@@ -11,7 +11,7 @@ import { TestDatabase } from '../../support/test-database.js';
 import { at, executionOf, jobInState, MINUTE } from './support/builders.js';
 import { appliedMigrations, schemaOf, tablesOf } from './support/schema.js';
 
-const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'job_dependencies', 'job_quotas', 'jobs', 'quota_starts', 'scheduler_counters', 'schema_migrations'];
+const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'job_dependencies', 'job_quotas', 'jobs', 'quota_starts', 'scheduler_counters', 'schema_migrations', 'webhook_deliveries', 'webhook_overdue', 'webhook_subscriptions'];
 const INDEXES = [
   'event_log_horizon_pkey',
   'execution_event_batches_occurred',
@@ -40,6 +40,12 @@ const INDEXES = [
   'quota_starts_recent',
   'scheduler_counters_pkey',
   'schema_migrations_pkey',
+  'webhook_deliveries_due',
+  'webhook_deliveries_finished',
+  'webhook_deliveries_log',
+  'webhook_deliveries_pkey',
+  'webhook_overdue_pkey',
+  'webhook_subscriptions_pkey',
 ];
 const ALL = MIGRATIONS.map((m) => m.id);
 

@@ -8,6 +8,7 @@ import { Health, HealthCheckResponse_ServingStatus } from '../../../src/gen/heal
 import { JobSchedulerService } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { QuotaService } from '../../../src/gen/jobscheduler/v1/quota_service_pb.js';
+import { WebhookService } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import { authEnv, bearer, codeOf, mintToken } from '../../support/security.js';
 import { methodsOf, SecuredServer } from './secured-server.js';
 
@@ -42,13 +43,17 @@ const SPEC: Record<string, Role> = {
   ),
   ...Object.fromEntries(WorkerService.methods.map((method) => [`/${WorkerService.typeName}/${method.name}`, 'worker'])),
   ...Object.fromEntries(QuotaService.methods.map((method) => [`/${QuotaService.typeName}/${method.name}`, 'admin'])),
+  // Webhooks send the cluster's events to a URL of the caller's choosing: admins only; the
+  // subscriptions and the delivery log (URLs, endpoints' errors) are read by operators.
+  ...Object.fromEntries(['GetSubscription', 'ListSubscriptions', 'ListDeliveries'].map((name) => [`/${WebhookService.typeName}/${name}`, 'operator'])),
+  ...Object.fromEntries(['CreateSubscription', 'UpdateSubscription', 'DeleteSubscription', 'RotateSecret'].map((name) => [`/${WebhookService.typeName}/${name}`, 'admin'])),
 };
 
 /** Which roles satisfy which requirement (admin satisfies all). */
 const SATISFIES: Record<Role, Role[]> = { reader: ['reader', 'operator', 'admin'], operator: ['operator', 'admin'], worker: ['worker', 'admin'], admin: ['admin'] };
 const ALL_ROLES: Role[] = ['reader', 'operator', 'worker', 'admin'];
 const DENIED = [status.UNAUTHENTICATED, status.PERMISSION_DENIED];
-const RPCS = [...methodsOf(JobSchedulerService), ...methodsOf(WorkerService), ...methodsOf(QuotaService)];
+const RPCS = [...methodsOf(JobSchedulerService), ...methodsOf(WorkerService), ...methodsOf(QuotaService), ...methodsOf(WebhookService)];
 
 describe('security: the role table for every RPC (HS256 tokens)', () => {
   let server: SecuredServer;
@@ -58,7 +63,7 @@ describe('security: the role table for every RPC (HS256 tokens)', () => {
   before(async () => {
     server = await SecuredServer.start(authEnv());
     clients = new Map(
-      [JobSchedulerService, WorkerService, QuotaService].map((service) => [service, createServiceClient(service as DescService, server.address) as never]),
+      [JobSchedulerService, WorkerService, QuotaService, WebhookService].map((service) => [service, createServiceClient(service as DescService, server.address) as never]),
     );
     for (const role of ALL_ROLES) tokens[role] = await mintToken({ sub: `${role}-user`, roles: [role] });
     tokens.badSignature = await mintToken({ roles: ALL_ROLES, secret: 'another-secret-of-sufficient-length-000' });

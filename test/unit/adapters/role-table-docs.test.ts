@@ -6,7 +6,9 @@ import { JobSchedulerService } from '../../../src/gen/jobscheduler/v1/job_schedu
 import { WorkerService } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { QuotaService } from '../../../src/gen/jobscheduler/v1/quota_service_pb.js';
 
-const SERVICES = { JobSchedulerService, WorkerService, QuotaService };
+import { WebhookService } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
+
+const SERVICES = { JobSchedulerService, WorkerService, QuotaService, WebhookService };
 
 /**
  * The role table of docs/security.md, read row by row: "| Service: A, B | ✓ | | … |" becomes

@@ -2,6 +2,7 @@ import type { DescMessage, DescService, MessageShape } from '@bufbuild/protobuf'
 import { JobSchedulerService, type JobSelector } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import { QuotaService } from '../../../gen/jobscheduler/v1/quota_service_pb.js';
+import { WebhookService } from '../../../gen/jobscheduler/v1/webhook_service_pb.js';
 import type { Role } from './principal.js';
 import { methodPath } from '../service-definition.js';
 
@@ -94,6 +95,21 @@ export const WORKER_RULES: AccessRules<typeof WorkerService> = {
 };
 
 /**
+ * The role table of jobscheduler.v1.WebhookService: admins change subscriptions (a subscription
+ * sends the cluster's events to a URL of its choosing); operators read them and the delivery
+ * log (URLs and endpoints' errors are not for every reader). No read returns a secret.
+ */
+export const WEBHOOK_RULES: AccessRules<typeof WebhookService> = {
+  createSubscription: { role: 'admin', audit: (request, response) => ({ subscription_id: response?.subscription?.id, url: request.subscription?.url }) },
+  getSubscription: { role: 'operator' },
+  listSubscriptions: { role: 'operator' },
+  updateSubscription: { role: 'admin', audit: (request) => ({ subscription_id: request.id, url: request.url, enabled: request.enabled === undefined ? undefined : String(request.enabled) }) },
+  deleteSubscription: { role: 'admin', audit: (request) => ({ subscription_id: request.id }) },
+  rotateSecret: { role: 'admin', audit: (request) => ({ subscription_id: request.id }) },
+  listDeliveries: { role: 'operator' },
+};
+
+/**
  * Method path → rule, built from the generated descriptors. A method of a service without a rule
  * is listed in `missing` and refused at run time (fail closed); so is any path not in the table.
  */
@@ -138,4 +154,5 @@ export const ACCESS_POLICY = new AccessPolicy([
   { service: JobSchedulerService, rules: JOB_SCHEDULER_RULES },
   { service: WorkerService, rules: WORKER_RULES },
   { service: QuotaService, rules: QUOTA_RULES },
+  { service: WebhookService, rules: WEBHOOK_RULES },
 ]);

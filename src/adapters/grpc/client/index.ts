@@ -2,6 +2,7 @@ import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import { QuotaService } from '../../../gen/jobscheduler/v1/quota_service_pb.js';
+import { WebhookService } from '../../../gen/jobscheduler/v1/webhook_service_pb.js';
 import { resolveCredentials, type ClientSecurity } from './credentials.js';
 import { createServiceClient, type ServiceClient } from './typed-client.js';
 
@@ -10,6 +11,7 @@ export { bearerToken, bearerTokenInterceptor, clientSecurity, type ClientSecurit
 export type JobSchedulerClient = ServiceClient<typeof JobSchedulerService>;
 export type WorkerClient = ServiceClient<typeof WorkerService>;
 export type QuotaClient = ServiceClient<typeof QuotaService>;
+export type WebhookClient = ServiceClient<typeof WebhookService>;
 
 /**
  * A typed client of jobscheduler.v1.JobSchedulerService. The second argument is grpc-js channel
@@ -30,4 +32,10 @@ export function createWorkerClient(address: string, security?: ChannelCredential
 export function createQuotaClient(address: string, security?: ChannelCredentials | ClientSecurity, options?: ChannelOptions): QuotaClient {
   const resolved = resolveCredentials(address, security, options);
   return createServiceClient(QuotaService, address, resolved.credentials, resolved.options);
+}
+
+/** A typed client of jobscheduler.v1.WebhookService (admin: subscriptions and the delivery log). Security as for createJobSchedulerClient. */
+export function createWebhookClient(address: string, security?: ChannelCredentials | ClientSecurity, options?: ChannelOptions): WebhookClient {
+  const resolved = resolveCredentials(address, security, options);
+  return createServiceClient(WebhookService, address, resolved.credentials, resolved.options);
 }

@@ -10,7 +10,7 @@ import type { Migration } from './migration.js';
  * for it, and the running set is bounded by the workers' slots.
  */
 export const quotas: Migration = {
-  id: 7,
+  id: 8,
   name: 'quotas',
   up: `
 CREATE TABLE job_quotas (

@@ -5,7 +5,8 @@ import { eventBatches } from './004-event-batches.js';
 import { traceContext } from './005-trace-context.js';
 import { jobDependencies } from './006-job-dependencies.js';
 import { quotas } from './008-quotas.js';
+import { webhooks } from './009-webhooks.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in order. Append; never edit one that has been released. */
-export const MIGRATIONS: readonly Migration[] = [jobsAndExecutions, eventLogHorizon, deadMansSwitchIndex, eventBatches, traceContext, jobDependencies, quotas];
+export const MIGRATIONS: readonly Migration[] = [jobsAndExecutions, eventLogHorizon, deadMansSwitchIndex, eventBatches, traceContext, jobDependencies, quotas, webhooks];
