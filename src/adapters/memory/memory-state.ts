@@ -2,6 +2,7 @@ import type { StoredDependency } from '../../application/ports/dependency-store.
 import type { StoredExecutionEvent } from '../../application/ports/event-store.js';
 import type { Execution } from '../../domain/execution/execution.js';
 import type { Job } from '../../domain/job/job.js';
+import type { LedgerRecord } from '../../application/ports/occurrence-store.js';
 
 /** Everything the in-memory store holds. Values are immutable, so a shallow copy is a snapshot. */
 export interface MemoryState {
@@ -9,6 +10,8 @@ export interface MemoryState {
   requests: Map<string, { jobId: string; fingerprint: string }>;
   executions: Map<string, Execution>;
   dependencies: StoredDependency[];
+  /** The occurrence ledger's rows (slots that did not fire). */
+  ledger: (LedgerRecord & { recordedAt: Date })[];
   events: StoredExecutionEvent[];
   /** Which append each event came in (by its id), since whole appends are pruned together. */
   eventAppends: ReadonlyMap<number, number>;
@@ -20,11 +23,11 @@ export interface MemoryState {
 }
 
 export function emptyState(): MemoryState {
-  return { jobs: new Map(), requests: new Map(), executions: new Map(), dependencies: [], events: [], eventAppends: new Map(), nextEventId: 1, counters: { leasesRescued: 0, lastDispatch: undefined } };
+  return { jobs: new Map(), requests: new Map(), executions: new Map(), dependencies: [], ledger: [], events: [], eventAppends: new Map(), nextEventId: 1, counters: { leasesRescued: 0, lastDispatch: undefined } };
 }
 
 export function snapshot(state: MemoryState): MemoryState {
-  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), dependencies: [...state.dependencies], events: [...state.events], eventAppends: new Map(state.eventAppends), nextEventId: state.nextEventId, counters: state.counters, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
+  return { jobs: new Map(state.jobs), requests: new Map(state.requests), executions: new Map(state.executions), dependencies: [...state.dependencies], ledger: [...state.ledger], events: [...state.events], eventAppends: new Map(state.eventAppends), nextEventId: state.nextEventId, counters: state.counters, ...(state.eventsPrunedThrough === undefined ? {} : { eventsPrunedThrough: state.eventsPrunedThrough }) };
 }
 
 export function restore(state: MemoryState, saved: MemoryState): void {

@@ -14,6 +14,15 @@ const MUTABLE_COLUMN_TYPES = idAnd(EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS)
 const MUTABLE_RECORDSET = recordsetColumns(MUTABLE_COLUMN_TYPES);
 const MUTABLE_ASSIGNMENTS = assignments(MUTABLE_COLUMN_TYPES);
 
+/**
+ * An acquired attempt's deadline: its timeout from now ($2), or the close of its execution
+ * window (end policy CANCEL) if earlier. LEAST ignores NULLs. The domain's attemptDeadline()
+ * computes the same for executions handed off in the creating transaction.
+ */
+const DEADLINE_AT_START = `LEAST(
+  CASE WHEN e.attempt_timeout_ms IS NULL THEN NULL ELSE $2::timestamptz + e.attempt_timeout_ms * interval '1 millisecond' END,
+  e.window_closes_at)`;
+
 /** All SQL about executions. "now" always comes in as a parameter. */
 export class PgExecutionStore implements ExecutionStore {
   constructor(private readonly db: Queryable) {}
@@ -64,7 +73,7 @@ export class PgExecutionStore implements ExecutionStore {
        UPDATE executions e SET
          status = 'running', started_at = $2, worker_id = $4, lease_token = ($6::uuid[])[picked.rank],
          lease_duration_ms = $5::bigint, lease_expires_at = $2::timestamptz + $5::bigint * interval '1 millisecond',
-         deadline_at = CASE WHEN e.attempt_timeout_ms IS NULL THEN NULL ELSE $2::timestamptz + e.attempt_timeout_ms * interval '1 millisecond' END
+         deadline_at = ${DEADLINE_AT_START}
        FROM picked WHERE e.id = picked.id
        RETURNING ${QUALIFIED}`,
       [[...request.jobTypes], request.now, request.capacity, request.workerId, request.leaseDurationMs, tokens],

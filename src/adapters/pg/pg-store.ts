@@ -1,3 +1,4 @@
+import { PgOccurrenceStore } from './occurrence-sql.js';
 import type pg from 'pg';
 import { StoreUnavailableError, type Store, type Transaction, type TransactionOptions } from '../../application/ports/store.js';
 import { PgDependencyStore } from './dependency-sql.js';
@@ -17,7 +18,7 @@ export class PgStore implements Store {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error, false);
     });
-    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client) };
+    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client), occurrences: new PgOccurrenceStore(client) };
     if (options.readOnly || options.singleStatement) {
       let failed: unknown;
       try {

@@ -8,6 +8,7 @@ import type { EngineSettings } from './engine-settings.js';
 import { finishAttempts, type AttemptEnd } from './finish-attempts.js';
 import { wakeWorkersFor } from './execution-events.js';
 import { executionFields } from '../observability/execution-log-observer.js';
+import { endedByWindow } from '../../domain/execution/execution-operations.js';
 
 export interface RescueResult {
   /** Executions whose lease expired: recorded as lost. */
@@ -40,6 +41,10 @@ export class RescueExpiredExecutions {
       const expired = await tx.executions.claimExpired(now, this.settings.reaperBatchSize);
       const ends: AttemptEnd[] = expired.map((execution) => {
         const timedOut = execution.deadlineAt !== undefined && execution.deadlineAt < now;
+        // The job's window closed with end policy CANCEL: a cancel with its reason, never retried.
+        if (timedOut && endedByWindow(execution)) {
+          return { execution, outcome: { kind: 'cancelled', reason: `window closed at ${execution.windowClosesAt?.toISOString()} (execution_windows.end_policy CANCEL)` } };
+        }
         const message = timedOut
           ? `attempt timed out after ${execution.attemptTimeoutMs} ms`
           : `lease expired at ${execution.leaseExpiresAt?.toISOString()} without a heartbeat from worker ${execution.workerId}`;
@@ -53,11 +58,11 @@ export class RescueExpiredExecutions {
     for (const execution of result.finished) {
       this.logger.warn(
         { ...executionFields(execution), status: execution.status, worker_id: execution.workerId },
-        execution.status === 'lost' ? 'rescued an execution whose lease expired' : 'ended an execution that passed its attempt timeout',
+        execution.status === 'lost' ? 'rescued an execution whose lease expired' : execution.status === 'cancelled' ? 'cancelled an execution whose window closed' : 'ended an execution that passed its attempt timeout',
       );
     }
     wakeWorkersFor(this.wakeUps, [...result.retries, ...result.triggered]);
-    if (result.finished.some((execution) => execution.status === 'timed_out')) this.wakeUps.leasesChanged();
+    if (result.finished.some((execution) => execution.status === 'timed_out' || execution.status === 'cancelled')) this.wakeUps.leasesChanged();
     this.observer.finished(result.finished);
     this.observer.queued([...result.retries, ...result.triggered]);
     return {

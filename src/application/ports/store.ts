@@ -1,3 +1,4 @@
+import type { OccurrenceStore } from './occurrence-store.js';
 import type { DependencyStore } from './dependency-store.js';
 import type { EventStore } from './event-store.js';
 import type { ExecutionStore } from './execution-store.js';
@@ -10,6 +11,7 @@ export interface Transaction {
   readonly events: EventStore;
   readonly metrics: SchedulerMetricsStore;
   readonly dependencies: DependencyStore;
+  readonly occurrences: OccurrenceStore;
 }
 
 /**

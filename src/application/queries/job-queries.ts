@@ -6,6 +6,9 @@ import type { ExecutionCursor, ExecutionFilter, ExecutionPage } from '../ports/e
 import type { JobCursor, JobFilter, JobPage } from '../ports/job-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
+import type { OccurrenceCursor, OccurrenceQuery } from '../ports/occurrence-store.js';
+import type { Occurrence } from '../../domain/occurrence/occurrence.js';
+import { occurrenceOf } from './list-occurrences.js';
 
 /** A job's dead-man's switch: by when a success is expected, and whether that has passed. */
 export interface SuccessExpectation {
@@ -50,6 +53,18 @@ export class JobQueries {
       if (filter.jobId && !(await tx.jobs.get(filter.jobId))) throw DomainError.notFound(`job ${filter.jobId} does not exist`);
       return tx.executions.list(filter, after, limit);
     }, READ);
+  }
+
+  /** ListOccurrences: a job's ledger over a time range, oldest slot first. */
+  async occurrences(query: OccurrenceQuery, after: OccurrenceCursor | undefined, limit: number): Promise<{ occurrences: Occurrence[]; next: OccurrenceCursor | undefined }> {
+    const rows = await this.store.transaction(async (tx) => {
+      if (!(await tx.jobs.get(query.jobId))) throw DomainError.notFound(`job ${query.jobId} does not exist`);
+      return tx.occurrences.list(query, after, limit);
+    }, READ);
+    const now = this.clock.now();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { occurrences: page.map((row) => occurrenceOf(row, now)), next: rows.length > limit && last ? { slotAt: last.slotAt, key: last.key } : undefined };
   }
 
   async statistics(jobId: string): Promise<{ job: Job; statistics: ExecutionStatistics; lastExecution: Execution | undefined; expectation: SuccessExpectation | undefined }> {

@@ -59,6 +59,7 @@ export const JOB_SCHEDULER_RULES: AccessRules<typeof JobSchedulerService> = {
   getSchedulerMetrics: { role: 'reader' },
   watchExecutions: { role: 'reader' },
   previewSchedule: { role: 'reader' },
+  listOccurrences: { role: 'reader' },
 };
 
 /** The role table of jobscheduler.v1.WorkerService: workers (and admins) only. */
