@@ -5,11 +5,10 @@ import { ExecutionStatus, ExecutionTrigger } from '../../../src/gen/jobscheduler
 import { JobState, OutsideWindowPolicy, OverlapPolicy, WindowEndPolicy } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import type { FakeClock } from '../../support/fake-clock.js';
 import type { TestServer } from '../../support/test-server.js';
+import { lateMorning } from './window-fixtures.js';
 import { acquire, createJob, cron, engineServer, executionsOf, fail, isoOf, jobOf, MINUTE, newClock, once, tick } from './engine-harness.js';
 
 const HOUR = 60 * MINUTE;
-/** Weekdays 11:00-12:00 in Berlin: 10:00-11:00 UTC in early March (CET). The clock starts Monday 2026-03-02 08:00 UTC. */
-export const lateMorning = (extra: Record<string, unknown> = {}) => ({ timeZone: 'Europe/Berlin', windows: [{ days: [1, 2, 3, 4, 5], start: '11:00', end: '12:00' }], ...extra });
 
 describe('engine: execution windows', function () {
   this.timeout(60_000);
