@@ -10,6 +10,7 @@ import { listingCases } from './listing.js';
 import { scheduleCases } from './schedule.js';
 import { transitionCases } from './transitions.js';
 import { watchCases } from './watch.js';
+import { windowCases } from './windows.js';
 import { workerCases } from './worker.js';
 import { workerBoundaryCases } from './worker-boundaries.js';
 import { requestBoundaryCases } from './request-boundaries.js';
@@ -34,4 +35,5 @@ export const AREAS: Readonly<Record<string, AreaCases>> = {
   'request limits': requestBoundaryCases,
   'worker request limits': workerBoundaryCases,
   'job dependencies': dependencyCases,
+  'execution windows and the occurrence ledger': windowCases,
 };
