@@ -6,7 +6,8 @@ import { JobState, OutsideWindowPolicy, OverlapPolicy, WindowEndPolicy } from '.
 import type { FakeClock } from '../../support/fake-clock.js';
 import type { TestServer } from '../../support/test-server.js';
 import { lateMorning } from './window-fixtures.js';
-import { acquire, createJob, cron, engineServer, executionsOf, fail, isoOf, jobOf, MINUTE, newClock, once, tick } from './engine-harness.js';
+import { WorkSession } from '../../support/work-session.js';
+import { acquire, createJob, cron, engineServer, TYPE, executionsOf, fail, isoOf, jobOf, MINUTE, newClock, once, tick } from './engine-harness.js';
 
 const HOUR = 60 * MINUTE;
 
@@ -52,6 +53,17 @@ describe('engine: execution windows', function () {
     expect(await acquire(server)).to.have.length(0);
     clock.advance(2 * HOUR);
     expect(await acquire(server)).to.have.length(1);
+  });
+
+  it('does not hand a one-shot created outside its window to a waiting Work session', async () => {
+    const session = await WorkSession.open(server.worker, { start: { workerId: 'stream-worker', jobTypes: [TYPE] }, credits: 2 });
+    // Wait until the session asked for work and found none: its credits are free for a hand-off.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const job = await createJob(server, { schedule: once(), executionWindows: lateMorning() });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(session.executions).to.have.length(0);
+    expect((await executionsOf(server, job.id)).map((e) => e.status)).to.deep.equal([ExecutionStatus.QUEUED]);
+    await session.close();
   });
 
   it('with end policy CANCEL, the deadline is the window close and the execution ends cancelled "window closed", without a retry', async () => {
