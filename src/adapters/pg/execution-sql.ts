@@ -23,6 +23,9 @@ const DEADLINE_AT_START = `LEAST(
   CASE WHEN e.attempt_timeout_ms IS NULL THEN NULL ELSE $2::timestamptz + e.attempt_timeout_ms * interval '1 millisecond' END,
   e.window_closes_at)`;
 
+/** A queued execution whose window already closed is not handed out: the reaper cancels it (claimWindowClosed). */
+const WINDOW_STILL_OPEN = `(window_closes_at IS NULL OR window_closes_at > $2)`;
+
 /** All SQL about executions. "now" always comes in as a parameter. */
 export class PgExecutionStore implements ExecutionStore {
   constructor(private readonly db: Queryable) {}
@@ -64,7 +67,7 @@ export class PgExecutionStore implements ExecutionStore {
            SELECT q.id FROM (SELECT DISTINCT unnest($1::text[]) AS job_type) AS t
            CROSS JOIN LATERAL (
              SELECT id, priority, scheduled_at FROM executions
-             WHERE status = 'queued' AND job_type = t.job_type AND scheduled_at <= $2
+             WHERE status = 'queued' AND job_type = t.job_type AND scheduled_at <= $2 AND ${WINDOW_STILL_OPEN}
              ORDER BY priority DESC, scheduled_at, id
              LIMIT $3 FOR UPDATE SKIP LOCKED) AS q
            ORDER BY q.priority DESC, q.scheduled_at, q.id
@@ -102,6 +105,16 @@ export class PgExecutionStore implements ExecutionStore {
     const { rows } = await this.db.query<ExecutionRow>(
       `SELECT ${COLUMNS} FROM executions WHERE job_id = $1 AND status IN ('queued', 'running') ORDER BY id FOR UPDATE`,
       [jobId],
+    );
+    return rows.map(executionFromRow);
+  }
+
+  async claimWindowClosed(now: Date, limit: number): Promise<Execution[]> {
+    // executions_window_closed (migration 7) holds only queued rows with a close: few, or none.
+    const { rows } = await this.db.query<ExecutionRow>(
+      `SELECT ${COLUMNS} FROM executions WHERE status = 'queued' AND window_closes_at <= $1
+       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
     );
     return rows.map(executionFromRow);
   }

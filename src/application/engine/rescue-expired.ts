@@ -39,6 +39,7 @@ export class RescueExpiredExecutions {
     const now = this.clock.now();
     const result = await this.store.transaction(async (tx) => {
       const expired = await tx.executions.claimExpired(now, this.settings.reaperBatchSize);
+      const unstarted = await tx.executions.claimWindowClosed(now, this.settings.reaperBatchSize);
       const ends: AttemptEnd[] = expired.map((execution) => {
         const timedOut = execution.deadlineAt !== undefined && execution.deadlineAt < now;
         // The job's window closed with end policy CANCEL: a cancel with its reason, never retried.
@@ -50,6 +51,9 @@ export class RescueExpiredExecutions {
           : `lease expired at ${execution.leaseExpiresAt?.toISOString()} without a heartbeat from worker ${execution.workerId}`;
         return { execution, outcome: { kind: timedOut ? 'timed_out' : 'lost', error: { message, details: undefined, retryable: true } } };
       });
+      for (const execution of unstarted) {
+        ends.push({ execution, outcome: { kind: 'cancelled', reason: `window closed at ${execution.windowClosesAt?.toISOString()} before a worker took it (execution_windows.end_policy CANCEL)` } });
+      }
       const done = await finishAttempts(tx, ends, now, this.deps);
       const lost = done.finished.filter((e) => e.status === 'lost').length;
       await tx.metrics.addRescued(lost);

@@ -79,6 +79,17 @@ describe('engine: execution windows', function () {
     expect((await jobOf(server, job.id)).state).to.equal(JobState.FAILED);
   });
 
+  it('with end policy CANCEL, an execution still queued when its window closes is not handed out but cancelled', async () => {
+    const job = await createJob(server, { schedule: once(), executionWindows: lateMorning({ endPolicy: WindowEndPolicy.CANCEL }) });
+    const [queued] = await executionsOf(server, job.id);
+    expect([isoOf(queued?.scheduledAt), isoOf(queued?.windowClosesAt)]).to.deep.equal(['2026-03-02T10:00:00.000Z', '2026-03-02T11:00:00.000Z']);
+    clock.advance(3 * HOUR); // 11:00 UTC: the window has just closed
+    expect(await acquire(server)).to.have.length(0);
+    await tick(server, clock, 0);
+    const [ended] = await executionsOf(server, job.id);
+    expect([ended?.status, ended?.error?.message]).to.deep.equal([ExecutionStatus.CANCELLED, 'window closed at 2026-03-02T11:00:00.000Z before a worker took it (execution_windows.end_policy CANCEL)']);
+  });
+
   it('with end policy CANCEL, an attempt timeout earlier than the close still ends it as timed out', async () => {
     clock.advance(2.5 * HOUR);
     const job = await createJob(server, { schedule: once(), attemptTimeout: durationFromMs(MINUTE), retryPolicy: { maxRetries: 0 }, executionWindows: lateMorning({ endPolicy: WindowEndPolicy.CANCEL }) });

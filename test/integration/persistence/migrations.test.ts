@@ -11,7 +11,7 @@ import { TestDatabase } from '../../support/test-database.js';
 import { at, executionOf, jobInState, MINUTE } from './support/builders.js';
 import { appliedMigrations, schemaOf, tablesOf } from './support/schema.js';
 
-const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'job_dependencies', 'jobs', 'scheduler_counters', 'schema_migrations'];
+const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'job_dependencies', 'jobs', 'occurrence_ledger', 'scheduler_counters', 'schema_migrations'];
 const INDEXES = [
   'event_log_horizon_pkey',
   'execution_event_batches_occurred',
@@ -25,6 +25,7 @@ const INDEXES = [
   'executions_one_attempt_per_occurrence',
   'executions_pkey',
   'executions_queue',
+  'executions_window_closed',
   'job_dependencies_pkey',
   'job_dependencies_upstream',
   'jobs_by_state',
@@ -35,6 +36,9 @@ const INDEXES = [
   'jobs_pkey',
   'jobs_request_id',
   'jobs_success_expected',
+  'occurrence_ledger_pkey',
+  'occurrence_ledger_recorded',
+  'occurrence_ledger_slots',
   'scheduler_counters_pkey',
   'schema_migrations_pkey',
 ];

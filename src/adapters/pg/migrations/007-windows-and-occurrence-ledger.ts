@@ -18,6 +18,8 @@ export const windowsAndOccurrenceLedger: Migration = {
   up: `
 ALTER TABLE jobs ADD COLUMN execution_windows jsonb;
 ALTER TABLE executions ADD COLUMN window_closes_at timestamptz;
+-- The reaper: queued executions whose window closed before a worker took them.
+CREATE INDEX executions_window_closed ON executions (window_closes_at) WHERE status = 'queued' AND window_closes_at IS NOT NULL;
 CREATE TABLE occurrence_ledger (
   job_id uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
   reason text NOT NULL CHECK (reason IN ('missed', 'overlap', 'window')),
