@@ -49,7 +49,6 @@ export function createJob(id: string, definition: JobDefinition, now: Date): Job
   const nextRunAt = firstRunToWaitFor(definition.schedule, now, now);
   return {
     ...definition,
-    executionWindows: definition.executionWindows,
     id,
     state: dueState(nextRunAt, now),
     nextRunAt,

@@ -4,6 +4,7 @@ import { executionQueryConformance } from './conformance/execution-queries.js';
 import { executionStoreConformance } from './conformance/execution-store.js';
 import { jobQueryConformance } from './conformance/job-queries.js';
 import { jobStoreConformance } from './conformance/job-store.js';
+import { occurrenceStoreConformance } from './conformance/occurrence-store.js';
 import { retentionConformance } from './conformance/retention.js';
 import { transactionConformance } from './conformance/transactions.js';
 
@@ -34,5 +35,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     executionQueryConformance(context);
     retentionConformance(context);
     eventStoreConformance(context);
+    occurrenceStoreConformance(context);
   });
 }

@@ -17,7 +17,7 @@ import { methodsOf, SecuredServer } from './secured-server.js';
  */
 const SPEC: Record<string, Role> = {
   ...Object.fromEntries(
-    ['GetJob', 'ListJobs', 'ListExecutions', 'GetExecution', 'GetJobStats', 'GetSchedulerMetrics', 'WatchExecutions', 'PreviewSchedule'].map((name) => [
+    ['GetJob', 'ListJobs', 'ListExecutions', 'GetExecution', 'GetJobStats', 'GetSchedulerMetrics', 'WatchExecutions', 'PreviewSchedule', 'ListOccurrences'].map((name) => [
       `/${JobSchedulerService.typeName}/${name}`,
       'reader',
     ]),

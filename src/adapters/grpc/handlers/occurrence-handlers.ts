@@ -31,7 +31,6 @@ export function occurrenceHandlers(queries: JobQueries): Pick<Handlers, 'listOcc
       const from = dateFrom('from', request.from);
       const to = dateFrom('to', request.to);
       if (from && to && to <= from) throw DomainError.invalidArgument(`to (${to.toISOString()}) must be later than from (${from.toISOString()})`);
-      if (request.pageSize < 0) throw DomainError.invalidArgument(`page_size must be from 0 to 500, got ${request.pageSize}`);
       const query = { jobId, from: from?.getTime() ?? null, to: to?.getTime() ?? null };
       const position = decodePageToken(request.pageToken, query);
       const after = position && { slotAt: new Date(positionField(position, 's', isTimeMs)), key: positionField(position, 'k', isKey) };
