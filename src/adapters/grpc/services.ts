@@ -10,6 +10,7 @@ import { executionHandlers } from './handlers/execution-handlers.js';
 import { jobAdminHandlers } from './handlers/job-admin-handlers.js';
 import { jobHandlers } from './handlers/job-handlers.js';
 import { observeHandlers } from './handlers/observe-handlers.js';
+import { occurrenceHandlers } from './handlers/occurrence-handlers.js';
 import { workerHandlers } from './handlers/worker-handlers.js';
 import { quotaHandlers } from './handlers/quota-handlers.js';
 import { webhookHandlers } from './handlers/webhook-handlers.js';
@@ -33,7 +34,7 @@ export interface BoundService {
  * (src/adapters/http) serve these same implementations.
  */
 export function boundServices(useCases: UseCases, options: BindingOptions): BoundService[] {
-  const scheduler = { ...jobHandlers(useCases.jobs), ...jobAdminHandlers(useCases.jobs), ...executionHandlers(useCases.executions), ...observeHandlers(useCases.executions) };
+  const scheduler = { ...jobHandlers(useCases.jobs), ...jobAdminHandlers(useCases.jobs), ...executionHandlers(useCases.executions), ...observeHandlers(useCases.executions), ...occurrenceHandlers(useCases.executions.queries) };
   return [
     { service: JobSchedulerService, implementation: bindService(JobSchedulerService, scheduler, options) },
     { service: WorkerService, implementation: bindService(WorkerService, workerHandlers(useCases.worker), options) },

@@ -58,6 +58,13 @@ export class MemoryExecutionStore implements ExecutionStore {
     return [...this.state.executions.values()].filter((e) => e.jobId === jobId && (e.status === 'queued' || e.status === 'running')).sort((a, b) => compareIds(a.id, b.id));
   }
 
+  async claimWindowClosed(now: Date, limit: number): Promise<Execution[]> {
+    return [...this.state.executions.values()]
+      .filter((e) => e.status === 'queued' && e.windowClosesAt !== undefined && e.windowClosesAt <= now)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit);
+  }
+
   async claimExpired(now: Date, limit: number): Promise<Execution[]> {
     return [...this.state.executions.values()]
       .filter((e) => e.status === 'running' && ((e.leaseExpiresAt !== undefined && e.leaseExpiresAt < now) || (e.deadlineAt !== undefined && e.deadlineAt < now)))

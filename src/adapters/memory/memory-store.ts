@@ -1,3 +1,4 @@
+import { MemoryOccurrenceStore } from './memory-occurrence-store.js';
 import type { Store, Transaction } from '../../application/ports/store.js';
 import { MemoryDependencyStore } from './memory-dependency-store.js';
 import { MemoryEventStore } from './memory-event-store.js';
@@ -24,7 +25,7 @@ export class MemoryStore implements Store {
     const run = async () => {
       const saved = snapshot(this.state);
       try {
-        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state), metrics: new MemorySchedulerMetricsStore(this.state), dependencies: new MemoryDependencyStore(this.state), quotas: new MemoryQuotaStore(this.state), webhooks: new MemoryWebhookStore(this.outbox) });
+        return await work({ jobs: new MemoryJobStore(this.state), executions: new MemoryExecutionStore(this.state), events: new MemoryEventStore(this.state), metrics: new MemorySchedulerMetricsStore(this.state), dependencies: new MemoryDependencyStore(this.state), quotas: new MemoryQuotaStore(this.state), webhooks: new MemoryWebhookStore(this.outbox), occurrences: new MemoryOccurrenceStore(this.state) });
       } catch (error) {
         restore(this.state, saved);
         throw error;

@@ -34,6 +34,7 @@ export const EXECUTION_COLUMNS = {
   trace_parent: 'text',
   trace_state: 'text',
   upstream_execution_ids: 'uuid[]',
+  window_closes_at: 'timestamptz',
 } as const;
 
 export type ExecutionRow = Record<keyof typeof EXECUTION_COLUMNS, unknown>;
@@ -93,6 +94,7 @@ export function executionFromRow(row: ExecutionRow): Execution {
     progress: (row.progress as JsonObject | null) ?? undefined,
     ...traceContextFromRow(row),
     upstreamExecutionIds: (row.upstream_execution_ids as string[] | null) ?? NONE,
+    ...(row.window_closes_at ? { windowClosesAt: optionalDate(row.window_closes_at) } : {}),
   };
 }
 
@@ -128,5 +130,6 @@ export function executionToRecord(execution: Execution): Record<string, unknown>
     trace_state: execution.traceContext?.tracestate ?? null,
     // Null, not an empty array, for the executions no upstream fired: nothing extra to store.
     upstream_execution_ids: execution.upstreamExecutionIds.length === 0 ? null : execution.upstreamExecutionIds,
+    window_closes_at: iso(execution.windowClosesAt),
   };
 }

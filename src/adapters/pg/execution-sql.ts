@@ -5,7 +5,7 @@ import { computeStatisticsFromAggregates } from './execution-statistics-sql.js';
 import { EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS, executionFromRow, executionToRecord, type ExecutionRow } from './execution-row.js';
 import type { Queryable } from './queryable.js';
 import { claimWithinQuotas, TYPES_WITHOUT_QUOTA } from './quota-claim-sql.js';
-import { START_ASSIGNMENTS } from './execution-start-sql.js';
+import { START_ASSIGNMENTS, WINDOW_STILL_OPEN } from './execution-start-sql.js';
 import { assignments, idAnd, recordsetColumns } from './recordset.js';
 
 const COLUMNS = Object.keys(EXECUTION_COLUMNS).join(', ');
@@ -16,6 +16,7 @@ const RECORDSET = recordsetColumns(EXECUTION_COLUMNS);
 const MUTABLE_COLUMN_TYPES = idAnd(EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS);
 const MUTABLE_RECORDSET = recordsetColumns(MUTABLE_COLUMN_TYPES);
 const MUTABLE_ASSIGNMENTS = assignments(MUTABLE_COLUMN_TYPES);
+
 
 /** All SQL about executions. "now" always comes in as a parameter. */
 export class PgExecutionStore implements ExecutionStore {
@@ -68,8 +69,8 @@ export class PgExecutionStore implements ExecutionStore {
          SELECT id, row_number() OVER () AS rank FROM (
            SELECT q.id FROM ${TYPES_WITHOUT_QUOTA} AS t
            CROSS JOIN LATERAL (
-             SELECT id, priority, scheduled_at FROM executions
-             WHERE status = 'queued' AND job_type = t.job_type AND scheduled_at <= $2
+             SELECT e.id, e.priority, e.scheduled_at FROM executions e
+             WHERE e.status = 'queued' AND e.job_type = t.job_type AND e.scheduled_at <= $2 AND ${WINDOW_STILL_OPEN}
              ORDER BY priority DESC, scheduled_at, id
              LIMIT $3 FOR UPDATE SKIP LOCKED) AS q
            ORDER BY q.priority DESC, q.scheduled_at, q.id
@@ -104,6 +105,16 @@ export class PgExecutionStore implements ExecutionStore {
     const { rows } = await this.db.query<ExecutionRow>(
       `SELECT ${COLUMNS} FROM executions WHERE job_id = $1 AND status IN ('queued', 'running') ORDER BY id FOR UPDATE`,
       [jobId],
+    );
+    return rows.map(executionFromRow);
+  }
+
+  async claimWindowClosed(now: Date, limit: number): Promise<Execution[]> {
+    // executions_window_closed (migration 7) holds only queued rows with a close: few, or none.
+    const { rows } = await this.db.query<ExecutionRow>(
+      `SELECT ${COLUMNS} FROM executions WHERE status = 'queued' AND window_closes_at <= $1
+       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
     );
     return rows.map(executionFromRow);
   }

@@ -4,6 +4,7 @@ import type { JsonObject } from '../../domain/json.js';
 import type { RetryPolicy } from '../../domain/retry/retry-policy.js';
 import type { Schedule } from '../../domain/schedule/schedule.js';
 import type { TraceContext } from '../../domain/trace-context.js';
+import type { ExecutionWindows } from '../../domain/window/execution-windows.js';
 
 /** The jobs columns the service writes, with their SQL types (for jsonb_to_recordset). */
 export const JOB_COLUMNS = {
@@ -38,6 +39,7 @@ export const JOB_COLUMNS = {
   finished_at: 'timestamptz',
   trace_parent: 'text',
   trace_state: 'text',
+  execution_windows: 'jsonb',
 } as const;
 
 export type JobRow = Record<keyof typeof JOB_COLUMNS | 'has_downstream' | 'depends_on', unknown>;
@@ -96,6 +98,7 @@ export function jobFromRow(row: JobRow): Job {
     ...traceContextFromRow(row),
     dependsOn: (row.depends_on as Job['dependsOn'] | null) ?? NO_DEPENDENCIES,
     hasDownstream: row.has_downstream === true,
+    executionWindows: (row.execution_windows as ExecutionWindows | null) ?? undefined,
   };
 }
 
@@ -133,6 +136,7 @@ export function jobToRecord(job: Job): Record<string, unknown> {
     finished_at: iso(job.finishedAt),
     trace_parent: job.traceContext?.traceparent ?? null,
     trace_state: job.traceContext?.tracestate ?? null,
+    execution_windows: job.executionWindows ?? null,
   };
 }
 

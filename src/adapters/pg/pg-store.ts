@@ -1,3 +1,4 @@
+import { PgOccurrenceStore } from './occurrence-sql.js';
 import type pg from 'pg';
 import { StoreUnavailableError, type Store, type Transaction, type TransactionOptions } from '../../application/ports/store.js';
 import { PgDependencyStore } from './dependency-sql.js';
@@ -19,7 +20,7 @@ export class PgStore implements Store {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error, false);
     });
-    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client), quotas: new PgQuotaStore(client), webhooks: new PgWebhookStore(client) };
+    const stores = { jobs: new PgJobStore(client), executions: new PgExecutionStore(client), events: new PgEventStore(client), metrics: new PgSchedulerMetricsStore(client), dependencies: new PgDependencyStore(client), quotas: new PgQuotaStore(client), webhooks: new PgWebhookStore(client), occurrences: new PgOccurrenceStore(client) };
     if (options.readOnly || options.singleStatement) {
       let failed: unknown;
       try {

@@ -2,7 +2,7 @@ import type { AcquireRequest } from '../../application/ports/execution-store.js'
 import { compareQueueOrder, type Execution } from '../../domain/execution/execution.js';
 import { appliesTo, headroom, pickWithinQuotas, type Quota } from '../../domain/quota/quota.js';
 import { EXECUTION_COLUMNS, executionFromRow, type ExecutionRow } from './execution-row.js';
-import { START_ASSIGNMENTS } from './execution-start-sql.js';
+import { START_ASSIGNMENTS, WINDOW_STILL_OPEN } from './execution-start-sql.js';
 import type { Queryable } from './queryable.js';
 import { QUOTA_COLUMNS, quotaFromRow, USAGE_SQL, type QuotaRow, type UsageRow } from './quota-sql.js';
 
@@ -57,7 +57,7 @@ export async function claimWithinQuotas(db: Queryable, request: AcquireRequest, 
       `SELECT q.id, q.job_type, q.labels FROM (SELECT DISTINCT unnest($1::text[]) AS job_type) AS t
        CROSS JOIN LATERAL (
          SELECT e.id, e.job_type, e.priority, e.scheduled_at, j.labels FROM executions e JOIN jobs j ON j.id = e.job_id
-         WHERE e.status = 'queued' AND e.job_type = t.job_type AND e.scheduled_at <= $2 AND e.id <> ALL($4::uuid[])
+         WHERE e.status = 'queued' AND e.job_type = t.job_type AND e.scheduled_at <= $2 AND ${WINDOW_STILL_OPEN} AND e.id <> ALL($4::uuid[])
            AND NOT EXISTS (SELECT 1 FROM unnest($5::text[], $6::jsonb[]) AS f(job_type, label) WHERE f.job_type = e.job_type AND j.labels @> f.label)
          ORDER BY e.priority DESC, e.scheduled_at, e.id
          LIMIT $3 FOR UPDATE OF e SKIP LOCKED) AS q

@@ -1,7 +1,7 @@
 import { satisfies } from '../../domain/dependency/dependency.js';
 import { DomainError } from '../../domain/errors.js';
 import { queuedExecution, type Execution } from '../../domain/execution/execution.js';
-import { fireFromUpstream, type OccurrenceOutcome } from '../../domain/job/job-operations.js';
+import { fireFromUpstream, placeOccurrence, type FiredOccurrence, type OccurrenceOutcome } from '../../domain/job/job-operations.js';
 import type { Job } from '../../domain/job/job.js';
 import type { DependencyMark, StoredDependency } from '../ports/dependency-store.js';
 import type { IdGenerator } from '../ports/ids.js';
@@ -49,7 +49,7 @@ export async function fireDownstream(tx: Transaction, settled: readonly SettledO
       const started = fireFromUpstream(job, now);
       const upstreamExecutionIds = current.map(({ by }) => by as string);
       fired.push(
-        queuedExecution(started.job, { id: ids.newId(), number: started.job.executionCount, occurrenceAt: started.occurrenceAt, attempt: 1, trigger: 'upstream', scheduledAt: now, upstreamExecutionIds }, now),
+        queuedExecution(started.job, { id: ids.newId(), number: started.job.executionCount, occurrenceAt: started.occurrenceAt, attempt: 1, trigger: 'upstream', ...inWindows(job, now), upstreamExecutionIds }, now),
       );
       changes.push({ job: started.job, expectedVersion: job.version, scope: 'state' });
       for (const { edge } of current) if (edge.satisfiedBy !== undefined) marks.push({ downstreamId: job.id, upstreamId: edge.upstreamId, satisfiedBy: undefined });
@@ -80,9 +80,15 @@ export async function resumeDownstream(tx: Transaction, job: Job, now: Date, ids
   const started = fireFromUpstream(job, now);
   const execution = queuedExecution(
     started.job,
-    { id: ids.newId(), number: started.job.executionCount, occurrenceAt: started.occurrenceAt, attempt: 1, trigger: 'upstream', scheduledAt: now, upstreamExecutionIds: edges.map((e) => e.satisfiedBy as string) },
+    { id: ids.newId(), number: started.job.executionCount, occurrenceAt: started.occurrenceAt, attempt: 1, trigger: 'upstream', ...inWindows(job, now), upstreamExecutionIds: edges.map((e) => e.satisfiedBy as string) },
     now,
   );
   await Promise.all([tx.dependencies.mark(clear, now), tx.executions.insert([execution]), tx.events.append([eventOf(execution, now)])]);
   return { job: started.job, execution };
+}
+
+/** An upstream trigger honours the job's windows: deferred to the next opening, never skipped (that would lose the upstream outcomes). */
+function inWindows(job: Job, now: Date): { scheduledAt: Date; windowClosesAt: Date | undefined } {
+  const placed = placeOccurrence(job, now, now, false) as FiredOccurrence;
+  return { scheduledAt: placed.scheduledAt, windowClosesAt: placed.windowClosesAt };
 }

@@ -4,6 +4,7 @@ import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
+import type { LedgerRecord } from '../ports/occurrence-store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
 import { wakeWorkersFor } from './execution-events.js';
@@ -58,15 +59,18 @@ export class DispatchDueJobs {
     const result = await this.store.transaction(async (tx) => {
       const due = await tx.jobs.claimDue(now, this.settings.dispatchBatchSize);
       let skipped = 0;
+      const dropped: LedgerRecord[] = [];
       const changes = due.map((job) => {
         const firing = fireJob(job, now, this.settings.misfireGraceMs, this.ids);
+        for (const run of firing.dropped) dropped.push({ ...run, jobId: job.id });
         fired.add(firing.job, traceFired(this.tracing, job, firing.executions, 'dispatcher'));
         skipped += firing.skipped;
-        if (firing.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: firing.skipped }, 'skipped due occurrences (overlap or catch-up policy)');
+        if (firing.skipped > 0) this.logger.info({ job_id: job.id, type: job.type, skipped: firing.skipped }, 'skipped due occurrences (overlap, catch-up or window policy)');
         return { job: firing.job, expectedVersion: job.version, scope: 'state' as const };
       });
       // Issued together: nothing needs the inserts' results, and the CAS count is checked after.
-      const [written] = await Promise.all([tx.jobs.update(changes), tx.executions.insert(fired.all), tx.events.append(fired.events)]);
+      // The slots that did not fire go to the occurrence ledger with the decision, under the same locks.
+      const [written] = await Promise.all([tx.jobs.update(changes), tx.executions.insert(fired.all), tx.events.append(fired.events), tx.occurrences.record(dropped, now)]);
       if (written.size !== changes.length) throw DomainError.conflict('a claimed job changed during dispatch');
       return { jobs: due.length, skipped };
       // Not waited for on disk: a pass lost in a database crash leaves its jobs due, and the

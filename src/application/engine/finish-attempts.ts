@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { cancelExecution, failExecution, succeedExecution } from '../../domain/execution/execution-operations.js';
 import { queuedExecution, type Execution, type ExecutionError } from '../../domain/execution/execution.js';
-import { recordAttemptFailure, settleOccurrence, type OccurrenceOutcome } from '../../domain/job/job-operations.js';
+import { placeOccurrence, recordAttemptFailure, settleOccurrence, type FiredOccurrence, type OccurrenceOutcome } from '../../domain/job/job-operations.js';
 import { fireDownstream, type SettledOccurrence } from '../dependencies/fire-downstream.js';
 import type { Job } from '../../domain/job/job.js';
 import type { JsonObject } from '../../domain/json.js';
@@ -102,6 +102,9 @@ function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, dep
   const decision = decideRetry(job.retryPolicy, execution.attempt, outcome.error.retryable, deps.random);
   if (!decision.retry) return { job: settleOccurrence(job, 'failed', now, outcome.error.message), settledAs: 'failed' };
   const updated = recordAttemptFailure(job, now, outcome.error.message);
+  // Every automatic retry waits for a window (deferred, never skipped): only an operator's own
+  // RunJob or RetryJob runs outside the windows.
+  const placed = placeOccurrence(job, new Date(now.getTime() + decision.delayMs), now, false) as FiredOccurrence;
   const retry = queuedExecution(
     updated,
     {
@@ -110,7 +113,8 @@ function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, dep
       occurrenceAt: execution.occurrenceAt,
       attempt: decision.nextAttempt,
       trigger: 'retry',
-      scheduledAt: new Date(now.getTime() + decision.delayMs),
+      scheduledAt: placed.scheduledAt,
+      windowClosesAt: placed.windowClosesAt,
       // A retry is another attempt at the same occurrence: it stays in that occurrence's trace.
       ...(execution.traceContext ? { traceContext: execution.traceContext } : {}),
       upstreamExecutionIds: execution.upstreamExecutionIds,

@@ -1,5 +1,5 @@
 import { queuedExecution, type Execution } from '../../domain/execution/execution.js';
-import { fireDueJob } from '../../domain/job/job-operations.js';
+import { fireDueJob, type LedgerRun } from '../../domain/job/job-operations.js';
 import type { Job, JobDefinition } from '../../domain/job/job.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { Tracing } from '../ports/tracing.js';
@@ -9,6 +9,8 @@ export interface Fired {
   /** The first attempts of the occurrences fired, queued. */
   readonly executions: Execution[];
   readonly skipped: number;
+  /** Slots that did not fire, for the occurrence ledger (written in the firing transaction). */
+  readonly dropped: readonly LedgerRun[];
 }
 
 /**
@@ -18,10 +20,10 @@ export interface Fired {
  */
 export function fireJob(job: Job, now: Date, misfireGraceMs: number, ids: IdGenerator): Fired {
   const fired = fireDueJob(job, now, misfireGraceMs);
-  const executions = fired.occurrences.map((occurrenceAt, i) =>
-    queuedExecution(job, { id: ids.newId(), number: job.executionCount + i + 1, occurrenceAt, attempt: 1, trigger: 'schedule', scheduledAt: occurrenceAt }, now),
+  const executions = fired.occurrences.map(({ occurrenceAt, scheduledAt, windowClosesAt }, i) =>
+    queuedExecution(job, { id: ids.newId(), number: job.executionCount + i + 1, occurrenceAt, attempt: 1, trigger: 'schedule', scheduledAt, windowClosesAt }, now),
   );
-  return { job: fired.job, executions, skipped: fired.skipped };
+  return { job: fired.job, executions, skipped: fired.skipped, dropped: fired.dropped };
 }
 
 /** A one-shot due when it is created goes straight into the queue: no dispatcher pass. */

@@ -13,7 +13,7 @@ export interface RetentionSettings extends RetentionPolicy {
 
 /**
  * Retention: deletes executions the policy no longer keeps (beyond the newest N of their job AND
- * older than the age limit) and old execution events, in small batches, each its own short
+ * older than the age limit), occurrence ledger rows older than the age limit, and old execution events, in small batches, each its own short
  * transaction, so pruning never holds locks for long. Numbers of pruned executions are never
  * reused: they come from the job's counter.
  */
@@ -25,13 +25,17 @@ export class PruneHistory {
     private readonly logger: Logger,
   ) {}
 
-  async runOnce(): Promise<{ executions: number; events: number }> {
+  async runOnce(): Promise<{ executions: number; events: number; occurrences: number }> {
     const now = this.clock.now();
     const executions = await this.inBatches((batch) => this.store.transaction((tx) => tx.executions.prune(this.settings, now, batch)));
     const before = new Date(now.getTime() - this.settings.eventsKeepForMs);
     const events = await this.inBatches((batch) => this.store.transaction((tx) => tx.events.prune(before, batch)));
-    if (executions + events > 0) this.logger.info({ executions, events }, 'pruned execution history');
-    return { executions, events };
+    // The ledger's rows (slots that did not fire) follow the executions' age limit; its fired
+    // entries are the executions themselves, so they go with them.
+    const recordedBefore = new Date(now.getTime() - this.settings.keepForMs);
+    const occurrences = await this.inBatches((batch) => this.store.transaction((tx) => tx.occurrences.prune(recordedBefore, batch)));
+    if (executions + events + occurrences > 0) this.logger.info({ executions, events, occurrences }, 'pruned execution history');
+    return { executions, events, occurrences };
   }
 
   private async inBatches(prune: (batch: number) => Promise<number>): Promise<number> {

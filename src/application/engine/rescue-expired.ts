@@ -7,6 +7,7 @@ import type { EngineSettings } from './engine-settings.js';
 import { finishAttempts, type AttemptEnd, type OutcomeDeps } from './finish-attempts.js';
 import { wakeWorkersFor } from './execution-events.js';
 import { executionFields } from '../observability/execution-log-observer.js';
+import { endedByWindow } from '../../domain/execution/execution-operations.js';
 
 export interface RescueResult {
   /** Executions whose lease expired: recorded as lost. */
@@ -37,13 +38,21 @@ export class RescueExpiredExecutions {
     const now = this.clock.now();
     const result = await this.store.transaction(async (tx) => {
       const expired = await tx.executions.claimExpired(now, this.settings.reaperBatchSize);
+      const unstarted = await tx.executions.claimWindowClosed(now, this.settings.reaperBatchSize);
       const ends: AttemptEnd[] = expired.map((execution) => {
         const timedOut = execution.deadlineAt !== undefined && execution.deadlineAt < now;
+        // The job's window closed with end policy CANCEL: a cancel with its reason, never retried.
+        if (timedOut && endedByWindow(execution)) {
+          return { execution, outcome: { kind: 'cancelled', reason: `window closed at ${execution.windowClosesAt?.toISOString()} (execution_windows.end_policy CANCEL)` } };
+        }
         const message = timedOut
           ? `attempt timed out after ${execution.attemptTimeoutMs} ms`
           : `lease expired at ${execution.leaseExpiresAt?.toISOString()} without a heartbeat from worker ${execution.workerId}`;
         return { execution, outcome: { kind: timedOut ? 'timed_out' : 'lost', error: { message, details: undefined, retryable: true } } };
       });
+      for (const execution of unstarted) {
+        ends.push({ execution, outcome: { kind: 'cancelled', reason: `window closed at ${execution.windowClosesAt?.toISOString()} before a worker took it (execution_windows.end_policy CANCEL)` } });
+      }
       const done = await finishAttempts(tx, ends, now, this.deps);
       const lost = done.finished.filter((e) => e.status === 'lost').length;
       await tx.metrics.addRescued(lost);
@@ -52,11 +61,11 @@ export class RescueExpiredExecutions {
     for (const execution of result.finished) {
       this.logger.warn(
         { ...executionFields(execution), status: execution.status, worker_id: execution.workerId },
-        execution.status === 'lost' ? 'rescued an execution whose lease expired' : 'ended an execution that passed its attempt timeout',
+        execution.status === 'lost' ? 'rescued an execution whose lease expired' : execution.status === 'cancelled' ? 'cancelled an execution whose window closed' : 'ended an execution that passed its attempt timeout',
       );
     }
     wakeWorkersFor(this.wakeUps, [...result.retries, ...result.triggered]);
-    if (result.finished.some((execution) => execution.status === 'timed_out')) this.wakeUps.leasesChanged();
+    if (result.finished.some((execution) => execution.status === 'timed_out' || execution.status === 'cancelled')) this.wakeUps.leasesChanged();
     this.observer.finished(result.finished);
     this.observer.queued([...result.retries, ...result.triggered]);
     return {

@@ -24,6 +24,7 @@ export const UPDATABLE_FIELDS = {
   pause_after_consecutive_failures: 'pauseAfterConsecutiveFailures',
   expect_success_within: 'expectSuccessWithinMs',
   depends_on: 'dependsOn',
+  execution_windows: 'executionWindows',
 } as const satisfies Record<string, keyof JobDefinitionInput>;
 
 export type UpdatableField = keyof typeof UPDATABLE_FIELDS;

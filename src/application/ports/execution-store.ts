@@ -75,6 +75,8 @@ export interface ExecutionStore {
   lockActive(jobId: string): Promise<Execution[]>;
   /** Locks up to `limit` running executions whose lease expired or whose deadline passed by `now`. */
   claimExpired(now: Date, limit: number): Promise<Execution[]>;
+  /** Queued executions whose window closed (end policy CANCEL) before a worker took them, locked, skipping rows others hold. */
+  claimWindowClosed(now: Date, limit: number): Promise<Execution[]>;
   /** Extends leases still held (fenced by token); returns the executions as they are now. */
   heartbeat(leases: readonly { id: string; leaseToken: string; progress: Execution['progress'] }[], now: Date): Promise<Execution[]>;
   /**

@@ -1,3 +1,4 @@
+import type { OccurrenceStore } from './occurrence-store.js';
 import type { DependencyStore } from './dependency-store.js';
 import type { EventStore } from './event-store.js';
 import type { ExecutionStore } from './execution-store.js';
@@ -14,6 +15,7 @@ export interface Transaction {
   readonly dependencies: DependencyStore;
   readonly quotas: QuotaStore;
   readonly webhooks: WebhookStore;
+  readonly occurrences: OccurrenceStore;
 }
 
 /**

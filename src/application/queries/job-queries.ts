@@ -7,7 +7,10 @@ import type { ExecutionStatistics } from '../../domain/statistics/execution-stat
 import type { ExecutionCursor, ExecutionFilter, ExecutionPage } from '../ports/execution-store.js';
 import type { JobCursor, JobFilter, JobPage } from '../ports/job-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { Store } from '../ports/store.js';
+import type { Store, Transaction } from '../ports/store.js';
+import type { OccurrenceCursor, OccurrenceQuery } from '../ports/occurrence-store.js';
+import type { Occurrence } from '../../domain/occurrence/occurrence.js';
+import { occurrenceOf } from './list-occurrences.js';
 
 /** A job's dead-man's switch: by when a success is expected, and whether that has passed. */
 export interface SuccessExpectation {
@@ -59,6 +62,21 @@ export class JobQueries {
     }, READ);
   }
 
+  /** ListOccurrences: a job's ledger over a time range, oldest slot first. */
+  async occurrences(query: OccurrenceQuery, after: OccurrenceCursor | undefined, limit: number): Promise<{ occurrences: Occurrence[]; next: OccurrenceCursor | undefined }> {
+    const now = this.clock.now();
+    const { rows, reason } = await this.store.transaction(async (tx) => {
+      const job = await tx.jobs.get(query.jobId);
+      if (!job) throw DomainError.notFound(`job ${query.jobId} does not exist`);
+      const found = await tx.occurrences.list(query, after, limit);
+      const waiting = found.some((row) => row.kind === 'execution' && row.latestStatus === 'queued' && row.scheduledAt <= now);
+      return { rows: found, reason: waiting ? await quotaReason(tx, job, now) : '' };
+    }, READ);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { occurrences: page.map((row) => occurrenceOf(row, now, reason)), next: rows.length > limit && last ? { slotAt: last.slotAt, key: last.key } : undefined };
+  }
+
   async statistics(jobId: string): Promise<{ job: Job; statistics: ExecutionStatistics; lastExecution: Execution | undefined; expectation: SuccessExpectation | undefined; waitingReason: string }> {
     return this.store.transaction(async (tx) => {
       const job = await tx.jobs.get(jobId);
@@ -67,12 +85,14 @@ export class JobQueries {
       const [lastExecution] = (await tx.executions.list({ jobId }, undefined, 1)).executions;
       const now = this.clock.now();
       // Quotas are read only for a job with something waiting.
-      let reason = '';
-      if (statistics.byStatus.queued > 0) {
-        const quotas = (await tx.quotas.list(job.type)).filter((quota) => appliesTo(quota.key, job.type, job.labels));
-        reason = waitingReason(await tx.quotas.usage(quotas, now));
-      }
+      const reason = statistics.byStatus.queued > 0 ? await quotaReason(tx, job, now) : '';
       return { job, statistics, lastExecution, expectation: successExpectation(job, now), waitingReason: reason };
     }, READ);
   }
+}
+
+/** The full quota (with its usage) that holds the job's queued executions back; empty if none. */
+async function quotaReason(tx: Transaction, job: Job, now: Date): Promise<string> {
+  const quotas = (await tx.quotas.list(job.type)).filter((quota) => appliesTo(quota.key, job.type, job.labels));
+  return waitingReason(await tx.quotas.usage(quotas, now));
 }

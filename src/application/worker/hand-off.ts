@@ -42,7 +42,8 @@ export class NewExecutions {
   /** The first attempts of `job`'s fired occurrences: each to a waiting worker if there is one. */
   add(job: Job, executions: readonly Execution[]): void {
     for (const execution of executions) {
-      const reservation = this.handOff.reserve(execution.jobType);
+      // Deferred to a window opening: it waits in the queue like a retry's backoff.
+      const reservation = execution.scheduledAt > this.now ? undefined : this.handOff.reserve(execution.jobType);
       if (!reservation) {
         this.queued.push(execution);
         continue;

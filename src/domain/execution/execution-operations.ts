@@ -14,8 +14,24 @@ export function startExecution(execution: Execution, workerId: string, leaseToke
     leaseToken,
     leaseDurationMs,
     leaseExpiresAt: new Date(now.getTime() + leaseDurationMs),
-    deadlineAt: execution.attemptTimeoutMs === undefined ? undefined : new Date(now.getTime() + execution.attemptTimeoutMs),
+    deadlineAt: attemptDeadline(execution, now),
   };
+}
+
+/**
+ * The earlier of the attempt timeout and the close of the execution's window (end policy
+ * CANCEL). The claim SQL computes the same (execution-sql.ts, DEADLINE_AT_START).
+ */
+export function attemptDeadline(execution: Pick<Execution, 'attemptTimeoutMs' | 'windowClosesAt'>, now: Date): Date | undefined {
+  const timeout = execution.attemptTimeoutMs === undefined ? undefined : now.getTime() + execution.attemptTimeoutMs;
+  const close = execution.windowClosesAt?.getTime();
+  const deadline = timeout === undefined ? close : close === undefined ? timeout : Math.min(timeout, close);
+  return deadline === undefined ? undefined : new Date(deadline);
+}
+
+/** The reaper found the deadline passed: the window closing, not the timeout, set it. */
+export function endedByWindow(execution: Pick<Execution, 'deadlineAt' | 'windowClosesAt'>): boolean {
+  return execution.windowClosesAt !== undefined && execution.deadlineAt !== undefined && execution.deadlineAt.getTime() === execution.windowClosesAt.getTime();
 }
 
 /**

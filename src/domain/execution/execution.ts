@@ -41,6 +41,8 @@ export interface Execution {
   readonly traceContext?: TraceContext;
   /** The upstream executions whose outcomes fired this occurrence (trigger 'upstream' and its retries). */
   readonly upstreamExecutionIds: readonly string[];
+  /** The close of the window it runs in, when its job cancels executions at window end: its deadline is at most this. */
+  readonly windowClosesAt?: Date | undefined;
 }
 
 export interface NewExecution {
@@ -52,6 +54,7 @@ export interface NewExecution {
   readonly scheduledAt: Date;
   readonly traceContext?: TraceContext;
   readonly upstreamExecutionIds?: readonly string[];
+  readonly windowClosesAt?: Date | undefined;
 }
 
 const NONE: readonly string[] = Object.freeze([]);

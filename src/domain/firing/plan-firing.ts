@@ -17,11 +17,21 @@ export interface FiringInput {
   readonly misfireGraceMs: number;
 }
 
+/** A run of consecutive slots dropped for one reason: what the occurrence ledger records. */
+export interface DroppedSlots {
+  readonly reason: 'missed' | 'overlap' | 'window';
+  readonly first: Date;
+  readonly last: Date;
+  readonly count: number;
+}
+
 export interface FiringPlan {
   /** Occurrence times to start now, oldest first. */
   readonly fire: readonly Date[];
   /** How many due occurrences were dropped (counting at most MAX_DUE of a long backlog). */
   readonly skipped: number;
+  /** The dropped ones, as at most two runs: those missed (older), then those skipped by the overlap policy. */
+  readonly dropped: readonly DroppedSlots[];
   /** The next occurrence after now; undefined when the schedule has no more. */
   readonly nextRunAt: Date | undefined;
 }
@@ -48,12 +58,22 @@ export function planFiring(input: FiringInput): FiringPlan {
   const old = input.dueAt < horizon ? occurrences(input, input.dueAt, horizon, true) : [];
   const recent = occurrences(input, input.dueAt < horizon ? firstAtOrAfter(input, horizon) : input.dueAt, input.now, false);
   const candidates = input.catchUp === 'run_once' ? [recent.at(-1) ?? old.at(-1)].filter((time) => time !== undefined) : recent;
-  const fire = input.overlap === 'skip' && input.activeOccurrences > 0 ? [] : candidates;
+  const blocked = input.overlap === 'skip' && input.activeOccurrences > 0;
+  const fire = blocked ? [] : candidates;
+  // Candidates are always the newest due slots, so what is missed is the run before them.
+  const due = [...old, ...recent];
+  const missed = due.slice(0, due.length - candidates.length);
   return {
     fire,
     skipped: old.length + recent.length - fire.length,
+    dropped: [run('missed', missed), run('overlap', blocked ? candidates : [])].filter((r) => r !== undefined),
     nextRunAt: nextFireTime(input.schedule, input.now, input.origin),
   };
+}
+
+export function run(reason: DroppedSlots['reason'], slots: readonly Date[]): DroppedSlots | undefined {
+  const [first, last] = [slots[0], slots.at(-1)];
+  return first && last ? { reason, first, last, count: slots.length } : undefined;
 }
 
 /** Fire times from `first` up to `until` (exclusive or inclusive), at most MAX_DUE of them. */

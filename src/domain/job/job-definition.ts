@@ -6,6 +6,7 @@ import type { Schedule } from '../schedule/schedule.js';
 import type { CatchUpPolicy, JobDefinition, OverlapPolicy } from './job.js';
 import { characterCount, quoted } from '../text.js';
 import { isJobType } from './job-type.js';
+import { executionWindows, type ExecutionWindows, type ExecutionWindowsInput } from '../window/execution-windows.js';
 
 const SECOND = 1_000;
 const DAY = 86_400 * SECOND;
@@ -31,6 +32,8 @@ export interface JobDefinitionInput {
   pauseAfterConsecutiveFailures?: number | undefined;
   expectSuccessWithinMs?: number | undefined;
   dependsOn?: readonly { jobId: string; condition?: DependencyCondition | undefined }[] | undefined;
+  /** Unvalidated windows, or already validated ones (UpdateJob merges the stored definition). */
+  executionWindows?: ExecutionWindowsInput | ExecutionWindows | undefined;
 }
 
 export interface DefinitionLimits {
@@ -67,7 +70,9 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
   check(Number.isInteger(pauseAfter) && pauseAfter >= 0 && pauseAfter <= 1000, `job.pause_after_consecutive_failures must be from 0 to 1000, got ${pauseAfter}`);
   const dependsOn = dependencies(input.dependsOn ?? []);
   check(input.schedule.kind !== 'after_upstream' || dependsOn.length > 0, 'job.schedule.after_upstream needs job.depends_on to list at least one upstream job');
+  const windows = input.executionWindows;
   return {
+    executionWindows: windows === undefined ? undefined : isValidated(windows) ? windows : executionWindows(windows, 'job.execution_windows'),
     name,
     type: input.type,
     description,
@@ -84,6 +89,10 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
     expectSuccessWithinMs,
     dependsOn,
   };
+}
+
+function isValidated(windows: ExecutionWindowsInput | ExecutionWindows): windows is ExecutionWindows {
+  return windows.windows.length > 0 && windows.windows.every((window) => 'startMinute' in window);
 }
 
 function optionalDuration(field: string, ms: number | undefined, min: number, max: number): number | undefined {

@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 import { LATEST_INSTANT_MS } from '../instants.js';
-import { planFiring } from '../firing/plan-firing.js';
+import { planFiring, run, type DroppedSlots } from '../firing/plan-firing.js';
+import { placeInWindows } from '../window/execution-windows.js';
 import { nextFireTime } from '../schedule/next-fire-time.js';
 import { waitsForUpstream, type Schedule } from '../schedule/schedule.js';
 import type { JobOperation, JobState } from './job-state.js';
@@ -126,19 +127,39 @@ export function rescheduleJob(job: Job, schedule: Schedule, now: Date): Job {
   }
 }
 
+export interface FiredOccurrence {
+  readonly occurrenceAt: Date;
+  /** Later than the occurrence when a window deferred it. */
+  readonly scheduledAt: Date;
+  readonly windowClosesAt: Date | undefined;
+}
+
+/**
+ * Slots that did not fire, as the occurrence ledger records them. `since` is when the job last
+ * fired before them (or its creation): runs with the same reason and `since` are one ledger
+ * entry, so a job that skips a slot a minute all night adds to one row.
+ */
+export interface LedgerRun extends DroppedSlots {
+  readonly since: Date;
+}
+
 export interface FiredJob {
   readonly job: Job;
-  readonly occurrences: readonly Date[];
+  readonly occurrences: readonly FiredOccurrence[];
   readonly skipped: number;
+  readonly dropped: readonly LedgerRun[];
 }
 
 /** The dispatcher found the job due: start what the overlap and catch-up policies call for. */
 export function fireDueJob(job: Job, now: Date, misfireGraceMs: number): FiredJob {
   const dueAt = job.nextRunAt;
   if (dueAt === undefined || dueAt > now) throw DomainError.illegalTransition(`cannot fire a job that is not due (next_run_at ${dueAt?.toISOString() ?? 'unset'})`);
+  const since = job.lastRunAt ?? job.createdAt;
   if (!isRecurring(job)) {
     const fired = change(job, 'fire', 'running', now, { nextRunAt: undefined, lastRunAt: now });
-    return { job: { ...fired, activeOccurrences: job.activeOccurrences + 1, executionCount: job.executionCount + 1 }, occurrences: [dueAt], skipped: 0 };
+    // A one-shot's only occurrence is deferred to a window, never skipped.
+    const occurrence = placeOccurrence(job, dueAt, now, false) as FiredOccurrence;
+    return { job: { ...fired, activeOccurrences: job.activeOccurrences + 1, executionCount: job.executionCount + 1 }, occurrences: [occurrence], skipped: 0, dropped: [] };
   }
   const plan = planFiring({
     schedule: job.schedule,
@@ -151,7 +172,11 @@ export function fireDueJob(job: Job, now: Date, misfireGraceMs: number): FiredJo
     activeOccurrences: job.activeOccurrences,
     misfireGraceMs,
   });
-  const count = plan.fire.length;
+  const placed = plan.fire.map((occurrenceAt) => ({ occurrenceAt, occurrence: placeOccurrence(job, occurrenceAt, now, true) }));
+  const occurrences = placed.flatMap(({ occurrence }) => (occurrence ? [occurrence] : []));
+  const outside = run('window', placed.filter(({ occurrence }) => !occurrence).map(({ occurrenceAt }) => occurrenceAt));
+  const dropped = [...plan.dropped, ...(outside ? [outside] : [])].map((r) => ({ ...r, since }));
+  const count = occurrences.length;
   const moved =
     count > 0
       ? change(job, 'fire', 'running', now, { lastRunAt: now })
@@ -162,9 +187,23 @@ export function fireDueJob(job: Job, now: Date, misfireGraceMs: number): FiredJo
           : change(job, 'skip', 'scheduled', now);
   return {
     job: { ...moved, nextRunAt: plan.nextRunAt, activeOccurrences: job.activeOccurrences + count, executionCount: job.executionCount + count },
-    occurrences: plan.fire,
-    skipped: plan.skipped,
+    occurrences,
+    skipped: plan.skipped + (outside?.count ?? 0),
+    dropped,
   };
+}
+
+/**
+ * An occurrence fired now, in the job's windows: the test is made when it would run (its slot,
+ * or now for a late one); undefined when the window policy skips it.
+ */
+export function placeOccurrence(job: Pick<Job, 'executionWindows'>, occurrenceAt: Date, now: Date, maySkip: boolean): FiredOccurrence | undefined {
+  const runsAt = occurrenceAt > now ? occurrenceAt : now;
+  const placement = placeInWindows(job.executionWindows, runsAt, maySkip);
+  if (placement.kind === 'skip') return undefined;
+  // Inside a window (or without windows) the execution keeps its slot as before: due at once.
+  const deferred = placement.scheduledAt.getTime() !== runsAt.getTime();
+  return { occurrenceAt, scheduledAt: deferred ? placement.scheduledAt : occurrenceAt, windowClosesAt: placement.windowClosesAt };
 }
 
 /** An attempt failed and its retry is queued: the occurrence stays active. */

@@ -4,6 +4,7 @@ import type { JsonObject } from '../json.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { Schedule } from '../schedule/schedule.js';
 import type { JobState } from './job-state.js';
+import type { ExecutionWindows } from '../window/execution-windows.js';
 
 export type OverlapPolicy = 'skip' | 'allow';
 export type CatchUpPolicy = 'skip' | 'run_once' | 'run_all';
@@ -28,6 +29,8 @@ export interface JobDefinition {
   readonly expectSuccessWithinMs: number | undefined;
   /** Upstream jobs: the job fires each time all of them ended an occurrence as their conditions ask. */
   readonly dependsOn: readonly Dependency[];
+  /** When clock fire times may run; undefined means always. */
+  readonly executionWindows: ExecutionWindows | undefined;
 }
 
 /** A job: its definition plus the state the scheduler keeps. Immutable; operations return a new one. */
@@ -60,8 +63,8 @@ export interface Job extends JobDefinition {
 
 /** The definition part of a job, as a user wrote it. */
 export function definitionOf(job: JobDefinition): JobDefinition {
-  const { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs, dependsOn } = job;
-  return { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs, dependsOn };
+  const { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs, dependsOn, executionWindows } = job;
+  return { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs, dependsOn, executionWindows };
 }
 
 export function isRecurring(job: Pick<Job, 'schedule'>): boolean {

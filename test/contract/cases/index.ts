@@ -10,6 +10,7 @@ import { listingCases } from './listing.js';
 import { scheduleCases } from './schedule.js';
 import { transitionCases } from './transitions.js';
 import { watchCases } from './watch.js';
+import { windowCases } from './windows.js';
 import { workerCases } from './worker.js';
 import { workerBoundaryCases } from './worker-boundaries.js';
 import { requestBoundaryCases } from './request-boundaries.js';
@@ -38,4 +39,5 @@ export const AREAS: Readonly<Record<string, AreaCases>> = {
   'job dependencies': dependencyCases,
   quotas: quotaCases,
   'webhook subscriptions': webhookCases,
+  'execution windows and the occurrence ledger': windowCases,
 };

@@ -11,7 +11,7 @@ import { TestDatabase } from '../../support/test-database.js';
 import { at, executionOf, jobInState, MINUTE } from './support/builders.js';
 import { appliedMigrations, schemaOf, tablesOf } from './support/schema.js';
 
-const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'job_dependencies', 'job_quotas', 'jobs', 'quota_starts', 'scheduler_counters', 'schema_migrations', 'webhook_deliveries', 'webhook_overdue', 'webhook_subscriptions'];
+const TABLES = ['event_log_horizon', 'execution_event_batches', 'execution_events', 'executions', 'job_dependencies', 'job_quotas', 'jobs', 'occurrence_ledger', 'quota_starts', 'scheduler_counters', 'schema_migrations', 'webhook_deliveries', 'webhook_overdue', 'webhook_subscriptions'];
 const INDEXES = [
   'event_log_horizon_pkey',
   'execution_event_batches_occurred',
@@ -25,6 +25,7 @@ const INDEXES = [
   'executions_one_attempt_per_occurrence',
   'executions_pkey',
   'executions_queue',
+  'executions_window_closed',
   'job_dependencies_pkey',
   'job_dependencies_upstream',
   'job_quotas_job_type_label_key_label_value_key',
@@ -37,6 +38,9 @@ const INDEXES = [
   'jobs_pkey',
   'jobs_request_id',
   'jobs_success_expected',
+  'occurrence_ledger_pkey',
+  'occurrence_ledger_recorded',
+  'occurrence_ledger_slots',
   'quota_starts_recent',
   'scheduler_counters_pkey',
   'schema_migrations_pkey',

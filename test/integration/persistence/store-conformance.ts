@@ -5,6 +5,7 @@ import { executionStoreConformance } from './conformance/execution-store.js';
 import { jobQueryConformance } from './conformance/job-queries.js';
 import { jobStoreConformance } from './conformance/job-store.js';
 import { metricsHistoryConformance } from './conformance/metrics-history.js';
+import { occurrenceStoreConformance } from './conformance/occurrence-store.js';
 import { retentionConformance } from './conformance/retention.js';
 import { transactionConformance } from './conformance/transactions.js';
 
@@ -36,5 +37,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     retentionConformance(context);
     eventStoreConformance(context);
     metricsHistoryConformance(context);
+    occurrenceStoreConformance(context);
   });
 }

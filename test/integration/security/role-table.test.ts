@@ -19,7 +19,7 @@ import { methodsOf, SecuredServer } from './secured-server.js';
  */
 const SPEC: Record<string, Role> = {
   ...Object.fromEntries(
-    ['GetJob', 'ListJobs', 'ListExecutions', 'GetExecution', 'GetJobStats', 'GetSchedulerMetrics', 'WatchExecutions', 'PreviewSchedule', 'GetMetricsHistory'].map((name) => [
+    ['GetJob', 'ListJobs', 'ListExecutions', 'GetExecution', 'GetJobStats', 'GetSchedulerMetrics', 'WatchExecutions', 'PreviewSchedule', 'GetMetricsHistory', 'ListOccurrences'].map((name) => [
       `/${JobSchedulerService.typeName}/${name}`,
       'reader',
     ]),

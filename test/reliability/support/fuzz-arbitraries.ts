@@ -172,6 +172,23 @@ const plausibleJob = fc.record({
   payload: fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
 });
 /** Every field of Job, output-only ones included, with hostile values. */
+const hhmm = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('00:00', '09:00', '17:30', '23:59', '24:00', '9:00', '', '12:60', '12:00:00') }, { weight: 1, arbitrary: text });
+/** Execution windows: often valid, often not (zones, times, days, overlaps, policies). */
+const executionWindows = fc.option(
+  fc.record(
+    {
+      timeZone: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('Europe/Berlin', 'UTC', 'Australia/Lord_Howe', 'Mars/Olympus', '+01:00', '') }, { weight: 1, arbitrary: text }),
+      windows: fc.oneof(
+        { weight: 8, arbitrary: fc.array(fc.record({ days: fc.array(enumOf(7), { maxLength: 8 }), start: hhmm, end: hhmm }, { requiredKeys: [] }), { maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.constant(Array.from({ length: 33 }, (_, i) => ({ days: [(i % 7) + 1], start: '00:00', end: '00:01' }))) },
+      ),
+      outsidePolicy: enumOf(2),
+      endPolicy: enumOf(2),
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
+);
 const hostileJobFields = {
   id: fc.string(),
   name: textOrHuge,
@@ -188,6 +205,7 @@ const hostileJobFields = {
   labels,
   pauseAfterConsecutiveFailures: uint32,
   expectSuccessWithin: duration,
+  executionWindows,
   state: enumOf(7),
   nextRunAt: timestamp,
   version: int64,
@@ -209,7 +227,7 @@ const job = fc.oneof(
   { weight: 2, arbitrary: fc.record(hostileJobFields, { requiredKeys: [] }) },
 );
 
-const UPDATABLE = ['name', 'type', 'description', 'payload', 'schedule', 'retry_policy', 'attempt_timeout', 'priority', 'overlap_policy', 'catch_up_policy', 'catch_up_window', 'labels', 'pause_after_consecutive_failures', 'expect_success_within'];
+const UPDATABLE = ['name', 'type', 'description', 'payload', 'schedule', 'retry_policy', 'attempt_timeout', 'priority', 'overlap_policy', 'catch_up_policy', 'catch_up_window', 'labels', 'pause_after_consecutive_failures', 'expect_success_within', 'execution_windows'];
 const maskPath = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...UPDATABLE) },
   { weight: 2, arbitrary: fc.constantFrom('state', 'next_run_at', 'version', 'id', 'created_at', 'colour', 'retry_policy.max_retries', 'retryPolicy', 'NAME', '*', '', 'name,type', 'job.name') },
@@ -304,7 +322,8 @@ export function requestArbitraries(f: Fixtures): Record<string, fc.Arbitrary<obj
     'JobSchedulerService/GetJobStats': fc.record({ jobId }),
     'JobSchedulerService/GetSchedulerMetrics': fc.constant({}),
     'JobSchedulerService/WatchExecutions': fc.record({ jobId: fc.oneof(fc.constant(''), jobId), jobTypes, cursor }, { requiredKeys: [] }),
-    'JobSchedulerService/PreviewSchedule': fc.record({ schedule, count: uint32, after: timestamp }, { requiredKeys: [] }),
+    'JobSchedulerService/PreviewSchedule': fc.record({ schedule, count: uint32, after: timestamp, executionWindows }, { requiredKeys: [] }),
+    'JobSchedulerService/ListOccurrences': fc.record({ jobId, from: timestamp, to: timestamp, pageSize: uint32, pageToken }, { requiredKeys: [] }),
     'JobSchedulerService/GetMetricsHistory': fc.record({ window: duration, step: duration }, { requiredKeys: [] }),
     // The one message of a Work stream: a start (often valid) with credits, outcomes and progress.
     'WorkerService/Work': fc.record(
@@ -382,4 +401,5 @@ export const READ_ONLY = new Set([
   'WebhookService/GetSubscription',
   'WebhookService/ListSubscriptions',
   'WebhookService/ListDeliveries',
+  'JobSchedulerService/ListOccurrences',
 ]);

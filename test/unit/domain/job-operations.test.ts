@@ -26,6 +26,7 @@ function definition(schedule: Schedule, extra: Partial<JobDefinition> = {}): Job
     pauseAfterConsecutiveFailures: 0,
     expectSuccessWithinMs: undefined,
     dependsOn: [],
+    executionWindows: undefined,
     ...extra,
   };
 }
@@ -54,7 +55,7 @@ describe('job operations', () => {
   describe('fire and settle a one-shot', () => {
     it('runs once, then completes on success', () => {
       const fired = fireDueJob(createJob('j', definition(now), T0), T0, GRACE);
-      expect(fired.occurrences).to.deep.equal([T0]);
+      expect(fired.occurrences.map((o) => o.occurrenceAt)).to.deep.equal([T0]);
       expect(fired.job).to.include({ state: 'running', activeOccurrences: 1, executionCount: 1 });
       expect(fired.job.nextRunAt).to.equal(undefined);
       const done = settleOccurrence(fired.job, 'succeeded', at(1));
@@ -97,7 +98,7 @@ describe('job operations', () => {
     it('reschedule from the schedule, not from when the run ended', () => {
       const job = createJob('j', definition(hourly), T0);
       const fired = fireDueJob(job, at(60.5), GRACE);
-      expect(fired.occurrences).to.deep.equal([at(60)]);
+      expect(fired.occurrences.map((o) => o.occurrenceAt)).to.deep.equal([at(60)]);
       expect(fired.job.nextRunAt).to.deep.equal(at(120));
       const settled = settleOccurrence(fired.job, 'succeeded', at(75));
       expect(settled).to.include({ state: 'scheduled' });
@@ -133,7 +134,7 @@ describe('job operations', () => {
       expect(resumed.state).to.equal('pending');
       expect(resumed.nextRunAt).to.deep.equal(at(60));
       const fired = fireDueJob(resumed, at(200), GRACE);
-      expect(fired.occurrences).to.deep.equal([]); // catch-up SKIP: all three missed are dropped
+      expect(fired.occurrences.map((o) => o.occurrenceAt)).to.deep.equal([]); // catch-up SKIP: all three missed are dropped
       expect(fired.skipped).to.equal(3);
       expect(fired.job).to.include({ state: 'scheduled' });
       expect(fired.job.nextRunAt).to.deep.equal(at(240));
@@ -155,7 +156,7 @@ describe('job operations', () => {
       const first = fireDueJob(job, late(60), GRACE).job;
       expect(first.nextRunAt).to.deep.equal(late(120));
       const last = fireDueJob(settleOccurrence(first, 'succeeded', late(61)), late(120), GRACE);
-      expect(last.occurrences).to.deep.equal([late(120)]);
+      expect(last.occurrences.map((o) => o.occurrenceAt)).to.deep.equal([late(120)]);
       expect(last.job).to.include({ state: 'running', nextRunAt: undefined });
       for (const outcome of ['succeeded', 'failed', 'cancelled'] as const) {
         expect(settleOccurrence(last.job, outcome, late(121)), outcome).to.include({ state: 'completed', nextRunAt: undefined, activeOccurrences: 0 }).and.have.deep.property('finishedAt', late(121));
@@ -164,7 +165,7 @@ describe('job operations', () => {
 
     it('complete when the dispatcher drops their last occurrences (catch-up SKIP)', () => {
       const missed = fireDueJob(createJob('j', definition(hourly), END), late(180), GRACE);
-      expect(missed.occurrences).to.deep.equal([]);
+      expect(missed.occurrences.map((o) => o.occurrenceAt)).to.deep.equal([]);
       expect(missed.skipped).to.equal(2);
       expect(missed.job).to.include({ state: 'completed', nextRunAt: undefined }).and.have.deep.property('finishedAt', late(180));
     });

@@ -62,6 +62,7 @@ export const JOB_SCHEDULER_RULES: AccessRules<typeof JobSchedulerService> = {
   watchExecutions: { role: 'reader' },
   previewSchedule: { role: 'reader' },
   getMetricsHistory: { role: 'reader' },
+  listOccurrences: { role: 'reader' },
 };
 
 /** The role table of jobscheduler.v1.WorkerService: workers (and admins) only. */

@@ -5,6 +5,7 @@ import type { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_sched
 import { executionMessage, statusFromWire } from '../mapping/execution-message.js';
 import { decodePageToken, encodePageToken, isCount, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { scheduleInput } from '../mapping/schedule-message.js';
+import { windowsInput } from '../mapping/window-message.js';
 import { dateFrom, duration, isUuid, requireId, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 import { reason } from './job-handlers.js';
@@ -75,7 +76,8 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
     },
 
     async previewSchedule(request) {
-      const times = useCases.preview.execute(scheduleInput(request.schedule), request.count, dateFrom('after', request.after));
+      const windows = windowsInput(request.executionWindows, 'execution_windows');
+      const times = useCases.preview.execute(scheduleInput(request.schedule), request.count, dateFrom('after', request.after), windows);
       return { fireTimes: times.map((time) => timestamp(time)).filter((t) => t !== undefined) };
     },
   };

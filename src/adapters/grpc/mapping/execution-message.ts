@@ -59,6 +59,7 @@ export function executionMessage(execution: Execution): MessageInitShape<typeof 
     ...(execution.progress ? { progress: execution.progress } : {}),
     traceParent: execution.traceContext?.traceparent ?? '',
     upstreamExecutionIds: [...execution.upstreamExecutionIds],
+    windowClosesAt: timestamp(execution.windowClosesAt),
   };
 }
 

@@ -7,6 +7,7 @@ import { DomainError } from '../../../domain/errors.js';
 import { CatchUpPolicy, DependencyCondition, JobState, OverlapPolicy, type Job as WireJob, type JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
 import type { DependencyCondition as DomainCondition } from '../../../domain/dependency/dependency.js';
 import { scheduleInput, scheduleMessage } from './schedule-message.js';
+import { windowsInput, windowsMessage } from './window-message.js';
 import { duration, msFrom, reverseOf, timestamp, withinField } from './wire-values.js';
 
 export const STATE_TO_WIRE: Readonly<Record<DomainState, JobState>> = {
@@ -70,6 +71,7 @@ export function definitionInput(job: WireJob | undefined, field = 'job'): JobDef
     labels: job.labels,
     pauseAfterConsecutiveFailures: job.pauseAfterConsecutiveFailures,
     expectSuccessWithinMs: msFrom(`${field}.expect_success_within`, job.expectSuccessWithin),
+    executionWindows: windowsInput(job.executionWindows, `${field}.execution_windows`),
     dependsOn: job.dependsOn.map((d, i) => ({ jobId: d.jobId, condition: fromWire(`${field}.depends_on[${i}].condition`, CONDITION_FROM_WIRE, d.condition) })),
   };
 }
@@ -113,5 +115,6 @@ export function jobMessage(job: Job): MessageInitShape<typeof JobSchema> {
     finishedAt: timestamp(job.finishedAt),
     traceParent: job.traceContext?.traceparent ?? '',
     dependsOn: job.dependsOn.map((d) => ({ jobId: d.jobId, condition: CONDITION[d.condition] })),
+    executionWindows: windowsMessage(job.executionWindows),
   };
 }

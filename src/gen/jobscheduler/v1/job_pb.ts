@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file jobscheduler/v1/job.proto.
  */
 export const file_jobscheduler_v1_job: GenFile = /*@__PURE__*/
-  fileDesc("Chlqb2JzY2hlZHVsZXIvdjEvam9iLnByb3RvEg9qb2JzY2hlZHVsZXIudjEivwEKC1JldHJ5UG9saWN5EhgKC21heF9yZXRyaWVzGAEgASgNSACIAQESMgoPaW5pdGlhbF9iYWNrb2ZmGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC21heF9iYWNrb2ZmGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhIKCm11bHRpcGxpZXIYBCABKAESDgoGaml0dGVyGAUgASgBQg4KDF9tYXhfcmV0cmllcyJYCg1Kb2JEZXBlbmRlbmN5Eg4KBmpvYl9pZBgBIAEoCRI3Cgljb25kaXRpb24YAiABKA4yJC5qb2JzY2hlZHVsZXIudjEuRGVwZW5kZW5jeUNvbmRpdGlvbiLWCQoDSm9iEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEdHlwZRgDIAEoCRIoCgdwYXlsb2FkGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIrCghzY2hlZHVsZRgFIAEoCzIZLmpvYnNjaGVkdWxlci52MS5TY2hlZHVsZRIyCgxyZXRyeV9wb2xpY3kYBiABKAsyHC5qb2JzY2hlZHVsZXIudjEuUmV0cnlQb2xpY3kSMgoPYXR0ZW1wdF90aW1lb3V0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhAKCHByaW9yaXR5GAggASgFEjYKDm92ZXJsYXBfcG9saWN5GAkgASgOMh4uam9ic2NoZWR1bGVyLnYxLk92ZXJsYXBQb2xpY3kSNwoPY2F0Y2hfdXBfcG9saWN5GAogASgOMh4uam9ic2NoZWR1bGVyLnYxLkNhdGNoVXBQb2xpY3kSMgoPY2F0Y2hfdXBfd2luZG93GAsgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjAKBmxhYmVscxgMIAMoCzIgLmpvYnNjaGVkdWxlci52MS5Kb2IuTGFiZWxzRW50cnkSKAogcGF1c2VfYWZ0ZXJfY29uc2VjdXRpdmVfZmFpbHVyZXMYDSABKA0SOAoVZXhwZWN0X3N1Y2Nlc3Nfd2l0aGluGA4gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhMKC2Rlc2NyaXB0aW9uGA8gASgJEigKBXN0YXRlGBAgASgOMhkuam9ic2NoZWR1bGVyLnYxLkpvYlN0YXRlEi8KC25leHRfcnVuX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd2ZXJzaW9uGBIgASgDEhcKD2V4ZWN1dGlvbl9jb3VudBgTIAEoBBIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgUIAEoDRISCgpsYXN0X2Vycm9yGBUgASgJEi8KC2xhc3RfcnVuX2F0GBYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9sYXN0X3N1Y2Nlc3NfYXQYFyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYGCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCXBhdXNlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY2FuY2VsbGVkX2F0GBsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgcIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMdHJhY2VfcGFyZW50GB0gASgJEjIKCmRlcGVuZHNfb24YIyADKAsyHi5qb2JzY2hlZHVsZXIudjEuSm9iRGVwZW5kZW5jeRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKsoBCghKb2JTdGF0ZRIZChVKT0JfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFKT0JfU1RBVEVfUEVORElORxABEhcKE0pPQl9TVEFURV9TQ0hFRFVMRUQQAhIVChFKT0JfU1RBVEVfUlVOTklORxADEhQKEEpPQl9TVEFURV9QQVVTRUQQBBIXChNKT0JfU1RBVEVfQ09NUExFVEVEEAUSFAoQSk9CX1NUQVRFX0ZBSUxFRBAGEhcKE0pPQl9TVEFURV9DQU5DRUxMRUQQBypiCg1PdmVybGFwUG9saWN5Eh4KGk9WRVJMQVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFwoTT1ZFUkxBUF9QT0xJQ1lfU0tJUBABEhgKFE9WRVJMQVBfUE9MSUNZX0FMTE9XEAIqhQEKDUNhdGNoVXBQb2xpY3kSHwobQ0FUQ0hfVVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASGAoUQ0FUQ0hfVVBfUE9MSUNZX1NLSVAQARIcChhDQVRDSF9VUF9QT0xJQ1lfUlVOX09OQ0UQAhIbChdDQVRDSF9VUF9QT0xJQ1lfUlVOX0FMTBADKqQBChNEZXBlbmRlbmN5Q29uZGl0aW9uEiQKIERFUEVOREVOQ1lfQ09ORElUSU9OX1VOU1BFQ0lGSUVEEAASIAocREVQRU5ERU5DWV9DT05ESVRJT05fU1VDQ0VTUxABEiAKHERFUEVOREVOQ1lfQ09ORElUSU9OX0ZBSUxVUkUQAhIjCh9ERVBFTkRFTkNZX0NPTkRJVElPTl9DT01QTEVUSU9OEANiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_jobscheduler_v1_schedule]);
+  fileDesc("Chlqb2JzY2hlZHVsZXIvdjEvam9iLnByb3RvEg9qb2JzY2hlZHVsZXIudjEivwEKC1JldHJ5UG9saWN5EhgKC21heF9yZXRyaWVzGAEgASgNSACIAQESMgoPaW5pdGlhbF9iYWNrb2ZmGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC21heF9iYWNrb2ZmGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhIKCm11bHRpcGxpZXIYBCABKAESDgoGaml0dGVyGAUgASgBQg4KDF9tYXhfcmV0cmllcyJYCg1Kb2JEZXBlbmRlbmN5Eg4KBmpvYl9pZBgBIAEoCRI3Cgljb25kaXRpb24YAiABKA4yJC5qb2JzY2hlZHVsZXIudjEuRGVwZW5kZW5jeUNvbmRpdGlvbiKUCgoDSm9iEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEdHlwZRgDIAEoCRIoCgdwYXlsb2FkGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIrCghzY2hlZHVsZRgFIAEoCzIZLmpvYnNjaGVkdWxlci52MS5TY2hlZHVsZRIyCgxyZXRyeV9wb2xpY3kYBiABKAsyHC5qb2JzY2hlZHVsZXIudjEuUmV0cnlQb2xpY3kSMgoPYXR0ZW1wdF90aW1lb3V0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhAKCHByaW9yaXR5GAggASgFEjYKDm92ZXJsYXBfcG9saWN5GAkgASgOMh4uam9ic2NoZWR1bGVyLnYxLk92ZXJsYXBQb2xpY3kSNwoPY2F0Y2hfdXBfcG9saWN5GAogASgOMh4uam9ic2NoZWR1bGVyLnYxLkNhdGNoVXBQb2xpY3kSMgoPY2F0Y2hfdXBfd2luZG93GAsgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjAKBmxhYmVscxgMIAMoCzIgLmpvYnNjaGVkdWxlci52MS5Kb2IuTGFiZWxzRW50cnkSKAogcGF1c2VfYWZ0ZXJfY29uc2VjdXRpdmVfZmFpbHVyZXMYDSABKA0SOAoVZXhwZWN0X3N1Y2Nlc3Nfd2l0aGluGA4gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhMKC2Rlc2NyaXB0aW9uGA8gASgJEigKBXN0YXRlGBAgASgOMhkuam9ic2NoZWR1bGVyLnYxLkpvYlN0YXRlEi8KC25leHRfcnVuX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd2ZXJzaW9uGBIgASgDEhcKD2V4ZWN1dGlvbl9jb3VudBgTIAEoBBIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgUIAEoDRISCgpsYXN0X2Vycm9yGBUgASgJEi8KC2xhc3RfcnVuX2F0GBYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9sYXN0X3N1Y2Nlc3NfYXQYFyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYGCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCXBhdXNlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY2FuY2VsbGVkX2F0GBsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgcIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMdHJhY2VfcGFyZW50GB0gASgJEjIKCmRlcGVuZHNfb24YIyADKAsyHi5qb2JzY2hlZHVsZXIudjEuSm9iRGVwZW5kZW5jeRI8ChFleGVjdXRpb25fd2luZG93cxgkIAEoCzIhLmpvYnNjaGVkdWxlci52MS5FeGVjdXRpb25XaW5kb3dzGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiUgoMV2Vla2x5V2luZG93EiYKBGRheXMYASADKA4yGC5qb2JzY2hlZHVsZXIudjEuV2Vla2RheRINCgVzdGFydBgCIAEoCRILCgNlbmQYAyABKAkiyQEKEEV4ZWN1dGlvbldpbmRvd3MSEQoJdGltZV96b25lGAEgASgJEi4KB3dpbmRvd3MYAiADKAsyHS5qb2JzY2hlZHVsZXIudjEuV2Vla2x5V2luZG93EjwKDm91dHNpZGVfcG9saWN5GAMgASgOMiQuam9ic2NoZWR1bGVyLnYxLk91dHNpZGVXaW5kb3dQb2xpY3kSNAoKZW5kX3BvbGljeRgEIAEoDjIgLmpvYnNjaGVkdWxlci52MS5XaW5kb3dFbmRQb2xpY3kqygEKCEpvYlN0YXRlEhkKFUpPQl9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUpPQl9TVEFURV9QRU5ESU5HEAESFwoTSk9CX1NUQVRFX1NDSEVEVUxFRBACEhUKEUpPQl9TVEFURV9SVU5OSU5HEAMSFAoQSk9CX1NUQVRFX1BBVVNFRBAEEhcKE0pPQl9TVEFURV9DT01QTEVURUQQBRIUChBKT0JfU1RBVEVfRkFJTEVEEAYSFwoTSk9CX1NUQVRFX0NBTkNFTExFRBAHKmIKDU92ZXJsYXBQb2xpY3kSHgoaT1ZFUkxBUF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIXChNPVkVSTEFQX1BPTElDWV9TS0lQEAESGAoUT1ZFUkxBUF9QT0xJQ1lfQUxMT1cQAiqFAQoNQ2F0Y2hVcFBvbGljeRIfChtDQVRDSF9VUF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIYChRDQVRDSF9VUF9QT0xJQ1lfU0tJUBABEhwKGENBVENIX1VQX1BPTElDWV9SVU5fT05DRRACEhsKF0NBVENIX1VQX1BPTElDWV9SVU5fQUxMEAMqpAEKE0RlcGVuZGVuY3lDb25kaXRpb24SJAogREVQRU5ERU5DWV9DT05ESVRJT05fVU5TUEVDSUZJRUQQABIgChxERVBFTkRFTkNZX0NPTkRJVElPTl9TVUNDRVNTEAESIAocREVQRU5ERU5DWV9DT05ESVRJT05fRkFJTFVSRRACEiMKH0RFUEVOREVOQ1lfQ09ORElUSU9OX0NPTVBMRVRJT04QAyq2AQoHV2Vla2RheRIXChNXRUVLREFZX1VOU1BFQ0lGSUVEEAASEgoOV0VFS0RBWV9NT05EQVkQARITCg9XRUVLREFZX1RVRVNEQVkQAhIVChFXRUVLREFZX1dFRE5FU0RBWRADEhQKEFdFRUtEQVlfVEhVUlNEQVkQBBISCg5XRUVLREFZX0ZSSURBWRAFEhQKEFdFRUtEQVlfU0FUVVJEQVkQBhISCg5XRUVLREFZX1NVTkRBWRAHKn0KE091dHNpZGVXaW5kb3dQb2xpY3kSJQohT1VUU0lERV9XSU5ET1dfUE9MSUNZX1VOU1BFQ0lGSUVEEAASHwobT1VUU0lERV9XSU5ET1dfUE9MSUNZX0RFRkVSEAESHgoaT1VUU0lERV9XSU5ET1dfUE9MSUNZX1NLSVAQAipyCg9XaW5kb3dFbmRQb2xpY3kSIQodV0lORE9XX0VORF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIeChpXSU5ET1dfRU5EX1BPTElDWV9DT05USU5VRRABEhwKGFdJTkRPV19FTkRfUE9MSUNZX0NBTkNFTBACYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_jobscheduler_v1_schedule]);
 
 /**
  * How failed attempts are retried. The delay before retry n (n = 1 for the
@@ -353,6 +353,16 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
    * @generated from field: repeated jobscheduler.v1.JobDependency depends_on = 35;
    */
   dependsOn: JobDependency[];
+
+  /**
+   * Input. When the job's clock fire times may run: weekly windows of local
+   * wall-clock time in one time zone (docs/api.md, "Execution windows").
+   * Unset means always. UpdateJob changes them with the update_mask path
+   * "execution_windows"; the change applies to fire times from then on.
+   *
+   * @generated from field: jobscheduler.v1.ExecutionWindows execution_windows = 36;
+   */
+  executionWindows?: ExecutionWindows | undefined;
 };
 
 /**
@@ -361,6 +371,89 @@ export type Job = Message<"jobscheduler.v1.Job"> & {
  */
 export const JobSchema: GenMessage<Job> = /*@__PURE__*/
   messageDesc(file_jobscheduler_v1_job, 2);
+
+/**
+ * One weekly window: on each of `days`, from `start` to `end` local time.
+ *
+ * @generated from message jobscheduler.v1.WeeklyWindow
+ */
+export type WeeklyWindow = Message<"jobscheduler.v1.WeeklyWindow"> & {
+  /**
+   * The days the window opens on, at least one, each at most once.
+   *
+   * @generated from field: repeated jobscheduler.v1.Weekday days = 1;
+   */
+  days: Weekday[];
+
+  /**
+   * Opening time, "HH:MM" (00:00 to 23:59) local wall-clock time.
+   *
+   * @generated from field: string start = 2;
+   */
+  start: string;
+
+  /**
+   * Closing time, "HH:MM". An end at or before start closes on the next
+   * day (22:00-06:00 crosses midnight; 00:00-00:00 is the whole day).
+   *
+   * @generated from field: string end = 3;
+   */
+  end: string;
+};
+
+/**
+ * Describes the message jobscheduler.v1.WeeklyWindow.
+ * Use `create(WeeklyWindowSchema)` to create a new message.
+ */
+export const WeeklyWindowSchema: GenMessage<WeeklyWindow> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_job, 3);
+
+/**
+ * When a job's clock fire times may run. A window opens at the first instant
+ * the zone's wall clock reaches its start and closes at the first instant it
+ * reaches its end, so a boundary inside a spring-forward gap falls at the end
+ * of the gap and one inside a fall-back overlap at its first pass (the rule
+ * cron schedules follow).
+ *
+ * @generated from message jobscheduler.v1.ExecutionWindows
+ */
+export type ExecutionWindows = Message<"jobscheduler.v1.ExecutionWindows"> & {
+  /**
+   * An IANA time zone such as "Europe/Berlin". Required.
+   *
+   * @generated from field: string time_zone = 1;
+   */
+  timeZone: string;
+
+  /**
+   * The windows, 1 to 32. They may not overlap one another (windows that
+   * touch are fine and count as one span).
+   *
+   * @generated from field: repeated jobscheduler.v1.WeeklyWindow windows = 2;
+   */
+  windows: WeeklyWindow[];
+
+  /**
+   * Fire times outside every window. Default DEFER.
+   *
+   * @generated from field: jobscheduler.v1.OutsideWindowPolicy outside_policy = 3;
+   */
+  outsidePolicy: OutsideWindowPolicy;
+
+  /**
+   * Executions running when their window closes. Default CONTINUE.
+   *
+   * @generated from field: jobscheduler.v1.WindowEndPolicy end_policy = 4;
+   */
+  endPolicy: WindowEndPolicy;
+};
+
+/**
+ * Describes the message jobscheduler.v1.ExecutionWindows.
+ * Use `create(ExecutionWindowsSchema)` to create a new message.
+ */
+export const ExecutionWindowsSchema: GenMessage<ExecutionWindows> = /*@__PURE__*/
+  messageDesc(file_jobscheduler_v1_job, 4);
 
 /**
  * The lifecycle state of a job. docs/state-machines.md holds the full
@@ -572,4 +665,144 @@ export enum DependencyCondition {
  */
 export const DependencyConditionSchema: GenEnum<DependencyCondition> = /*@__PURE__*/
   enumDesc(file_jobscheduler_v1_job, 3);
+
+/**
+ * A day of the week, as ISO 8601 numbers it (Monday 1 to Sunday 7).
+ *
+ * @generated from enum jobscheduler.v1.Weekday
+ */
+export enum Weekday {
+  /**
+   * Never valid in a window.
+   *
+   * @generated from enum value: WEEKDAY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Monday.
+   *
+   * @generated from enum value: WEEKDAY_MONDAY = 1;
+   */
+  MONDAY = 1,
+
+  /**
+   * Tuesday.
+   *
+   * @generated from enum value: WEEKDAY_TUESDAY = 2;
+   */
+  TUESDAY = 2,
+
+  /**
+   * Wednesday.
+   *
+   * @generated from enum value: WEEKDAY_WEDNESDAY = 3;
+   */
+  WEDNESDAY = 3,
+
+  /**
+   * Thursday.
+   *
+   * @generated from enum value: WEEKDAY_THURSDAY = 4;
+   */
+  THURSDAY = 4,
+
+  /**
+   * Friday.
+   *
+   * @generated from enum value: WEEKDAY_FRIDAY = 5;
+   */
+  FRIDAY = 5,
+
+  /**
+   * Saturday.
+   *
+   * @generated from enum value: WEEKDAY_SATURDAY = 6;
+   */
+  SATURDAY = 6,
+
+  /**
+   * Sunday.
+   *
+   * @generated from enum value: WEEKDAY_SUNDAY = 7;
+   */
+  SUNDAY = 7,
+}
+
+/**
+ * Describes the enum jobscheduler.v1.Weekday.
+ */
+export const WeekdaySchema: GenEnum<Weekday> = /*@__PURE__*/
+  enumDesc(file_jobscheduler_v1_job, 4);
+
+/**
+ * What happens to a fire time that falls outside every window.
+ *
+ * @generated from enum jobscheduler.v1.OutsideWindowPolicy
+ */
+export enum OutsideWindowPolicy {
+  /**
+   * The default: DEFER.
+   *
+   * @generated from enum value: OUTSIDE_WINDOW_POLICY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The occurrence runs when the next window opens: its execution keeps the
+   * fire time as occurrence_at and is scheduled at the opening.
+   *
+   * @generated from enum value: OUTSIDE_WINDOW_POLICY_DEFER = 1;
+   */
+  DEFER = 1,
+
+  /**
+   * The occurrence does not run; the ledger records it as SKIPPED_BY_WINDOW.
+   *
+   * @generated from enum value: OUTSIDE_WINDOW_POLICY_SKIP = 2;
+   */
+  SKIP = 2,
+}
+
+/**
+ * Describes the enum jobscheduler.v1.OutsideWindowPolicy.
+ */
+export const OutsideWindowPolicySchema: GenEnum<OutsideWindowPolicy> = /*@__PURE__*/
+  enumDesc(file_jobscheduler_v1_job, 5);
+
+/**
+ * What happens to an execution still running when its window closes.
+ *
+ * @generated from enum jobscheduler.v1.WindowEndPolicy
+ */
+export enum WindowEndPolicy {
+  /**
+   * The default: CONTINUE.
+   *
+   * @generated from enum value: WINDOW_END_POLICY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * It runs on until it ends (or its attempt_timeout passes).
+   *
+   * @generated from enum value: WINDOW_END_POLICY_CONTINUE = 1;
+   */
+  CONTINUE = 1,
+
+  /**
+   * It is cancelled when the window closes (its deadline is the earlier of
+   * the attempt timeout and the close), with the reason "window closed", and
+   * not retried.
+   *
+   * @generated from enum value: WINDOW_END_POLICY_CANCEL = 2;
+   */
+  CANCEL = 2,
+}
+
+/**
+ * Describes the enum jobscheduler.v1.WindowEndPolicy.
+ */
+export const WindowEndPolicySchema: GenEnum<WindowEndPolicy> = /*@__PURE__*/
+  enumDesc(file_jobscheduler_v1_job, 6);
 
