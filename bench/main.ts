@@ -29,6 +29,9 @@ const USAGE = `npm run bench -- [options]
   --payload-bytes N      size of each burst job's payload (default 0: an empty object)
   --with-dependencies    burst: a dependency chain and fan-in of other jobs exist (they never
                          fire during the run), to show they cost the burst's jobs nothing
+  --with-window          burst: jobs of another type carry execution windows (a cron job whose
+                         fires are deferred to the window, a one-shot deferred to it)
+  --with-features        burst: --with-dependencies, --with-quota and --with-window together
   --with-quota           burst: quotas exist on another type, with a job held back by them, to
                          show that types without quotas pay nothing for them
   --webhooks WHICH       burst: none (default); other (a webhook subscription for another type:
@@ -60,6 +63,8 @@ const { values } = parseArgs({
     'payload-bytes': { type: 'string', default: '0' },
     'with-dependencies': { type: 'boolean', default: false },
     'with-quota': { type: 'boolean', default: false },
+    'with-window': { type: 'boolean', default: false },
+    'with-features': { type: 'boolean', default: false },
     webhooks: { type: 'string', default: 'none' },
     'service-env': { type: 'string', multiple: true, default: [] },
     pg: { type: 'string', multiple: true, default: [] },
@@ -155,7 +160,7 @@ function plan(name: ScenarioName, size: (typeof SIZES)[SizeName]): Run[] {
       return size.burst.flatMap((jobs) =>
         size.burstConcurrency.map((concurrency) => ({
           describe: `burst ${jobs} jobs, concurrency ${concurrency}`,
-          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']), withDependencies: values['with-dependencies'] === true, withQuota: values['with-quota'] === true, webhooks: values.webhooks as 'none' | 'other' | 'matching' }),
+          execute: (context: BenchContext) => burst(context, { name: 'burst', jobs, concurrency, replicas: 1, payloadBytes: Number(values['payload-bytes']), withDependencies: values['with-dependencies'] === true || values['with-features'] === true, withQuota: values['with-quota'] === true || values['with-features'] === true, withWindow: values['with-window'] === true || values['with-features'] === true, webhooks: values.webhooks as 'none' | 'other' | 'matching' }),
         })),
       );
     case 'replicas':

@@ -5,7 +5,7 @@ import { epochMs, sleep } from '../support/time.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { createJobSchedulerClient, createQuotaClient, createWebhookClient } from '../../src/adapters/grpc/client/index.js';
 import { WebhookEvent } from '../../src/gen/jobscheduler/v1/webhook_service_pb.js';
-import type { JobSchema } from '../../src/gen/jobscheduler/v1/job_pb.js';
+import { OutsideWindowPolicy, Weekday, WindowEndPolicy, type JobSchema } from '../../src/gen/jobscheduler/v1/job_pb.js';
 
 export interface BurstOptions {
   jobs: number;
@@ -19,6 +19,8 @@ export interface BurstOptions {
   withDependencies: boolean;
   /** Quotas exist on another type (with work waiting under them), to show they cost the burst's jobs nothing. */
   withQuota?: boolean;
+  /** Jobs of another type carry execution windows, to show windows cost the burst's jobs nothing. */
+  withWindow?: boolean;
   /** A webhook subscription exists: none; for another type (nothing matches); or for the burst's successes (an outbox row each, sent to a host that does not resolve). */
   webhooks?: 'none' | 'other' | 'matching';
 }
@@ -34,6 +36,7 @@ export async function burst(context: BenchContext, options: BurstOptions): Promi
   const { result, accounting } = await withSystem(context, label, { replicas: options.replicas }, async (system) => {
     if (options.withDependencies) await dependentJobs(system.addresses[0]!);
     if (options.withQuota) await quotaOnOtherType(system.addresses[0]!);
+    if (options.withWindow) await windowedJobs(system.addresses[0]!);
     if (options.webhooks && options.webhooks !== 'none') await subscription(system.addresses[0]!, options.webhooks === 'matching' ? system.type : 'bench.other');
     const before = snapshot(system);
     const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: Math.max(1, Math.min(1000, Math.floor(3_000_000 / (options.payloadBytes + 300)))), inFlight: 2, schedule: { kind: 'now' }, payloadBytes: options.payloadBytes });
@@ -95,6 +98,21 @@ async function dependentJobs(address: string): Promise<void> {
     const b = await create('B', [a]);
     const c = await create('C', [b]);
     await create('D', [a, c]);
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Jobs of another type with a window that opens only at 03:00-03:01 on Sundays in Europe/Berlin:
+ * an every-minute cron job whose fires are deferred to it, and a one-shot due now deferred to it.
+ */
+async function windowedJobs(address: string): Promise<void> {
+  const client = createJobSchedulerClient(address);
+  try {
+    const executionWindows = { timeZone: 'Europe/Berlin', windows: [{ days: [Weekday.SUNDAY], start: '03:00', end: '03:01' }], outsidePolicy: OutsideWindowPolicy.DEFER, endPolicy: WindowEndPolicy.CANCEL };
+    await client.createJob({ job: { name: 'windowed cron', type: 'bench.window', schedule: { kind: { case: 'cron', value: { expression: '* * * * *', timeZone: 'UTC' } } }, executionWindows } });
+    await client.createJob({ job: { name: 'windowed once', type: 'bench.window', schedule: { kind: { case: 'once', value: {} } }, executionWindows } });
   } finally {
     client.close();
   }

@@ -7,12 +7,14 @@ export {
   clientSecurity,
   createJobSchedulerClient,
   createQuotaClient,
+  createWebhookClient,
   createWorkerClient,
   type ClientSecurity,
   type JobSchedulerClient,
   type Pem,
   type QuotaClient,
   type TokenSource,
+  type WebhookClient,
   type WorkerClient,
 } from '../adapters/grpc/client/index.js';
 export { createServiceClient, type BidiStream, type CallSettings, type ServiceClient } from '../adapters/grpc/client/typed-client.js';
@@ -23,6 +25,7 @@ export * from '../gen/jobscheduler/v1/stats_pb.js';
 export * from '../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 export * from '../gen/jobscheduler/v1/worker_service_pb.js';
 export * from '../gen/jobscheduler/v1/quota_service_pb.js';
+export * from '../gen/jobscheduler/v1/webhook_service_pb.js';
 export * from '../sdk/index.js';
 export { at, cron, every, now, type ScheduleInit } from './schedules.js';
 export { dateOf, duration, millisecondsOf, parseDuration, timestamp, toDate, type DurationInput, type Instant } from './time.js';
