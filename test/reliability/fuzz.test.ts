@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { JobSchedulerService } from '../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { WorkerService } from '../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { WebhookService } from '../../src/gen/jobscheduler/v1/webhook_service_pb.js';
+import { QuotaService } from '../../src/gen/jobscheduler/v1/quota_service_pb.js';
 import { READ_ONLY, requestArbitraries } from './support/fuzz-arbitraries.js';
 import { answerProblems, decodeAnswer } from './support/fuzz-answers.js';
 import { buildCases, fixtureNames, rpcSeed, show, type Case } from './support/fuzz-cases.js';
@@ -38,7 +39,7 @@ for (const [name, value] of [['FUZZ_SEED', SEED], ['FUZZ_CASES', CASES], ['FUZZ_
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got ${JSON.stringify(process.env[name])}`);
 }
 
-const ALL_METHODS: DescMethod[] = [JobSchedulerService, WorkerService, WebhookService].flatMap((service) => service.methods);
+const ALL_METHODS: DescMethod[] = [JobSchedulerService, WorkerService, WebhookService, QuotaService].flatMap((service) => service.methods);
 const nameOf = (method: DescMethod) => `${method.parent.name}/${method.name}`;
 const unknownRpcs = (ONLY_RPCS ?? []).filter((name) => !ALL_METHODS.some((m) => nameOf(m) === name));
 if (unknownRpcs.length > 0) throw new Error(`FUZZ_RPC names no RPC: ${unknownRpcs.join(', ')}; the RPCs are ${ALL_METHODS.map(nameOf).join(', ')}`);
@@ -67,12 +68,12 @@ describe(describeRun, function () {
 
   before(async () => {
     lane = await FuzzLane.start();
-    raw = new RawCaller(lane.server.address, [JobSchedulerService, WorkerService, WebhookService]);
+    raw = new RawCaller(lane.server.address, [JobSchedulerService, WorkerService, WebhookService, QuotaService]);
   });
   /** A new connection, after one stopped answering, so that the cases after the culprit are not blamed for it. */
   const reconnect = () => {
     raw.close();
-    raw = new RawCaller(lane.server.address, [JobSchedulerService, WorkerService, WebhookService]);
+    raw = new RawCaller(lane.server.address, [JobSchedulerService, WorkerService, WebhookService, QuotaService]);
   };
   after(async () => {
     raw.close();

@@ -124,6 +124,9 @@ describe('engine: quotas (real PostgreSQL, fake clock)', function () {
     const waiting = [first!, second!];
     const reasons = await Promise.all(waiting.map(async (job) => (await server.scheduler.getJobStats({ jobId: job.id })).stats?.waitingReason));
     expect(reasons.filter((r) => r !== '')).to.deep.equal(['quota job_type="engine.test" label tenant="acme": 1 of max_running 1 running']);
+    // The occurrence ledger says the same of the slot whose execution waits, and nothing of the one running.
+    const ledgers = await Promise.all(waiting.map(async (job) => (await server.scheduler.listOccurrences({ jobId: job.id })).occurrences.map((o) => o.waitingReason)));
+    expect(ledgers).to.have.deep.members([[''], ['quota job_type="engine.test" label tenant="acme": 1 of max_running 1 running']]);
     const { status: got } = await server.quotas.getQuota({ key: { jobType: TYPE, labelKey: 'tenant', labelValue: 'acme' } });
     expect(got?.usage).to.include({ running: 1, recentStarts: 0, waiting: 1 });
     const { quotas } = await server.quotas.listQuotas({});

@@ -348,6 +348,7 @@ export function requestArbitraries(f: Fixtures): Record<string, fc.Arbitrary<obj
       .tuple(lease, fc.record({ errorMessage: textOrHuge, errorDetails: optionalStruct, retryable: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: [] }))
       .map(([l, failure]) => ({ ...l, ...failure })),
     ...webhookArbitraries(anyId, jobId, pageToken),
+    ...quotaArbitraries(),
     'WorkerService/ReportOutcomes': fc.record(
       {
         workerId: text,
@@ -387,6 +388,22 @@ function webhookArbitraries(anyId: fc.Arbitrary<string>, jobId: fc.Arbitrary<str
   };
 }
 
+/** QuotaService: keys half-given, label pairs split, limits of zero, huge and absent, periods out of range. */
+function quotaArbitraries(): Record<string, fc.Arbitrary<object>> {
+  const key = fc.record(
+    { jobType: fc.oneof(jobType, text), labelKey: fc.oneof(fc.constant('tenant'), text), labelValue: fc.oneof(fc.constant('acme'), text) },
+    { requiredKeys: [] },
+  );
+  const rateLimit = fc.option(fc.record({ maxStarts: uint32, period: duration }, { requiredKeys: [] }), { nil: undefined });
+  const quota = fc.record({ key: fc.option(key, { nil: undefined }), maxRunning: fc.option(uint32, { nil: undefined }), rateLimit }, { requiredKeys: [] });
+  return {
+    'QuotaService/SetQuota': fc.record({ quota: fc.option(quota, { nil: undefined }) }, { requiredKeys: [] }),
+    'QuotaService/GetQuota': fc.record({ key: fc.option(key, { nil: undefined }) }, { requiredKeys: [] }),
+    'QuotaService/ListQuotas': fc.record({ jobType: fc.oneof(jobType, text) }, { requiredKeys: [] }),
+    'QuotaService/DeleteQuota': fc.record({ key: fc.option(key, { nil: undefined }) }, { requiredKeys: [] }),
+  };
+}
+
 /** RPCs that only read: they run many cases at once, and must leave the database as it was whatever they answer. */
 export const READ_ONLY = new Set([
   'JobSchedulerService/GetJob',
@@ -401,5 +418,7 @@ export const READ_ONLY = new Set([
   'WebhookService/GetSubscription',
   'WebhookService/ListSubscriptions',
   'WebhookService/ListDeliveries',
+  'QuotaService/GetQuota',
+  'QuotaService/ListQuotas',
   'JobSchedulerService/ListOccurrences',
 ]);

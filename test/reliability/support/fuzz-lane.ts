@@ -106,7 +106,7 @@ export class FuzzLane {
    * every state, queued, running and finished executions, real page tokens and cursors.
    */
   async fixtures(): Promise<Fixtures> {
-    await this.pool.query('TRUNCATE jobs, job_dependencies, occurrence_ledger, executions, execution_event_batches');
+    await this.pool.query('TRUNCATE jobs, job_dependencies, occurrence_ledger, executions, execution_event_batches, job_quotas, quota_starts');
     // What is about to be written is no request's doing: take a fresh snapshot afterwards.
     this.snapshot = undefined;
     const { scheduler, worker } = this.server;
