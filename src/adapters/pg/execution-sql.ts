@@ -17,7 +17,6 @@ const MUTABLE_COLUMN_TYPES = idAnd(EXECUTION_COLUMNS, EXECUTION_MUTABLE_COLUMNS)
 const MUTABLE_RECORDSET = recordsetColumns(MUTABLE_COLUMN_TYPES);
 const MUTABLE_ASSIGNMENTS = assignments(MUTABLE_COLUMN_TYPES);
 
-
 /** All SQL about executions. "now" always comes in as a parameter. */
 export class PgExecutionStore implements ExecutionStore {
   constructor(private readonly db: Queryable) {}
