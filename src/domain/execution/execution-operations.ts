@@ -20,7 +20,7 @@ export function startExecution(execution: Execution, workerId: string, leaseToke
 
 /**
  * The earlier of the attempt timeout and the close of the execution's window (end policy
- * CANCEL). The claim SQL computes the same (execution-sql.ts, DEADLINE_AT_START).
+ * CANCEL). The claim SQL computes the same (execution-start-sql.ts, START_ASSIGNMENTS).
  */
 export function attemptDeadline(execution: Pick<Execution, 'attemptTimeoutMs' | 'windowClosesAt'>, now: Date): Date | undefined {
   const timeout = execution.attemptTimeoutMs === undefined ? undefined : now.getTime() + execution.attemptTimeoutMs;
