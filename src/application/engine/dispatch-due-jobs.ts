@@ -8,7 +8,7 @@ import type { LedgerRecord } from '../ports/occurrence-store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
 import { wakeWorkersFor } from './execution-events.js';
-import { NewExecutions, NO_HAND_OFF, type HandOff } from '../worker/hand-off.js';
+import { NewExecutions, NO_HAND_OFF, QuotaAppeared, type HandOff } from '../worker/hand-off.js';
 import { fireJob, traceFired } from './fire-job.js';
 import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 
@@ -53,9 +53,13 @@ export class DispatchDueJobs {
   }
 
   async runOnce(): Promise<DispatchResult> {
+    return QuotaAppeared.retried((queueTypes) => this.pass(queueTypes));
+  }
+
+  private async pass(queueTypes: ReadonlySet<string>): Promise<DispatchResult> {
     const started = performance.now();
     const now = this.clock.now();
-    const fired = new NewExecutions(this.handOff, this.ids, now);
+    const fired = new NewExecutions(this.handOff, this.ids, now, queueTypes);
     const result = await this.store.transaction(async (tx) => {
       const due = await tx.jobs.claimDue(now, this.settings.dispatchBatchSize);
       let skipped = 0;
@@ -70,7 +74,13 @@ export class DispatchDueJobs {
       });
       // Issued together: nothing needs the inserts' results, and the CAS count is checked after.
       // The slots that did not fire go to the occurrence ledger with the decision, under the same locks.
-      const [written] = await Promise.all([tx.jobs.update(changes), tx.executions.insert(fired.all), tx.events.append(fired.events), tx.occurrences.record(dropped, now)]);
+      const [written] = await Promise.all([
+        tx.jobs.update(changes),
+        tx.executions.insert(fired.all),
+        tx.events.append(fired.events),
+        tx.occurrences.record(dropped, now),
+        fired.checkQuotas(tx.quotas),
+      ]);
       if (written.size !== changes.length) throw DomainError.conflict('a claimed job changed during dispatch');
       return { jobs: due.length, skipped };
       // Not waited for on disk: a pass lost in a database crash leaves its jobs due, and the

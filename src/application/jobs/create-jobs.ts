@@ -11,7 +11,7 @@ import { wakeWorkersFor } from '../engine/execution-events.js';
 import { fireJob, firesOnCreation, traceFired } from '../engine/fire-job.js';
 import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
-import { NewExecutions, NO_HAND_OFF, type HandOff } from '../worker/hand-off.js';
+import { NewExecutions, NO_HAND_OFF, QuotaAppeared, type HandOff } from '../worker/hand-off.js';
 import { storeDependencies } from '../dependencies/store-dependencies.js';
 
 export interface CreateJobCommand {
@@ -44,7 +44,7 @@ export class CreateJobs {
   async execute(commands: readonly CreateJobCommand[]): Promise<Job[]> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.createAll(commands);
+        return await QuotaAppeared.retried((queueTypes) => this.createAll(commands, queueTypes));
       } catch (error) {
         // Another call with one of our request ids committed between our lookup and our insert
         // (a client retrying while its first call is still in flight). Looking again finds its
@@ -55,9 +55,9 @@ export class CreateJobs {
     }
   }
 
-  private async createAll(commands: readonly CreateJobCommand[]): Promise<Job[]> {
+  private async createAll(commands: readonly CreateJobCommand[], queueTypes: ReadonlySet<string>): Promise<Job[]> {
     const now = this.clock.now();
-    const fired = new NewExecutions(this.handOff, this.ids, now);
+    const fired = new NewExecutions(this.handOff, this.ids, now, queueTypes);
     const jobs = await this.store.transaction(async (tx) => {
       const result: Job[] = [];
       const fresh: { job: Job; idempotency: Idempotency | undefined; field: string }[] = [];
@@ -95,6 +95,7 @@ export class CreateJobs {
         inserted,
         tx.executions.insert(fired.all),
         tx.events.append(fired.events),
+        fired.checkQuotas(tx.quotas),
       ]);
       try {
         await inserted;

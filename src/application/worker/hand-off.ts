@@ -3,6 +3,7 @@ import type { Execution } from '../../domain/execution/execution.js';
 import type { Job } from '../../domain/job/job.js';
 import type { ExecutionEventRecord } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
+import type { QuotaStore } from '../ports/quota-store.js';
 import { eventOf } from '../engine/execution-events.js';
 import type { AcquiredExecution } from './acquire-executions.js';
 
@@ -37,13 +38,15 @@ export class NewExecutions {
     private readonly handOff: HandOff,
     private readonly ids: IdGenerator,
     private readonly now: Date,
+    /** Types found to have a quota after all (QuotaAppeared): their executions are queued. */
+    private readonly queueTypes: ReadonlySet<string> = new Set(),
   ) {}
 
   /** The first attempts of `job`'s fired occurrences: each to a waiting worker if there is one. */
   add(job: Job, executions: readonly Execution[]): void {
     for (const execution of executions) {
       // Deferred to a window opening: it waits in the queue like a retry's backoff.
-      const reservation = execution.scheduledAt > this.now ? undefined : this.handOff.reserve(execution.jobType);
+      const reservation = execution.scheduledAt > this.now || this.queueTypes.has(execution.jobType) ? undefined : this.handOff.reserve(execution.jobType);
       if (!reservation) {
         this.queued.push(execution);
         continue;
@@ -51,6 +54,20 @@ export class NewExecutions {
       const started = startExecution(execution, reservation.workerId, this.ids.newId(), reservation.leaseDurationMs, this.now);
       this.handedOff.push({ reservation, acquired: { execution: started, jobName: job.name, payload: job.payload } });
     }
+  }
+
+  /**
+   * Fails with QuotaAppeared if a handed-off execution's type has a quota in the database. The
+   * reservations followed this replica's cached set of quota'd types, which lags a quota just
+   * set on another replica by the time its NOTIFY takes. Issued after the inserts, so that it
+   * shares their round trip, and only when something was handed off: the common path pays one
+   * index probe of a table of a few rows and no wait; the rare one rolls back and fires again
+   * with those types queued, to be claimed under their quota.
+   */
+  async checkQuotas(quotas: Pick<QuotaStore, 'limitedTypes'>): Promise<void> {
+    if (this.handedOff.length === 0) return;
+    const limited = await quotas.limitedTypes([...new Set(this.handedOff.map((h) => h.acquired.execution.jobType))]);
+    if (limited.length > 0) throw new QuotaAppeared(limited);
   }
 
   /** Every execution to insert. */
@@ -74,5 +91,25 @@ export class NewExecutions {
   /** The transaction failed: the reserved slots are free again. */
   cancel(): void {
     for (const { reservation } of this.handedOff.splice(0)) reservation.cancel();
+  }
+}
+
+/** A handed-off execution's type has a quota this replica had not heard of: fire again with `types` queued. */
+export class QuotaAppeared extends Error {
+  constructor(readonly types: readonly string[]) {
+    super(`job types ${types.join(', ')} have a quota this replica had not heard of yet`);
+  }
+
+  /** Runs `attempt` again, with the types to queue, for as long as it finds quotas appeared (each time one more type at least). */
+  static async retried<T>(attempt: (queueTypes: ReadonlySet<string>) => Promise<T>): Promise<T> {
+    const queueTypes = new Set<string>();
+    for (;;) {
+      try {
+        return await attempt(queueTypes);
+      } catch (error) {
+        if (!(error instanceof QuotaAppeared)) throw error;
+        for (const type of error.types) queueTypes.add(type);
+      }
+    }
   }
 }

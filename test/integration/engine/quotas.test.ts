@@ -159,6 +159,45 @@ describe('engine: quotas (real PostgreSQL, fake clock)', function () {
     await session.close();
   });
 
+  it('queues instead of handing off when a quota exists that this replica has not heard of yet', async () => {
+    const session = await WorkSession.open(server.worker, { start: { workerId: 'stream-worker', jobTypes: [TYPE] }, credits: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The first creation loads this replica's set of quota'd types (empty); the second is handed off on it.
+    await jobs(2);
+    await eventually(() => expect(session.executions).to.have.length(2));
+    const later = await createJob(server, { schedule: once(new Date(clock.now().getTime() + 60_000)), retryPolicy: { maxRetries: 0 } });
+    // As another replica's SetQuota looks until its NOTIFY arrives: the row, and no wake-up.
+    const pool = server.database.pool(1);
+    const finish = (index: number) => {
+      const done = session.executions[index]!;
+      return session.send({ outcomes: [{ executionId: done.execution!.id, leaseToken: done.leaseToken, outcome: { case: 'success', value: {} } }] });
+    };
+    try {
+      await pool.query(`INSERT INTO job_quotas (job_type, max_running, created_at, updated_at) VALUES ($1, 2, now(), now())`, [TYPE]);
+      // Both ways a new execution meets a waiting worker: created due now, and fired by the dispatcher.
+      const [created] = await jobs(1);
+      clock.advance(60_000);
+      expect((await server.useCases.dispatch.runOnce()).executions).to.equal(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(session.executions).to.have.length(2);
+      const { rows } = await pool.query<{ job_id: string; status: string }>('SELECT job_id, status FROM executions WHERE job_id = ANY($1) ORDER BY job_id', [[created?.id, later.id]]);
+      expect(rows.map((r) => r.status)).to.deep.equal(['queued', 'queued']);
+      // The other replica's NOTIFY arrives; each finished execution makes room for one under the quota.
+      await pool.query(`SELECT pg_notify('jobscheduler_wakeups', '{"from":"another replica","due":false,"types":[],"quotas":true}')`);
+      await eventually(async () => expect((await server.useCases.quotaTypes.current()).has(TYPE)).to.equal(true));
+      await finish(0);
+      await eventually(() => expect(session.executions).to.have.length(3));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(session.executions).to.have.length(3);
+      await finish(1);
+      await eventually(() => expect(session.executions).to.have.length(4));
+      expect(session.executions.slice(2).map((a) => a.execution?.jobId).sort()).to.deep.equal([created?.id, later.id].sort());
+    } finally {
+      await pool.end();
+      await session.close();
+    }
+  });
+
   it('counts throttled claims and publishes usage in the metrics', async () => {
     await setQuota({ maxRunning: 1 });
     await jobs(2);
