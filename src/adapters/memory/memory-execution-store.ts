@@ -16,6 +16,12 @@ export class MemoryExecutionStore implements ExecutionStore {
     return this.lock(ids);
   }
 
+  async insertReportingQuotaTypes(executions: readonly Execution[]): Promise<string[]> {
+    await this.insert(executions);
+    const limited = new Set([...this.state.quotas.values()].map((quota) => quota.key.jobType));
+    return [...new Set(executions.filter((e) => e.status === 'running' && limited.has(e.jobType)).map((e) => e.jobType))];
+  }
+
   async insert(executions: readonly Execution[]): Promise<void> {
     for (const execution of executions) {
       const clash = [...this.state.executions.values()].find(

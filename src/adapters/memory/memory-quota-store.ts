@@ -32,7 +32,7 @@ export class MemoryQuotaStore implements QuotaStore {
 
   async lock(): Promise<void> {}
 
-  async limitedTypes(among?: readonly string[]): Promise<string[]> {
-    return [...new Set([...this.state.quotas.values()].map((q) => q.key.jobType))].filter((type) => !among || among.includes(type)).sort();
+  async limitedTypes(): Promise<string[]> {
+    return [...new Set([...this.state.quotas.values()].map((q) => q.key.jobType))].sort();
   }
 }

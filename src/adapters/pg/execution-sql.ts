@@ -18,6 +18,19 @@ const MUTABLE_RECORDSET = recordsetColumns(MUTABLE_COLUMN_TYPES);
 const MUTABLE_ASSIGNMENTS = assignments(MUTABLE_COLUMN_TYPES);
 
 /** All SQL about executions. "now" always comes in as a parameter. */
+// The ids again as an array in UPDATE: the planner cannot see how many rows jsonb_to_recordset
+// yields (it assumes 100) and hash-joined a sequential scan of the whole table; with the ids it
+// looks each row up by primary key.
+const UPDATE = `UPDATE executions SET ${MUTABLE_ASSIGNMENTS}
+  FROM jsonb_to_recordset($1::jsonb) AS c(${MUTABLE_RECORDSET}, expected_status text, expected_token uuid)
+  WHERE executions.id = ANY($2::uuid[]) AND executions.id = c.id AND executions.status = c.expected_status
+    AND (c.expected_token IS NULL OR executions.lease_token = c.expected_token)
+  RETURNING executions.id`;
+const INSERT = `INSERT INTO executions (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET})`;
+// The statement's snapshot, as the plain claim's quota filter: a quota committed before it began is seen.
+const INSERT_REPORTING_QUOTA_TYPES = `WITH inserted AS (${INSERT} RETURNING job_type, status)
+  SELECT DISTINCT i.job_type FROM inserted i WHERE i.status = 'running' AND EXISTS (SELECT 1 FROM job_quotas q WHERE q.job_type = i.job_type)`;
+
 export class PgExecutionStore implements ExecutionStore {
   constructor(private readonly db: Queryable) {}
 
@@ -34,9 +47,13 @@ export class PgExecutionStore implements ExecutionStore {
 
   async insert(executions: readonly Execution[]): Promise<void> {
     if (executions.length === 0) return;
-    await this.db.query(`INSERT INTO executions (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET})`, [
-      JSON.stringify(executions.map(executionToRecord)),
-    ]);
+    await this.db.query(INSERT, [JSON.stringify(executions.map(executionToRecord))]);
+  }
+
+  async insertReportingQuotaTypes(executions: readonly Execution[]): Promise<string[]> {
+    if (executions.length === 0) return [];
+    const { rows } = await this.db.query<{ job_type: string }>(INSERT_REPORTING_QUOTA_TYPES, [JSON.stringify(executions.map(executionToRecord))]);
+    return rows.map((row) => row.job_type);
   }
 
   async acquire(request: AcquireRequest, newToken: () => string): Promise<Execution[]> {
@@ -163,17 +180,7 @@ export class PgExecutionStore implements ExecutionStore {
         ...EXECUTION_MUTABLE_COLUMNS.map((name) => [name, record[name]]),
       ]);
     });
-    // The ids again as an array: the planner cannot see how many rows jsonb_to_recordset yields
-    // (it assumes 100) and hash-joined a sequential scan of the whole table; with the ids it
-    // knows, it looks each row up by primary key.
-    const { rows } = await this.db.query<{ id: string }>(
-      `UPDATE executions SET ${MUTABLE_ASSIGNMENTS}
-       FROM jsonb_to_recordset($1::jsonb) AS c(${MUTABLE_RECORDSET}, expected_status text, expected_token uuid)
-       WHERE executions.id = ANY($2::uuid[]) AND executions.id = c.id AND executions.status = c.expected_status
-         AND (c.expected_token IS NULL OR executions.lease_token = c.expected_token)
-       RETURNING executions.id`,
-      [JSON.stringify(records), changes.map((c) => c.execution.id)],
-    );
+    const { rows } = await this.db.query<{ id: string }>(UPDATE, [JSON.stringify(records), changes.map((c) => c.execution.id)]);
     return new Set(rows.map((row) => row.id));
   }
 

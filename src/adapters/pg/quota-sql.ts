@@ -107,10 +107,8 @@ export class PgQuotaStore implements QuotaStore {
     await this.db.query('SELECT id FROM job_quotas WHERE job_type = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...jobTypes]]);
   }
 
-  async limitedTypes(among?: readonly string[]): Promise<string[]> {
-    const { rows } = among
-      ? await this.db.query<{ job_type: string }>('SELECT DISTINCT job_type FROM job_quotas WHERE job_type = ANY($1::text[]) ORDER BY job_type', [[...among]])
-      : await this.db.query<{ job_type: string }>('SELECT DISTINCT job_type FROM job_quotas ORDER BY job_type');
+  async limitedTypes(): Promise<string[]> {
+    const { rows } = await this.db.query<{ job_type: string }>('SELECT DISTINCT job_type FROM job_quotas ORDER BY job_type');
     return rows.map((row) => row.job_type);
   }
 

@@ -74,13 +74,7 @@ export class DispatchDueJobs {
       });
       // Issued together: nothing needs the inserts' results, and the CAS count is checked after.
       // The slots that did not fire go to the occurrence ledger with the decision, under the same locks.
-      const [written] = await Promise.all([
-        tx.jobs.update(changes),
-        tx.executions.insert(fired.all),
-        tx.events.append(fired.events),
-        tx.occurrences.record(dropped, now),
-        fired.checkQuotas(tx.quotas),
-      ]);
+      const [written] = await Promise.all([tx.jobs.update(changes), fired.write(tx), tx.occurrences.record(dropped, now)]);
       if (written.size !== changes.length) throw DomainError.conflict('a claimed job changed during dispatch');
       return { jobs: due.length, skipped };
       // Not waited for on disk: a pass lost in a database crash leaves its jobs due, and the

@@ -91,12 +91,7 @@ export class CreateJobs {
         fresh.map((f) => f.job),
         fresh.map((f) => f.idempotency),
       );
-      const written = Promise.all([
-        inserted,
-        tx.executions.insert(fired.all),
-        tx.events.append(fired.events),
-        fired.checkQuotas(tx.quotas),
-      ]);
+      const written = Promise.all([inserted, fired.write(tx)]);
       try {
         await inserted;
       } catch (error) {

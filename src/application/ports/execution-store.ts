@@ -62,6 +62,11 @@ export interface ExecutionStore {
   getMany(ids: readonly string[]): Promise<Execution[]>;
   insert(executions: readonly Execution[]): Promise<void>;
   /**
+   * insert, and in the same statement the job types of the inserted running executions (handed
+   * off at creation) that have a quota (see NewExecutions.write).
+   */
+  insertReportingQuotaTypes(executions: readonly Execution[]): Promise<string[]>;
+  /**
    * Moves up to `capacity` queued executions of the types, due by `now`, to running under new
    * leases (tokens from newToken), highest priority first, then earliest scheduled; skips rows
    * other transactions hold.

@@ -19,6 +19,6 @@ export interface QuotaStore {
   usage(quotas: readonly Quota[], now: Date): Promise<QuotaStatus[]>;
   /** Locks the quota rows of the types, in id order (claims take them the same way). */
   lock(jobTypes: readonly string[]): Promise<void>;
-  /** The job types that have at least one quota (of those given, if given). */
-  limitedTypes(among?: readonly string[]): Promise<string[]>;
+  /** The job types that have at least one quota. */
+  limitedTypes(): Promise<string[]>;
 }

@@ -3,7 +3,7 @@ import type { Execution } from '../../domain/execution/execution.js';
 import type { Job } from '../../domain/job/job.js';
 import type { ExecutionEventRecord } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
-import type { QuotaStore } from '../ports/quota-store.js';
+import type { Transaction } from '../ports/store.js';
 import { eventOf } from '../engine/execution-events.js';
 import type { AcquiredExecution } from './acquire-executions.js';
 
@@ -57,16 +57,19 @@ export class NewExecutions {
   }
 
   /**
-   * Fails with QuotaAppeared if a handed-off execution's type has a quota in the database. The
-   * reservations followed this replica's cached set of quota'd types, which lags a quota just
-   * set on another replica by the time its NOTIFY takes. Issued after the inserts, so that it
-   * shares their round trip, and only when something was handed off: the common path pays one
-   * index probe of a table of a few rows and no wait; the rare one rolls back and fires again
-   * with those types queued, to be claimed under their quota.
+   * Inserts the executions and their events. Fails with QuotaAppeared if a handed-off
+   * execution's type has a quota in the database: the reservations followed this replica's
+   * cached set of quota'd types, which lags a quota just set on another replica by the time its
+   * NOTIFY takes. The check is part of the insert statement, and only when something was handed
+   * off: the common path pays an index probe of a table of a few rows; the rare one rolls back
+   * and fires again with those types queued, to be claimed under their quota.
    */
-  async checkQuotas(quotas: Pick<QuotaStore, 'limitedTypes'>): Promise<void> {
-    if (this.handedOff.length === 0) return;
-    const limited = await quotas.limitedTypes([...new Set(this.handedOff.map((h) => h.acquired.execution.jobType))]);
+  async write(tx: Pick<Transaction, 'executions' | 'events'>): Promise<void> {
+    const executions = this.all;
+    const [limited] = await Promise.all([
+      this.handedOff.length > 0 ? tx.executions.insertReportingQuotaTypes(executions) : tx.executions.insert(executions).then(() => []),
+      tx.events.append(this.events),
+    ]);
     if (limited.length > 0) throw new QuotaAppeared(limited);
   }
 
