@@ -7,6 +7,7 @@ import type { Queryable } from './queryable.js';
 import { claimWithinQuotas, TYPES_WITHOUT_QUOTA } from './quota-claim-sql.js';
 import { START_ASSIGNMENTS, WINDOW_STILL_OPEN } from './execution-start-sql.js';
 import { assignments, idAnd, recordsetColumns } from './recordset.js';
+import { prepared } from './prepared.js';
 
 const COLUMNS = Object.keys(EXECUTION_COLUMNS).join(', ');
 const QUALIFIED = Object.keys(EXECUTION_COLUMNS)
@@ -47,12 +48,12 @@ export class PgExecutionStore implements ExecutionStore {
 
   async insert(executions: readonly Execution[]): Promise<void> {
     if (executions.length === 0) return;
-    await this.db.query(INSERT, [JSON.stringify(executions.map(executionToRecord))]);
+    await this.db.query(prepared('executions.insert', INSERT, [JSON.stringify(executions.map(executionToRecord))]));
   }
 
   async insertReportingQuotaTypes(executions: readonly Execution[]): Promise<string[]> {
     if (executions.length === 0) return [];
-    const { rows } = await this.db.query<{ job_type: string }>(INSERT_REPORTING_QUOTA_TYPES, [JSON.stringify(executions.map(executionToRecord))]);
+    const { rows } = await this.db.query<{ job_type: string }>(prepared('executions.insert-reporting-quota-types', INSERT_REPORTING_QUOTA_TYPES, [JSON.stringify(executions.map(executionToRecord))]));
     return rows.map((row) => row.job_type);
   }
 
@@ -180,7 +181,7 @@ export class PgExecutionStore implements ExecutionStore {
         ...EXECUTION_MUTABLE_COLUMNS.map((name) => [name, record[name]]),
       ]);
     });
-    const { rows } = await this.db.query<{ id: string }>(UPDATE, [JSON.stringify(records), changes.map((c) => c.execution.id)]);
+    const { rows } = await this.db.query<{ id: string }>(prepared('executions.update', UPDATE, [JSON.stringify(records), changes.map((c) => c.execution.id)]));
     return new Set(rows.map((row) => row.id));
   }
 

@@ -4,6 +4,7 @@ import type { Job } from '../../domain/job/job.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
 import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobToRecord, type JobRow } from './job-row.js';
 import type { Queryable } from './queryable.js';
+import { prepared } from './prepared.js';
 import { assignments, idAnd, recordsetColumns } from './recordset.js';
 
 const FIRING_STATES = `('pending', 'scheduled', 'running')`;
@@ -60,9 +61,12 @@ export class PgJobStore implements JobStore {
     const records = jobs.map((job, i) => ({ ...jobToRecord(job), request_id: idempotency[i]?.requestId ?? null, request_fingerprint: idempotency[i]?.fingerprint ?? null }));
     try {
       await this.db.query(
-        `INSERT INTO jobs (${WRITTEN_COLUMNS}, request_id, request_fingerprint)
-         SELECT ${WRITTEN_COLUMNS}, request_id, request_fingerprint FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, request_id text, request_fingerprint text)`,
-        [JSON.stringify(records)],
+        prepared(
+          'jobs.insert',
+          `INSERT INTO jobs (${WRITTEN_COLUMNS}, request_id, request_fingerprint)
+           SELECT ${WRITTEN_COLUMNS}, request_id, request_fingerprint FROM jsonb_to_recordset($1::jsonb) AS c(${RECORDSET}, request_id text, request_fingerprint text)`,
+          [JSON.stringify(records)],
+        ),
       );
     } catch (error) {
       if ((error as { constraint?: string }).constraint === 'jobs_request_id') throw DomainError.alreadyExists('a job with this request_id was created concurrently');
@@ -87,25 +91,28 @@ export class PgJobStore implements JobStore {
         const record = jobToRecord(job);
         return Object.fromEntries([['id', job.id], ['expected_version', expectedVersion], ...JOB_STATE_COLUMNS.map((name) => [name, record[name]])]);
       });
-      for (const id of await this.write(STATE_ASSIGNMENTS, STATE_RECORDSET, records)) written.add(id);
+      for (const id of await this.write('jobs.update-state', STATE_ASSIGNMENTS, STATE_RECORDSET, records)) written.add(id);
     }
     if (whole.length > 0) {
       const records = whole.map((change) => ({ ...jobToRecord(change.job), expected_version: change.expectedVersion }));
-      for (const id of await this.write(ALL_ASSIGNMENTS, RECORDSET, records)) written.add(id);
+      for (const id of await this.write('jobs.update', ALL_ASSIGNMENTS, RECORDSET, records)) written.add(id);
     }
     return written;
   }
 
   /** Compare-and-set on the version, for rows given as jsonb_to_recordset records. */
-  private async write(assigned: string, recordset: string, records: Record<string, unknown>[]): Promise<string[]> {
+  private async write(name: string, assigned: string, recordset: string, records: Record<string, unknown>[]): Promise<string[]> {
     // The ids again as an array, so the planner looks rows up by primary key (see the same
     // pattern in execution-sql.ts: it cannot count jsonb_to_recordset's rows).
     const { rows } = await this.db.query<{ id: string }>(
-      `UPDATE jobs SET ${assigned}
-       FROM jsonb_to_recordset($1::jsonb) AS c(${recordset}, expected_version bigint)
-       WHERE jobs.id = ANY($2::uuid[]) AND jobs.id = c.id AND jobs.version = c.expected_version
-       RETURNING jobs.id`,
-      [JSON.stringify(records), records.map((record) => record.id)],
+      prepared(
+        name,
+        `UPDATE jobs SET ${assigned}
+         FROM jsonb_to_recordset($1::jsonb) AS c(${recordset}, expected_version bigint)
+         WHERE jobs.id = ANY($2::uuid[]) AND jobs.id = c.id AND jobs.version = c.expected_version
+         RETURNING jobs.id`,
+        [JSON.stringify(records), records.map((record) => record.id)],
+      ),
     );
     return rows.map((row) => row.id);
   }
