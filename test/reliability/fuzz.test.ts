@@ -6,11 +6,14 @@ import { JobSchedulerService } from '../../src/gen/jobscheduler/v1/job_scheduler
 import { WorkerService } from '../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { WebhookService } from '../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import { QuotaService } from '../../src/gen/jobscheduler/v1/quota_service_pb.js';
-import { READ_ONLY, requestArbitraries } from './support/fuzz-arbitraries.js';
 import { answerProblems, decodeAnswer } from './support/fuzz-answers.js';
 import { buildCases, fixtureNames, rpcSeed, show, type Case } from './support/fuzz-cases.js';
-import { FuzzLane } from './support/fuzz-lane.js';
+import { JOB_SCHEDULER_READ_ONLY, jobSchedulerRequests } from './support/fuzz-job-scheduler-requests.js';
+import { FuzzLane, type Fixtures } from './support/fuzz-lane.js';
+import { QUOTA_READ_ONLY, quotaRequests } from './support/fuzz-quota-requests.js';
 import { regressionRequests } from './support/fuzz-regressions.js';
+import { WEBHOOK_READ_ONLY, webhookRequests } from './support/fuzz-webhook-requests.js';
+import { workerRequests } from './support/fuzz-worker-requests.js';
 import { RawCaller, type RawAnswer } from './support/raw-calls.js';
 
 /**
@@ -44,6 +47,11 @@ const nameOf = (method: DescMethod) => `${method.parent.name}/${method.name}`;
 const unknownRpcs = (ONLY_RPCS ?? []).filter((name) => !ALL_METHODS.some((m) => nameOf(m) === name));
 if (unknownRpcs.length > 0) throw new Error(`FUZZ_RPC names no RPC: ${unknownRpcs.join(', ')}; the RPCs are ${ALL_METHODS.map(nameOf).join(', ')}`);
 const METHODS = ALL_METHODS.filter((m) => !ONLY_RPCS || ONLY_RPCS.includes(nameOf(m)));
+
+/** Every RPC's request generator, around the rows that exist (fixtures). */
+const requestArbitraries = (f: Fixtures) => ({ ...jobSchedulerRequests(f), ...workerRequests(f), ...webhookRequests(f), ...quotaRequests() });
+/** RPCs that only read: they run many cases at once, and must leave the database as it was whatever they answer. */
+const READ_ONLY = new Set([...JOB_SCHEDULER_READ_ONLY, ...WEBHOOK_READ_ONLY, ...QUOTA_READ_ONLY]);
 
 /** Calls that may rightly wait for their deadline: a long poll, a stream of events. */
 const WAITS = new Set(['JobSchedulerService/WatchExecutions', 'WorkerService/AcquireExecutions']);

@@ -66,10 +66,10 @@ export async function claimWithinQuotas(db: Queryable, request: AcquireRequest, 
       [open, request.now, wanted, picked.map((p) => p.id), labelled.map((key) => key.jobType), labelled.map((key) => JSON.stringify({ [key.labelKey]: key.labelValue }))],
     );
     const candidates = rows.map((row) => ({ id: row.id, jobType: row.job_type, labels: row.labels }));
-    const chosen = pickWithinQuotas(candidates, quotas, rooms, wanted);
-    picked.push(...rows.filter((row) => chosen.some((c) => c.id === row.id)));
+    const chosen = new Set(pickWithinQuotas(candidates, quotas, rooms, wanted).map((c) => c.id));
+    picked.push(...rows.filter((row) => chosen.has(row.id)));
     // Nothing passed over: nothing more to find by reading again.
-    if (chosen.length === rows.length) break;
+    if (chosen.size === rows.length) break;
   }
   const stillWanting = picked.length < request.capacity;
   const throttled = quotas.filter((_, i) => (rooms[i] ?? 0) <= 0).map((quota) => quota.key);

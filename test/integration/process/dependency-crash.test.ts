@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
 import { createJobSchedulerClient, createWorkerClient } from '../../../src/adapters/grpc/client/index.js';
-import { ServiceProcess } from '../../support/service-process.js';
-import { TestDatabase } from '../../support/test-database.js';
+import { ServiceFleet } from '../../support/service-fleet.js';
 
 const UP = 'crash.up';
 const DOWN = 'crash.down';
@@ -13,28 +11,11 @@ const afterUpstream = { kind: { case: 'afterUpstream' as const, value: {} } };
 
 describe('job dependencies when a replica is killed (real processes, real time)', function () {
   this.timeout(90_000);
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  const services: ServiceProcess[] = [];
-
-  before(async () => {
-    database = await TestDatabase.create();
-    pool = database.pool();
-  });
-  after(async () => {
-    for (const service of services.splice(0)) service.kill('SIGKILL');
-    await pool.end();
-    await database.drop();
-  });
-
-  async function startService(): Promise<{ service: ServiceProcess; address: string }> {
-    const service = ServiceProcess.spawn({ DATABASE_URL: database.url, GRPC_PORT: '0', REAPER_INTERVAL: '1s', POLL_INTERVAL: '200ms', SHUTDOWN_GRACE: '5s' });
-    services.push(service);
-    return { service, address: await service.started() };
-  }
+  const fleet = ServiceFleet.forSuite({ REAPER_INTERVAL: '1s', POLL_INTERVAL: '200ms', SHUTDOWN_GRACE: '5s' });
 
   it('SIGKILL while upstream outcomes are being recorded: each downstream job fires exactly once, naming its upstream execution', async () => {
-    const [killed, survivor] = await Promise.all([startService(), startService()]);
+    const { pool } = fleet;
+    const [killed, survivor] = await fleet.start(2);
     const scheduler = createJobSchedulerClient(survivor.address);
     const doomed = createWorkerClient(killed.address);
     const worker = createWorkerClient(survivor.address);
@@ -60,7 +41,7 @@ describe('job dependencies when a replica is killed (real processes, real time)'
       );
       // Killed as soon as the first outcome is answered: the others are queued, running or committing.
       await Promise.race([answered, sleep(5_000)]);
-      killed.service.kill('SIGKILL');
+      fleet.kill(killed);
       const delivered = await Promise.all(calls);
       // A worker reports what it could not deliver again, on the replica it still reaches. An
       // outcome the dead replica committed before its answer was lost is refused as already recorded.

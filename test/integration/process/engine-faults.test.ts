@@ -2,35 +2,15 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
 import { createJobSchedulerClient, createWorkerClient, type WorkerClient } from '../../../src/adapters/grpc/client/index.js';
-import { ServiceProcess } from '../../support/service-process.js';
-import { TestDatabase } from '../../support/test-database.js';
+import { ServiceFleet } from '../../support/service-fleet.js';
 
 const TYPE = 'faults.test';
 const once = { kind: { case: 'once' as const, value: {} } };
 
 describe('process faults (real processes, real time)', function () {
   this.timeout(90_000);
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  const services: ServiceProcess[] = [];
-
-  beforeEach(async () => {
-    database = await TestDatabase.create();
-    pool = database.pool();
-  });
-  afterEach(async () => {
-    for (const service of services.splice(0)) service.kill('SIGKILL');
-    await pool.end();
-    await database.drop();
-  });
-
-  async function startService(env: Record<string, string> = {}): Promise<string> {
-    const service = ServiceProcess.spawn({ DATABASE_URL: database.url, GRPC_PORT: '0', REAPER_INTERVAL: '1s', POLL_INTERVAL: '200ms', SHUTDOWN_GRACE: '5s', ...env });
-    services.push(service);
-    return service.started();
-  }
+  const fleet = ServiceFleet.forSuite({ REAPER_INTERVAL: '1s', POLL_INTERVAL: '200ms', SHUTDOWN_GRACE: '5s' }, { eachTest: true });
 
   async function createOneShots(address: string, count: number): Promise<void> {
     const client = createJobSchedulerClient(address);
@@ -72,14 +52,14 @@ describe('process faults (real processes, real time)', function () {
       } catch {
         await sleep(100); // the replica went away: the next loop picks the address again
       }
-      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM executions WHERE status = 'succeeded'`);
+      const { rows } = await fleet.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM executions WHERE status = 'succeeded'`);
       if (rows[0]?.n === count) break;
     }
     client?.close();
   }
 
   async function expectEachJobSucceededOnce(count: number): Promise<void> {
-    const { rows } = await pool.query(`
+    const { rows } = await fleet.pool.query(`
       SELECT count(*)::int AS jobs,
              count(*) FILTER (WHERE n_succeeded = 1)::int AS once,
              coalesce(sum(n_running), 0)::int AS running
@@ -90,7 +70,7 @@ describe('process faults (real processes, real time)', function () {
   }
 
   it('rescues the execution of a worker killed with SIGKILL within lease + reaper interval + 1 s, and retries it', async () => {
-    const address = await startService();
+    const [{ address }] = await fleet.start(1);
     await createOneShots(address, 1);
     const worker = spawn(process.execPath, ['dist/test/support/hold-worker.js', address, TYPE, '5000'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const held = await new Promise<{ executionId: string; acquiredAt: number }>((resolve) =>
@@ -99,7 +79,7 @@ describe('process faults (real processes, real time)', function () {
     worker.kill('SIGKILL');
     let rescuedAt = 0;
     while (Date.now() - held.acquiredAt < 15_000) {
-      const { rows } = await pool.query(`SELECT status FROM executions WHERE id = $1`, [held.executionId]);
+      const { rows } = await fleet.pool.query(`SELECT status FROM executions WHERE id = $1`, [held.executionId]);
       if (rows[0]?.status === 'lost') {
         rescuedAt = Date.now();
         break;
@@ -108,7 +88,7 @@ describe('process faults (real processes, real time)', function () {
     }
     expect(rescuedAt, 'the execution was never rescued').to.be.greaterThan(0);
     expect(rescuedAt - held.acquiredAt).to.be.at.most(5_000 + 1_000 + 1_000);
-    const { rows } = await pool.query(`SELECT attempt, status FROM executions ORDER BY number`);
+    const { rows } = await fleet.pool.query(`SELECT attempt, status FROM executions ORDER BY number`);
     expect(rows).to.deep.equal([
       { attempt: 1, status: 'lost' },
       { attempt: 2, status: 'queued' },
@@ -116,26 +96,26 @@ describe('process faults (real processes, real time)', function () {
   });
 
   it('loses nothing when an engine is killed with SIGKILL while dispatching', async () => {
-    const first = await startService();
-    await createOneShots(first, 1_000);
-    services[0]?.kill('SIGKILL');
-    await services[0]?.exit();
-    const second = await startService();
-    await drainThrough(() => second, 1_000);
+    const [first] = await fleet.start(1);
+    await createOneShots(first.address, 1_000);
+    fleet.kill(first);
+    await first.service.exit();
+    const [second] = await fleet.start(1);
+    await drainThrough(() => second.address, 1_000);
     await expectEachJobSucceededOnce(1_000);
   });
 
   it('SIGTERM of a replica under load: it drains and exits 0, the other replica finishes the work, nothing is lost or left running', async () => {
-    const a = await startService();
-    const b = await startService();
-    await createOneShots(a, 1_000);
-    let target = a;
+    const [a] = await fleet.start(1);
+    const [b] = await fleet.start(1);
+    await createOneShots(a.address, 1_000);
+    let target = a.address;
     const drained = drainThrough(() => target, 1_000);
     await sleep(150);
-    services[0]?.kill('SIGTERM');
-    target = b;
-    const exit = await services[0]?.exit();
-    expect(exit?.code).to.equal(0);
+    fleet.kill(a, 'SIGTERM');
+    target = b.address;
+    const exit = await a.service.exit();
+    expect(exit.code).to.equal(0);
     await drained;
     await expectEachJobSucceededOnce(1_000);
   });

@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
-import type pg from 'pg';
 import { createJobSchedulerClient, createQuotaClient, createWorkerClient, type WorkerClient } from '../../../src/adapters/grpc/client/index.js';
 import { createWorker, type Worker } from '../../../src/sdk/index.js';
-import { ServiceProcess } from '../../support/service-process.js';
-import { TestDatabase } from '../../support/test-database.js';
+import { ServiceFleet } from '../../support/service-fleet.js';
 
 const LIMITED = 'quota.limited';
 const RATED = 'quota.rated';
@@ -41,32 +39,15 @@ CREATE TRIGGER quota_test_history AFTER INSERT OR UPDATE OF status ON executions
 
 describe('quotas across 3 replicas and 20 workers, one replica SIGKILLed (real processes, real time)', function () {
   this.timeout(120_000);
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  const services: ServiceProcess[] = [];
-
-  before(async () => {
-    database = await TestDatabase.create();
-    pool = database.pool();
-  });
-  after(async () => {
-    for (const service of services.splice(0)) service.kill('SIGKILL');
-    await pool.end();
-    await database.drop();
-  });
-
-  async function startService(): Promise<{ service: ServiceProcess; address: string }> {
-    const service = ServiceProcess.spawn({ DATABASE_URL: database.url, GRPC_PORT: '0', REAPER_INTERVAL: '500ms', POLL_INTERVAL: '100ms', SHUTDOWN_GRACE: '2s' });
-    services.push(service);
-    return { service, address: await service.started() };
-  }
+  const fleet = ServiceFleet.forSuite({ REAPER_INTERVAL: '500ms', POLL_INTERVAL: '100ms', SHUTDOWN_GRACE: '2s' });
 
   it('never runs more than max_running (per type and per tenant) nor starts more than the rate allows, through the kill', async () => {
-    const replicas = await Promise.all([startService(), startService(), startService()]);
+    const { pool } = fleet;
+    const replicas = await fleet.start(3);
     await pool.query(HISTORY);
     const [killed, ...survivors] = replicas;
-    const scheduler = createJobSchedulerClient(survivors[0]!.address);
-    const quotas = createQuotaClient(survivors[1]!.address);
+    const scheduler = createJobSchedulerClient(survivors[0].address);
+    const quotas = createQuotaClient(survivors[1].address);
     await quotas.setQuota({ quota: { key: { jobType: LIMITED }, maxRunning: MAX_RUNNING } });
     await quotas.setQuota({ quota: { key: { jobType: LIMITED, labelKey: 'tenant', labelValue: 'a' }, maxRunning: TENANT_A_MAX } });
     await quotas.setQuota({ quota: { key: { jobType: RATED }, rateLimit: { maxStarts: RATE.maxStarts, period: durationFromMs(RATE.periodMs) } } });
@@ -105,7 +86,7 @@ describe('quotas across 3 replicas and 20 workers, one replica SIGKILLed (real p
         const labels = { tenant: i % 3 === 0 ? 'a' : 'b' };
         created.push(scheduler.createJob({ job: { name: `limited ${i}`, type: LIMITED, schedule: now, labels, retryPolicy: retries } }));
         if (i % 5 === 0) created.push(scheduler.createJob({ job: { name: `rated ${i}`, type: RATED, schedule: now, retryPolicy: retries } }));
-        if (i === 60) killed!.service.kill('SIGKILL');
+        if (i === 60) fleet.kill(killed);
         if (i % 10 === 0) await sleep(20);
       }
       await Promise.all(created);
