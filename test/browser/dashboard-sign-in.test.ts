@@ -68,5 +68,11 @@ describe('dashboard in a browser, with authentication on', function () {
       return { status: response.status, body: (await response.json()) as { code: string } };
     }, { id: jobId, token: reader });
     expect([answer.status, answer.body.code]).to.deep.equal([403, 'permission_denied']);
+
+    // Webhook subscriptions are the admin's: the reader is told so, not shown a bare status code.
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).to.equal('Could not load webhook subscriptions: webhook subscriptions are shown to the admin role only.');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
   });
 });

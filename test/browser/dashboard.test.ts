@@ -175,10 +175,47 @@ describe('dashboard in a browser', function () {
     expect(await accessibilityViolations(page)).to.deep.equal([]);
   });
 
+  it('shows the webhook subscriptions and, for one, its recent deliveries with their status and error', async () => {
+    const WEBHOOKS = 'jobscheduler.v1.WebhookService';
+    // Loopback is refused at delivery (no WEBHOOK_ALLOW_CIDRS): the delivery fails at its first attempt, without a network.
+    const created = await connectUnary(base, 'CreateSubscription', { subscription: { url: 'https://127.0.0.1:9/hooks', jobType: 'hook.demo', events: ['WEBHOOK_EVENT_CANCELLED'], description: 'demo alerts' } }, {}, WEBHOOKS);
+    expect(created.status, JSON.stringify(created.body)).to.equal(200);
+    const subscriptionId = (created.body.subscription as { id: string }).id;
+    const job = await create('hooked-job', 'hook.demo', { once: { at: FAR } });
+    const run = await connectUnary(base, 'RunJob', { id: job });
+    await connectUnary(base, 'CancelExecution', { id: (run.body.execution as { id: string }).id });
+    await eventually(async () => {
+      const { body } = await connectUnary(base, 'ListDeliveries', { subscriptionId }, {}, WEBHOOKS);
+      expect((body.deliveries as { status: string }[]).map((d) => d.status)).to.deep.equal(['DELIVERY_STATUS_FAILED']);
+    }, 10_000);
+
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    const row = page.locator(`tr[data-subscription-id="${subscriptionId}"]`);
+    await row.waitFor();
+    expect(await row.locator('td').allTextContents()).to.include.members(['jobs of type hook.demo', 'cancelled', 'enabled', 'demo alerts']);
+    expect(await page.getByRole('link', { name: 'Webhooks' }).getAttribute('aria-current')).to.equal('page');
+    await screenshot(page, 'webhooks');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
+
+    await row.getByRole('link', { name: 'https://127.0.0.1:9/hooks' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Webhook to https://127.0.0.1:9/hooks' }).waitFor();
+    const delivery = page.locator('section[aria-labelledby="deliveries-heading"] tbody tr');
+    await delivery.first().waitFor();
+    expect(await delivery.count()).to.equal(1);
+    expect(await delivery.locator('th').textContent()).to.equal('execution.cancelled');
+    expect(await delivery.locator('td').nth(0).textContent()).to.equal('failed');
+    expect(await delivery.locator('td').nth(1).textContent()).to.equal('1');
+    expect(await delivery.locator('td').nth(5).textContent()).to.match(/127\.0\.0\.1/);
+    expect(await page.locator('main').textContent()).to.not.match(/whsec_/);
+    await screenshot(page, 'webhook');
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
+  });
+
   it('asks the API only for pages on every page: each list call names a page size, and no call reads a whole table', async () => {
     const calls: { method: string; body: Record<string, unknown> }[] = [];
     page.on('request', (request) => {
-      const method = /\/jobscheduler\.v1\.JobSchedulerService\/(\w+)$/.exec(request.url())?.[1];
+      const method = /\/jobscheduler\.v1\.(?:JobSchedulerService|WebhookService)\/(\w+)$/.exec(request.url())?.[1];
       if (method && method !== 'WatchExecutions') calls.push({ method, body: JSON.parse(request.postData() ?? '{}') as Record<string, unknown> });
     });
     await page.goto(`${base}/#/jobs`);
@@ -187,14 +224,17 @@ describe('dashboard in a browser', function () {
     await page.locator('section[aria-labelledby="history-heading"] tbody tr').first().waitFor();
     await page.locator('section[aria-labelledby="history-heading"] tbody tr th a').first().click();
     await page.getByRole('heading', { name: /^Execution #/ }).waitFor();
+    await page.goto(`${base}/#/webhooks`);
+    await page.locator('tr[data-subscription-id] th a').first().click();
+    await page.locator('section[aria-labelledby="deliveries-heading"] tbody tr').first().waitFor();
     await page.goto(`${base}/#/live`);
     await page.locator('figure.chart').first().waitFor();
     await eventually(async () => expect(calls.map((c) => c.method)).to.include('GetMetricsHistory'));
     // Each of these reads one job, one execution, one schedule or a bounded window; the lists are paged.
-    const bounded = ['GetJob', 'GetJobStats', 'GetExecution', 'PreviewSchedule', 'GetMetricsHistory', 'ListJobs', 'ListExecutions'];
+    const bounded = ['GetJob', 'GetJobStats', 'GetExecution', 'PreviewSchedule', 'GetMetricsHistory', 'ListJobs', 'ListExecutions', 'GetSubscription', 'ListSubscriptions', 'ListDeliveries'];
     expect(calls.filter((c) => !bounded.includes(c.method)), 'a call the dashboard makes that this test does not know').to.deep.equal([]);
     const lists = calls.filter((c) => c.method.startsWith('List'));
-    expect(lists.map((c) => c.method)).to.include.members(['ListJobs', 'ListExecutions']);
+    expect(lists.map((c) => c.method)).to.include.members(['ListJobs', 'ListExecutions', 'ListSubscriptions', 'ListDeliveries']);
     for (const list of lists) expect(list.body.pageSize, `${list.method} ${JSON.stringify(list.body)}`).to.be.within(1, 50);
     for (const history of calls.filter((c) => c.method === 'GetMetricsHistory')) expect(history.body.window, JSON.stringify(history.body)).to.be.oneOf(['3600s', '120s']);
   });

@@ -13,7 +13,7 @@ export class RpcError extends Error {
   }
 }
 
-const SERVICE = '/jobscheduler.v1.JobSchedulerService/';
+const SERVICE = 'jobscheduler.v1.JobSchedulerService';
 const TOKEN_KEY = 'jobscheduler.token';
 
 export function token(): string | null {
@@ -34,10 +34,11 @@ function headers(contentType: string): Record<string, string> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export async function call(method: string, request: object = {}): Promise<Json> {
+/** A unary call to `service` (JobSchedulerService unless named: the webhook page reads WebhookService). */
+export async function call(method: string, request: object = {}, service = SERVICE): Promise<Json> {
   let response: Response;
   try {
-    response = await fetch(SERVICE + method, { method: 'POST', headers: headers('application/json'), body: JSON.stringify(request) });
+    response = await fetch(`/${service}/${method}`, { method: 'POST', headers: headers('application/json'), body: JSON.stringify(request) });
   } catch {
     throw new RpcError('unavailable', 'the service cannot be reached; is it running?');
   }
@@ -55,7 +56,7 @@ export async function watch(request: object, onEvent: (event: Json) => void, sig
   const framed = new Uint8Array(5 + body.length);
   new DataView(framed.buffer).setUint32(1, body.length);
   framed.set(body, 5);
-  const response = await fetch(SERVICE + 'WatchExecutions', { method: 'POST', headers: headers('application/connect+json'), body: framed, signal });
+  const response = await fetch(`/${SERVICE}/WatchExecutions`, { method: 'POST', headers: headers('application/connect+json'), body: framed, signal });
   if (!response.ok || !response.body) throw new RpcError('unavailable', `HTTP ${response.status}`);
   const reader = response.body.getReader();
   let buffered = new Uint8Array(0);

@@ -4,11 +4,12 @@ import { executionPage, jobPage } from './job-page.js';
 import { jobsPage } from './jobs-page.js';
 import { livePage, stopWatching } from './live-page.js';
 import { loadServerInfo, roles, serverInfo, subject } from './session.js';
+import { subscriptionPage, webhooksPage } from './webhooks-page.js';
 
 const main = document.getElementById('main') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
 
-/** Hash routes, so moving between pages never reloads the document: #/jobs, #/jobs/<id>, #/executions/<id>, #/live. */
+/** Hash routes, so moving between pages never reloads the document: #/jobs, #/jobs/<id>, #/executions/<id>, #/live, #/webhooks, #/webhooks/<id>. */
 async function route(): Promise<void> {
   renderAccount();
   const path = location.hash.replace(/^#/, '') || '/jobs';
@@ -21,6 +22,8 @@ async function route(): Promise<void> {
   if (section === 'jobs' && id) await jobPage(main, decodeURIComponent(id));
   else if (section === 'executions' && id) await executionPage(main, decodeURIComponent(id));
   else if (section === 'live') livePage(main);
+  else if (section === 'webhooks' && id) await subscriptionPage(main, decodeURIComponent(id));
+  else if (section === 'webhooks') await webhooksPage(main);
   else await jobsPage(main);
   // Moving focus to the new page's heading tells keyboard and screen-reader users the page changed.
   main.querySelector('h1')?.setAttribute('tabindex', '-1');

@@ -124,7 +124,7 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
             retry: { maxAttempts: config.webhooks.maxAttempts, initialMs: config.webhooks.retryInitialMs, maxMs: config.webhooks.retryMaxMs },
             keepForMs: config.webhooks.keepForMs,
             scanIntervalMs: config.webhooks.scanIntervalMs,
-          }, logger)
+          }, logger, wakeUps, observer)
         : undefined,
     },
   };

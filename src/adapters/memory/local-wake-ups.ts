@@ -7,6 +7,16 @@ export class LocalWakeUps implements WakeUps {
   private readonly leases = new Set<() => void>();
   private readonly quotas = new Set<() => void>();
   private readonly webhooks = new Set<() => void>();
+  private readonly deliveries = new Set<() => void>();
+
+  deliveriesQueued(): void {
+    for (const listener of this.deliveries) listener();
+  }
+
+  onDeliveriesQueued(listener: () => void): () => void {
+    this.deliveries.add(listener);
+    return () => this.deliveries.delete(listener);
+  }
 
   webhooksChanged(): void {
     for (const listener of this.webhooks) listener();

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ClusterGauges, ClusterGaugesSink } from '../../application/ports/cluster-gauges-store.js';
-import type { EngineObserver } from '../../application/ports/engine-observer.js';
+import type { EngineObserver, WebhookAttemptOutcome } from '../../application/ports/engine-observer.js';
 import { durationMs, lagMs } from '../../application/observability/execution-log-observer.js';
 import type { Execution } from '../../domain/execution/execution.js';
 import type { QuotaKey } from '../../domain/quota/quota.js';
@@ -18,6 +18,10 @@ const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
 const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 /** A dispatcher pass is one transaction. */
 const PASS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** One webhook request: milliseconds to a healthy endpoint, up to WEBHOOK_TIMEOUT (10 s by default) to a hanging one. */
+const WEBHOOK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** The outcome label of the webhook metrics, in an operator's words. */
+const WEBHOOK_OUTCOMES: Record<WebhookAttemptOutcome, string> = { delivered: 'delivered', retry: 'failed_attempt', failed: 'given_up' };
 /** RPCs; AcquireExecutions long polls for up to 60 s. */
 const RPC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -84,6 +88,13 @@ export class PrometheusMetrics implements ClusterGaugesSink {
   private readonly quotaMaxRunning = this.gauge('quota_max_running', 'The concurrency limit of a quota that has one, by its job type and label.', ['job_type', 'label']);
   private readonly quotaRecentStarts = this.gauge('quota_recent_starts', "Starts within a rate-limited quota's period up to now, cluster-wide, by its job type and label.", ['job_type', 'label']);
   private readonly quotaWaiting = this.gauge('quota_waiting', 'Due queued executions a quota applies to (at most 10,000 counted), cluster-wide, by its job type and label.', ['job_type', 'label']);
+  private readonly webhookAttempts = this.counter(
+    'webhook_delivery_attempts_total',
+    'Webhook requests this replica made, by outcome: delivered, failed_attempt (retried after a backoff), given_up (the last attempt failed, or the destination was refused).',
+    ['outcome'],
+  );
+  private readonly webhookDuration = this.histogram('webhook_delivery_duration_seconds', 'Time one webhook request took (connect, TLS, response), by outcome.', ['outcome'], WEBHOOK_BUCKETS);
+  private readonly webhookPending = this.gauge('webhook_deliveries_pending', 'Webhook deliveries not yet delivered or given up (due, claimed or waiting out a backoff; at most 100,000 counted), cluster-wide.', []);
   /** Job type → when a worker of it was last seen by this replica (ms). */
   private readonly workersSeen = new Map<string, number>();
   private readonly refreshed = this.gauge('cluster_gauges_refresh_timestamp_seconds', 'When the cluster-wide gauges were last read from the database (Unix time).', []);
@@ -130,6 +141,11 @@ export class PrometheusMetrics implements ClusterGaugesSink {
     throttled: (keys) => {
       for (const key of keys) this.throttledTotal.inc(quotaLabels(key));
     },
+    webhookAttempt: (outcome, durationMsOfRequest) => {
+      const labels = { outcome: WEBHOOK_OUTCOMES[outcome] };
+      this.webhookAttempts.inc(labels);
+      this.webhookDuration.observe(labels, durationMsOfRequest / 1000);
+    },
   };
 
   /** For the gRPC wrapper (BindingOptions.onCall): one finished call. */
@@ -172,6 +188,7 @@ export class PrometheusMetrics implements ClusterGaugesSink {
       if (quota.maxRunning !== undefined) this.quotaMaxRunning.set(labels, quota.maxRunning);
       if (quota.rateLimit) this.quotaRecentStarts.set(labels, usage.recentStarts);
     }
+    if (gauges.webhookBacklog !== undefined) this.webhookPending.set(gauges.webhookBacklog);
     this.refreshed.set(now.getTime() / 1000);
   }
 

@@ -1,4 +1,4 @@
-import type { ClusterGauges, ClusterGaugesStore, OverdueJob, TypeQueue } from '../../application/ports/cluster-gauges-store.js';
+import { WEBHOOK_BACKLOG_COUNTED, type ClusterGauges, type ClusterGaugesStore, type OverdueJob, type TypeQueue } from '../../application/ports/cluster-gauges-store.js';
 import { optionalDate } from './job-row.js';
 import { PgJobStore } from './job-sql.js';
 import type { Queryable } from './queryable.js';
@@ -8,7 +8,8 @@ import { EXPECTED_BY, OVERDUE, SWITCH_ARMED } from './success-expectation-sql.js
 /**
  * The metrics gauges, cluster-wide. Read-only and cheap enough for an interval of seconds: the
  * active executions come from the executions_active partial index (queued and running rows
- * only); jobs are counted with one scan each for states and overdue jobs.
+ * only); jobs are counted with one scan each for states and overdue jobs; the webhook backlog
+ * from the webhook_deliveries_due partial index (pending rows only), up to a bound.
  */
 export class PgClusterGaugesStore implements ClusterGaugesStore {
   constructor(private readonly db: Queryable) {}
@@ -36,8 +37,13 @@ export class PgClusterGaugesStore implements ClusterGaugesStore {
     );
     const quotaStore = new PgQuotaStore(this.db);
     const quotas = await quotaStore.usage(await quotaStore.list(undefined), now);
+    const backlog = await this.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM webhook_deliveries WHERE status = 'pending' LIMIT $1) AS pending`,
+      [WEBHOOK_BACKLOG_COUNTED],
+    );
     return {
       quotas,
+      webhookBacklog: Number(backlog.rows[0]?.n ?? 0),
       jobsByState,
       queues: queues.rows.map(
         (row): TypeQueue => ({ type: row.job_type, queued: Number(row.queued), running: Number(row.running), oldestDueAt: optionalDate(row.oldest_due) }),

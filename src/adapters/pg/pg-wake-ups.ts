@@ -19,6 +19,8 @@ interface Message {
   quotas?: boolean;
   /** Webhook subscriptions changed (absent from older replicas). */
   webhooks?: boolean;
+  /** Webhook outbox rows were committed (absent from older replicas, and when none were). */
+  deliveries?: boolean;
   /** Job types with newly queued executions; ["*"] for all. */
   types: string[];
 }
@@ -33,7 +35,7 @@ export class PgWakeUps implements WakeUps {
   private readonly local = new LocalWakeUps();
   private readonly id = randomUUID();
   private listener: pg.Client | undefined;
-  private pending: { due: boolean; leases: boolean; quotas: boolean; webhooks: boolean; types: Set<string> } | undefined;
+  private pending: { due: boolean; leases: boolean; quotas: boolean; webhooks: boolean; deliveries: boolean; types: Set<string> } | undefined;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -91,6 +93,15 @@ export class PgWakeUps implements WakeUps {
     return this.local.onWebhooksChanged(listener);
   }
 
+  deliveriesQueued(): void {
+    this.local.deliveriesQueued();
+    this.enqueue({ deliveries: true });
+  }
+
+  onDeliveriesQueued(listener: () => void): () => void {
+    return this.local.onDeliveriesQueued(listener);
+  }
+
   onJobsDue(listener: () => void): () => void {
     return this.local.onJobsDue(listener);
   }
@@ -99,16 +110,17 @@ export class PgWakeUps implements WakeUps {
     return this.local.onExecutionsQueued(listener);
   }
 
-  private enqueue(what: { due?: boolean; leases?: boolean; quotas?: boolean; webhooks?: boolean; types?: readonly string[] }): void {
+  private enqueue(what: { due?: boolean; leases?: boolean; quotas?: boolean; webhooks?: boolean; deliveries?: boolean; types?: readonly string[] }): void {
     if (this.closed) return;
     if (!this.pending) {
-      this.pending = { due: false, leases: false, quotas: false, webhooks: false, types: new Set() };
+      this.pending = { due: false, leases: false, quotas: false, webhooks: false, deliveries: false, types: new Set() };
       setTimeout(() => void this.flush(), DEBOUNCE_MS).unref();
     }
     this.pending.due ||= what.due ?? false;
     this.pending.leases ||= what.leases ?? false;
     this.pending.quotas ||= what.quotas ?? false;
     this.pending.webhooks ||= what.webhooks ?? false;
+    this.pending.deliveries ||= what.deliveries ?? false;
     for (const type of what.types ?? []) this.pending.types.add(type);
   }
 
@@ -118,7 +130,7 @@ export class PgWakeUps implements WakeUps {
     if (!pending) return;
     let types = [...pending.types];
     if (JSON.stringify(types).length > MAX_TYPES_PAYLOAD) types = ['*'];
-    const message: Message = { from: this.id, due: pending.due, leases: pending.leases, types, ...(pending.quotas ? { quotas: true } : {}), ...(pending.webhooks ? { webhooks: true } : {}) };
+    const message: Message = { from: this.id, due: pending.due, leases: pending.leases, types, ...(pending.quotas ? { quotas: true } : {}), ...(pending.webhooks ? { webhooks: true } : {}), ...(pending.deliveries ? { deliveries: true } : {}) };
     try {
       await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(message)]);
     } catch (error) {
@@ -148,6 +160,7 @@ export class PgWakeUps implements WakeUps {
     if (message.leases) this.local.leasesChanged();
     if (message.quotas) this.local.quotasChanged();
     if (message.webhooks) this.local.webhooksChanged();
+    if (message.deliveries) this.local.deliveriesQueued();
     if (message.types.length > 0) this.local.executionsQueued(message.types.includes('*') ? ['*'] : message.types);
   }
 
@@ -168,6 +181,7 @@ export class PgWakeUps implements WakeUps {
             this.local.leasesChanged();
             this.local.quotasChanged();
             this.local.webhooksChanged();
+            this.local.deliveriesQueued();
           },
           () => retry(),
         );

@@ -37,6 +37,8 @@ export interface FinishedAttempts {
   readonly retries: Execution[];
   /** First attempts of downstream jobs whose upstream jobs these outcomes completed. */
   readonly triggered: Execution[];
+  /** Webhook outbox rows written: after the commit, the caller wakes the delivery loops when any were. */
+  readonly webhookDeliveries: number;
 }
 
 /**
@@ -76,11 +78,12 @@ export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[
   // After the settled jobs are written: a downstream job may be one of them, and is read again.
   const triggered = settled.length === 0 ? NONE : await fireDownstream(tx, settled, now, deps.ids);
   // In the outcome's transaction (the outbox): committed with it or not at all.
+  let webhookDeliveries = 0;
   if (deps.webhooks?.active) {
     const retried = new Set(retries.map((retry) => `${retry.jobId}/${retry.occurrenceAt.getTime()}`));
-    await enqueueOutcomeDeliveries(tx, deps.webhooks, finished.map((execution) => ({ execution, retried: retried.has(`${execution.jobId}/${execution.occurrenceAt.getTime()}`) })), now, deps.ids);
+    webhookDeliveries = await enqueueOutcomeDeliveries(tx, deps.webhooks, finished.map((execution) => ({ execution, retried: retried.has(`${execution.jobId}/${execution.occurrenceAt.getTime()}`) })), now, deps.ids);
   }
-  return { finished, retries, triggered };
+  return { finished, retries, triggered, webhookDeliveries };
 }
 
 function endExecution({ execution, outcome }: AttemptEnd, now: Date): Execution {

@@ -65,6 +65,7 @@ export class RescueExpiredExecutions {
       );
     }
     wakeWorkersFor(this.wakeUps, [...result.retries, ...result.triggered]);
+    if (result.webhookDeliveries > 0) this.wakeUps.deliveriesQueued();
     if (result.finished.some((execution) => execution.status === 'timed_out' || execution.status === 'cancelled')) this.wakeUps.leasesChanged();
     this.observer.finished(result.finished);
     this.observer.queued([...result.retries, ...result.triggered]);

@@ -23,17 +23,18 @@ export class CancelExecution {
 
   async execute(id: string, reason: string): Promise<Execution> {
     const now = this.clock.now();
-    const cancelled = await this.store.transaction(async (tx) => {
+    const { cancelled, webhookDeliveries } = await this.store.transaction(async (tx) => {
       const [execution] = await tx.executions.lock([id]);
       if (!execution) throw DomainError.notFound(`execution ${id} does not exist`);
       if (isFinished(execution.status)) throw DomainError.illegalTransition(`cannot cancel execution ${id}: it already ended as ${execution.status}`);
       const why = reason ? `cancelled by an operator: ${reason}` : 'cancelled by an operator';
-      const { finished } = await finishAttempts(tx, [{ execution, outcome: { kind: 'cancelled', reason: why } }], now, this.deps);
+      const { finished, webhookDeliveries } = await finishAttempts(tx, [{ execution, outcome: { kind: 'cancelled', reason: why } }], now, this.deps);
       const [cancelled] = finished;
       if (!cancelled) throw DomainError.conflict(`execution ${id} changed concurrently; retry`);
-      return cancelled;
+      return { cancelled, webhookDeliveries };
     });
     this.observer.finished([cancelled]);
+    if (webhookDeliveries > 0) this.wakeUps.deliveriesQueued();
     if (cancelled.startedAt !== undefined) this.wakeUps.leasesChanged();
     return cancelled;
   }

@@ -22,6 +22,8 @@ export interface ControlResult {
   readonly execution?: Execution;
   /** Executions a cancel ended. */
   readonly cancelled?: readonly Execution[];
+  /** Webhook outbox rows a cancel wrote. */
+  readonly webhookDeliveries?: number;
 }
 
 /**
@@ -60,12 +62,13 @@ export class ControlJob {
       const written = await tx.executions.update(active.map((execution, i) => ({ execution: cancelled[i] as Execution, expectedStatus: execution.status })));
       if (written.size !== active.length) throw DomainError.conflict('an execution of the job changed during cancel; retry');
       await tx.events.append(cancelled.map((execution) => eventOf(execution, now)));
-      await enqueueOutcomeDeliveries(tx, this.webhooks, cancelled.map((execution) => ({ execution, retried: false })), now, this.ids);
+      const webhookDeliveries = await enqueueOutcomeDeliveries(tx, this.webhooks, cancelled.map((execution) => ({ execution, retried: false })), now, this.ids);
       // A cancelled job never completes again: its downstream jobs stop waiting for it.
       if (job.hasDownstream) await tx.dependencies.removeUpstream(job.id);
-      return { job: cancelledJob, cancelled };
+      return { job: cancelledJob, cancelled, webhookDeliveries };
     }, { withActive: true });
     this.observer.finished(result.cancelled ?? []);
+    if ((result.webhookDeliveries ?? 0) > 0) this.wakeUps.deliveriesQueued();
     // Workers holding one learn it from their sessions' next lease check, made at once.
     if (result.cancelled?.some((execution) => execution.startedAt !== undefined)) this.wakeUps.leasesChanged();
     return result;

@@ -78,5 +78,6 @@ export function combineObservers(observers: readonly EngineObserver[], logger: L
     finished: (executions) => each((o) => o.finished(executions)),
     dispatchPass: (durationMs, jobs, fired, skipped) => each((o) => o.dispatchPass(durationMs, jobs, fired, skipped)),
     throttled: (keys) => each((o) => o.throttled?.(keys)),
+    webhookAttempt: (outcome, durationMs) => each((o) => o.webhookAttempt?.(outcome, durationMs)),
   };
 }

@@ -33,7 +33,12 @@ export interface ClusterGauges {
   readonly overdueJobs: readonly OverdueJob[];
   /** Every quota with its usage (absent: none). */
   readonly quotas?: readonly QuotaStatus[];
+  /** Webhook deliveries not yet delivered or given up, counted up to WEBHOOK_BACKLOG_COUNTED (absent: not read). */
+  readonly webhookBacklog?: number;
 }
+
+/** The backlog gauge counts at most this many pending deliveries, so that reading it stays cheap in an outage. */
+export const WEBHOOK_BACKLOG_COUNTED = 100_000;
 
 /** Cluster-wide figures for the metrics gauges. */
 export interface ClusterGaugesStore {

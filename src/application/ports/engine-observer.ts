@@ -17,7 +17,11 @@ export interface EngineObserver {
   dispatchPass(durationMs: number, jobs: number, fired: number, skipped: number): void;
   /** A claim ended with these quotas full while the worker had slots left. */
   throttled?(keys: readonly QuotaKey[]): void;
+  /** One webhook request ended (recorded as delivered, to be retried, or given up) after durationMs. */
+  webhookAttempt?(outcome: WebhookAttemptOutcome, durationMs: number): void;
 }
+
+export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'failed';
 
 export const NO_OBSERVER: EngineObserver = {
   queued: () => undefined,

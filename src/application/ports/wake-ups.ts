@@ -3,8 +3,8 @@
  * than planned" wakes dispatchers, "executions of these types were queued" wakes idle workers'
  * long polls and work sessions, "leases changed" (an execution was cancelled or timed out while
  * running) makes work sessions check their leases at once, "quotas changed" makes every replica
- * reload which job types have quotas. Delivery is best effort; polling
- * remains the fallback.
+ * reload which job types have quotas, "deliveries queued" (a commit wrote webhook outbox rows)
+ * wakes the delivery loops. Delivery is best effort; polling remains the fallback.
  */
 export interface WakeUps {
   jobsDue(): void;
@@ -18,4 +18,7 @@ export interface WakeUps {
   /** Webhook subscriptions changed: every replica reloads its copy (SubscriptionRouter). */
   webhooksChanged(): void;
   onWebhooksChanged(listener: () => void): () => void;
+  /** Webhook outbox rows were committed: called only after such a commit, never for one without. */
+  deliveriesQueued(): void;
+  onDeliveriesQueued(listener: () => void): () => void;
 }

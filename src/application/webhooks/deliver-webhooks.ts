@@ -1,8 +1,10 @@
 import { nextDeliveryDelay, type DeliveryRetryPolicy } from '../../domain/webhook/delivery-backoff.js';
 import { BackgroundLoop } from '../engine/background-loop.js';
 import type { Clock } from '../ports/clock.js';
+import { NO_OBSERVER, type EngineObserver } from '../ports/engine-observer.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
+import type { WakeUps } from '../ports/wake-ups.js';
 import type { AttemptRecord, ClaimedDelivery } from '../ports/webhook-store.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
 import type { WebhookSubscriptions } from './webhook-subscriptions.js';
@@ -29,6 +31,9 @@ export interface DeliverySettings {
  * attempt is recorded when it ends: delivered, retried after an exponential backoff, or failed
  * for good. A replica that dies mid-request leaves its claims to come due again after the
  * timeout (at least once). Every scanIntervalMs it also records job.overdue events and prunes.
+ * A commit that wrote outbox rows wakes the loop (deliveriesQueued: on this replica at once, on
+ * the others by NOTIFY); the poll remains for what no wake-up covers: a retry's backoff coming
+ * due, a missed notification.
  */
 export class DeliverWebhooks {
   private readonly loop: BackgroundLoop;
@@ -36,6 +41,7 @@ export class DeliverWebhooks {
   private readonly sending = new Set<Promise<void>>();
   private total = 0;
   private lastScan = Number.NEGATIVE_INFINITY;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -44,6 +50,8 @@ export class DeliverWebhooks {
     private readonly subscriptions: WebhookSubscriptions,
     private readonly settings: DeliverySettings,
     private readonly logger: Logger,
+    private readonly wakeUps: WakeUps,
+    private readonly observer: EngineObserver = NO_OBSERVER,
   ) {
     this.loop = new BackgroundLoop('webhook-delivery', clock, settings.pollIntervalMs, async () => {
       await this.runOnce();
@@ -52,6 +60,7 @@ export class DeliverWebhooks {
   }
 
   start(): void {
+    this.unsubscribe ??= this.wakeUps.onDeliveriesQueued(() => this.loop.wake());
     this.loop.start();
   }
 
@@ -61,6 +70,8 @@ export class DeliverWebhooks {
 
   /** Stops claiming and waits for the requests in flight (each bounded by the timeout). */
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     await this.loop.stop();
     await Promise.all([...this.sending]);
   }
@@ -92,7 +103,11 @@ export class DeliverWebhooks {
     await this.subscriptions.refreshIfStale(now);
     if (this.subscriptions.router.wantsOverdue) {
       const recorded = await this.store.transaction((tx) => tx.webhooks.enqueueOverdue(now), { singleStatement: true });
-      if (recorded > 0) this.logger.info({ deliveries: recorded }, "job.overdue webhook events recorded (dead-man's switch)");
+      if (recorded > 0) {
+        this.logger.info({ deliveries: recorded }, "job.overdue webhook events recorded (dead-man's switch)");
+        // This pass claims them next; the other replicas may share them.
+        this.wakeUps.deliveriesQueued();
+      }
     }
     const before = new Date(now.getTime() - this.settings.keepForMs);
     await this.store.transaction((tx) => tx.webhooks.prune(before, 1_000), { singleStatement: true });
@@ -116,11 +131,14 @@ export class DeliverWebhooks {
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const startedMs = performance.now();
     const response = await this.sender.send({ url: delivery.url, secret: delivery.secret, id: delivery.id, timestamp: this.clock.now(), body: delivery.payload });
+    const durationMs = performance.now() - startedMs;
     const now = this.clock.now();
     const record = this.recordFor(delivery, response, now);
     if (record.kind !== 'delivered') this.logger.warn({ delivery_id: delivery.id, subscription_id: delivery.subscriptionId, attempt: delivery.attempt, error: record.error, outcome: record.kind }, 'webhook delivery attempt failed');
     await this.store.transaction((tx) => tx.webhooks.recordAttempt(delivery.id, delivery.attempt, record, now), { singleStatement: true });
+    this.observer.webhookAttempt?.(record.kind, durationMs);
   }
 
   private recordFor(delivery: ClaimedDelivery, response: Awaited<ReturnType<WebhookSender['send']>>, now: Date): AttemptRecord {

@@ -16,10 +16,11 @@ export interface EndedExecution {
  * Writes the outbox rows for executions that ended in this transaction, for the subscriptions
  * this replica knows to match. Called from every transaction that ends executions (outcomes,
  * rescues, cancels), so the rows commit or roll back with the outcome. Without any enabled
- * subscription it returns before building anything.
+ * subscription it returns before building anything. Returns how many rows it wrote: the caller
+ * wakes the delivery loops (deliveriesQueued) after its commit when there are any.
  */
-export async function enqueueOutcomeDeliveries(tx: Transaction, router: SubscriptionRouter | undefined, ended: readonly EndedExecution[], now: Date, ids: IdGenerator): Promise<void> {
-  if (!router?.active || ended.length === 0) return;
+export async function enqueueOutcomeDeliveries(tx: Transaction, router: SubscriptionRouter | undefined, ended: readonly EndedExecution[], now: Date, ids: IdGenerator): Promise<number> {
+  if (!router?.active || ended.length === 0) return 0;
   const deliveries: NewDelivery[] = [];
   for (const { execution, retried } of ended) {
     const type = eventTypeOf(execution, retried);
@@ -32,6 +33,7 @@ export async function enqueueOutcomeDeliveries(tx: Transaction, router: Subscrip
     }
   }
   if (deliveries.length > 0) await tx.webhooks.enqueue(deliveries, now);
+  return deliveries.length;
 }
 
 function eventTypeOf(execution: Execution, retried: boolean): WebhookEventType | undefined {

@@ -38,6 +38,8 @@ export interface RecordedOutcomes {
   readonly released: Execution[];
   /** First attempts of downstream jobs these outcomes fired. */
   readonly triggered: Execution[];
+  /** Webhook outbox rows written with these outcomes. */
+  readonly webhookDeliveries: number;
 }
 
 /**
@@ -78,12 +80,13 @@ export async function recordOutcomes(tx: Transaction, outcomes: readonly Reporte
     const stored = current.get(o.executionId);
     return { executionId: o.executionId, accepted: false, refusal: stored === undefined ? 'NotFound' : 'IllegalTransition', reason: refusal(stored) };
   });
-  return { results, finished: done.finished, retries: done.retries, released, triggered: done.triggered };
+  return { results, finished: done.finished, retries: done.retries, released, triggered: done.triggered, webhookDeliveries: done.webhookDeliveries };
 }
 
-/** After the commit: wake workers for what was queued, and tell the observers. */
+/** After the commit: wake workers for what was queued and the delivery loops for its webhook events, and tell the observers. */
 export function afterOutcomes(recorded: RecordedOutcomes, wakeUps: WakeUps, observer: EngineObserver, quotaTypes: Pick<QuotaTypesView, 'isLimited'> = NO_QUOTA_TYPES): void {
   wakeWorkersFor(wakeUps, [...recorded.retries, ...recorded.released, ...recorded.triggered]);
+  if (recorded.webhookDeliveries > 0) wakeUps.deliveriesQueued();
   // A finished execution of a quota'd type makes room for one that waits.
   const freed = [...new Set(recorded.finished.map((e) => e.jobType).filter((type) => quotaTypes.isLimited(type)))];
   if (freed.length > 0) wakeUps.executionsQueued(freed);

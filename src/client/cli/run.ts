@@ -8,8 +8,9 @@ import { EXECUTION_COMMANDS } from './execution-commands.js';
 import { JOB_COMMANDS } from './job-commands.js';
 import type { Out } from './output.js';
 import { SERVICE_COMMANDS } from './service-commands.js';
+import { WEBHOOK_COMMANDS } from './webhook-commands.js';
 
-export const COMMANDS: readonly Command[] = [...JOB_COMMANDS, ...EXECUTION_COMMANDS, ...SERVICE_COMMANDS];
+export const COMMANDS: readonly Command[] = [...JOB_COMMANDS, ...EXECUTION_COMMANDS, ...WEBHOOK_COMMANDS, ...SERVICE_COMMANDS];
 
 const DEFAULT_TIMEOUT = '10s';
 
@@ -34,7 +35,8 @@ function help(command?: Command): string {
     .map(([name, spec]) => `  --${name}${spec.type === 'string' ? ' VALUE' : ''}`.padEnd(26) + `${spec.help}${'env' in spec ? ` [${spec.env}]` : ''}`)
     .join('\n');
   if (command) return `usage: jobscheduler ${command.name} ${command.usage}\n\n${command.summary}\n\nconnection options:\n${connectionHelp}\n`;
-  const commands = COMMANDS.map((c) => `  ${c.name.padEnd(20)}${c.summary}`).join('\n');
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  const commands = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n');
   return `usage: jobscheduler COMMAND [OPERANDS] [OPTIONS]\n\ncommands:\n${commands}\n\nconnection options (every command):\n${connectionHelp}\n\nexit codes: 0 ok, 1 the server refused (the gRPC status is named), 2 usage error, 3 server unreachable or too slow\n"jobscheduler COMMAND --help" shows a command's options.\n`;
 }
 

@@ -171,6 +171,70 @@ describe('jobscheduler CLI', function () {
     });
   });
 
+  describe('webhooks', () => {
+    // Loopback is refused at delivery (no WEBHOOK_ALLOW_CIDRS): a delivery fails at once, without a network.
+    const URL = 'https://127.0.0.1:9/jobscheduler';
+    const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+    it('create (each scope), list, get, delete: tables, fields, --quiet and --json; the secret only in the create answer', async () => {
+      const job = await create('hooked', '--type', 'cli.hooks.job', '--every', '1d');
+      const created = await ok(['webhooks', 'create', '--url', URL, '--events', 'succeeded,failed', '--events', 'overdue', '--type', 'cli.hooks', '--description', 'ops alerts']);
+      expect(created).to.match(/^scope: +type cli\.hooks$/m);
+      expect(created).to.match(/^events: +succeeded,failed,overdue$/m);
+      expect(created).to.match(/^secret: +whsec_[A-Za-z0-9+/]{43}=$/m);
+      const byType = /^id: +(\S+)$/m.exec(created)![1]!;
+      const forJob = await json(['webhooks', 'create', '--url', URL, '--events', 'attempt-failed', '--job', job, '--disabled']);
+      expect(forJob.subscription).to.deep.include({ jobId: job, events: ['WEBHOOK_EVENT_ATTEMPT_FAILED'], enabled: false });
+      expect(forJob.secret).to.match(/^whsec_/);
+      const global = (await ok(['webhooks', 'create', '--url', URL, '--events', 'cancelled', '--secret', SECRET, '--quiet'])).trim();
+
+      const [header, ...rows] = (await ok(['webhooks', 'list'])).trimEnd().split('\n');
+      expect(header).to.match(/^ID +SCOPE +EVENTS +ENABLED +URL$/);
+      expect(rows.find((row) => row.startsWith(byType))).to.match(new RegExp(`^${byType} +type cli\\.hooks +succeeded,failed,overdue +yes +${URL}$`));
+      expect(rows.find((row) => row.startsWith(forJob.subscription.id))).to.match(new RegExp(`^\\S+ +job ${job} +attempt-failed +no +`));
+      expect(rows.find((row) => row.startsWith(global))).to.match(/ +all jobs +cancelled +yes +/);
+      expect((await ok(['webhooks', 'list', '--quiet'])).trim().split('\n')).to.include.members([byType, forJob.subscription.id, global]);
+      expect((await json(['webhooks', 'list'])).items.map((s: Json) => s.id)).to.include.members([byType, global]);
+
+      const shown = await ok(['webhooks', 'get', byType]);
+      expect(shown).to.match(/^description: +ops alerts$/m);
+      expect(shown).to.not.match(/secret/);
+      expect(Object.keys(await json(['webhooks', 'get', global]))).to.not.include('secret');
+
+      for (const id of [byType, forJob.subscription.id, global]) expect(await ok(['webhooks', 'delete', id])).to.equal(`deleted ${id}\n`);
+      const gone = await cli(['webhooks', 'get', global, ...at]);
+      expect(gone.code).to.equal(1);
+      expect(gone.stderr).to.match(/^error: NOT_FOUND: webhook subscription \S+ does not exist/);
+    });
+
+    it('deliveries: the log of one subscription, filtered by status, or the newest of all', async () => {
+      const first = (await ok(['webhooks', 'create', '--url', URL, '--events', 'cancelled', '--type', 'cli.hooks.log', '--secret', SECRET, '--quiet'])).trim();
+      const second = (await ok(['webhooks', 'create', '--url', `${URL}/2`, '--events', 'cancelled', '--type', 'cli.hooks.log', '--secret', SECRET, '--quiet'])).trim();
+      try {
+        const job = await create('logged', '--type', 'cli.hooks.log', '--every', '1d');
+        const execution = (await ok(['jobs', 'run', job, '--quiet'])).trim();
+        await ok(['executions', 'cancel', execution]);
+        // Refused (loopback) at the first attempt: failed for good, with the reason.
+        const logOf = async (id: string) => (await json(['webhooks', 'deliveries', '--subscription', id])).items as Json[];
+        await eventually(async () => expect((await logOf(first)).map((d) => d.status)).to.deep.equal(['DELIVERY_STATUS_FAILED']), 10_000);
+        await eventually(async () => expect((await logOf(second)).map((d) => d.status)).to.deep.equal(['DELIVERY_STATUS_FAILED']), 10_000);
+        const [delivery] = await logOf(first);
+        expect(delivery).to.deep.include({ subscriptionId: first, eventType: 'execution.cancelled', executionId: execution, attempts: 1 });
+
+        const [header, ...rows] = (await ok(['webhooks', 'deliveries', '--subscription', first, '--status', 'failed'])).trimEnd().split('\n');
+        expect(header).to.match(/^ID +SUBSCRIPTION +EVENT +STATUS +ATTEMPTS +CODE +CREATED +NEXT ATTEMPT +ERROR$/);
+        expect(rows).to.have.length(1);
+        expect(rows[0]).to.match(new RegExp(`^${delivery!.id} +${first} +execution\\.cancelled +failed +1 +- +\\d{4}-\\S+ +- +\\S.*`));
+        expect(await ok(['webhooks', 'deliveries', '--subscription', first, '--status', 'pending'])).to.match(/\(none\)\n$/);
+        const all = (await json(['webhooks', 'deliveries', '--limit', '2'])).items as Json[];
+        expect(all.map((d) => d.subscriptionId).sort()).to.deep.equal([first, second].sort());
+        expect((await json(['webhooks', 'deliveries', '--status', 'delivered'])).items).to.deep.equal([]);
+      } finally {
+        for (const id of [first, second]) await ok(['webhooks', 'delete', id]);
+      }
+    });
+  });
+
   describe('executions watch across a server restart', () => {
     it('reconnects by itself and resumes after its last cursor, with the events that happened while it was away', async () => {
       const database = await TestDatabase.create();
@@ -261,6 +325,12 @@ describe('jobscheduler CLI', function () {
       ['a bad duration', ['health', '--timeout', 'soon'], /^error: "soon" is not a duration/],
       ['an unknown state', ['jobs', 'list', '--state', 'sleeping'], /^error: "sleeping" is not one of pending, scheduled, running, paused, completed, failed, cancelled/],
       ['an update without fields', ['jobs', 'update', 'x'], /^error: nothing to change/],
+      ['a webhook without events', ['webhooks', 'create', '--url', 'https://example.com/h'], /^error: --events is missing/],
+      ['an unknown webhook event', ['webhooks', 'create', '--url', 'https://example.com/h', '--events', 'finished'], /^error: "finished" is not one of succeeded, failed, attempt-failed, cancelled, overdue/],
+      ['a webhook for a job and a type', ['webhooks', 'create', '--url', 'https://example.com/h', '--events', 'failed', '--job', 'j', '--type', 't'], /^error: give --job or --type, not both/],
+      ['--quiet without a secret of your own', ['webhooks', 'create', '--url', 'https://example.com/h', '--events', 'failed', '--quiet'], /^error: --quiet prints only the id, so it needs --secret/],
+      ['two delivery statuses', ['webhooks', 'deliveries', '--status', 'failed', '--status', 'pending'], /^error: give --status once/],
+      ['a page token across all subscriptions', ['webhooks', 'deliveries', '--page-token', 'x'], /^error: --page-token pages one subscription's log: give --subscription too/],
     ];
     for (const [name, args, message] of usage) {
       it(`${name} is a usage error: exit 2, one line, nothing sent`, async () => {
@@ -281,7 +351,7 @@ describe('jobscheduler CLI', function () {
     it('--help lists every command; COMMAND --help its usage', async () => {
       const help = await cli(['--help']);
       expect(help.code).to.equal(0);
-      for (const command of ['jobs create', 'jobs list', 'jobs get', 'jobs update', 'jobs delete', 'jobs pause', 'jobs resume', 'jobs cancel', 'jobs run', 'jobs retry', 'executions list', 'executions get', 'executions cancel', 'executions watch', 'stats', 'metrics', 'preview', 'health']) {
+      for (const command of ['jobs create', 'jobs list', 'jobs get', 'jobs update', 'jobs delete', 'jobs pause', 'jobs resume', 'jobs cancel', 'jobs run', 'jobs retry', 'executions list', 'executions get', 'executions cancel', 'executions watch', 'webhooks list', 'webhooks get', 'webhooks deliveries', 'webhooks create', 'webhooks delete', 'stats', 'metrics', 'preview', 'health']) {
         expect(help.stdout).to.match(new RegExp(`^  ${command} `, 'm'));
       }
       const create = await cli(['jobs', 'create', '--help']);

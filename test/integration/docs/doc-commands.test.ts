@@ -33,6 +33,8 @@ const RUN_ELSEWHERE: { pattern: RegExp; by: string }[] = [
   { pattern: /^npm ci && (npm run build && )?npm start\b/, by: 'test/integration/process/npm-start.test.ts' },
   // The CLI's pages run as whole sessions (their blocks share shell variables such as $JOB).
   { pattern: /^(export JOBSCHEDULER_\w+=|(\w+=\$\()?npx jobscheduler )/, by: 'test/integration/cli/cli-docs.test.ts' },
+  // The webhook session's own signing secret, used by its next line.
+  { pattern: /^SECRET="whsec_\$\(head -c 32 \/dev\/urandom \| base64\)"$/, by: 'test/integration/cli/cli-docs.test.ts' },
   { pattern: /^npm run pack:client$/, by: 'test/integration/client-package/install.test.ts' },
   { pattern: /^npm install \/path\/to\/jobscheduler\/packages\/client\//, by: 'test/integration/client-package/install.test.ts' },
   { pattern: /^mkdir my-service && cd my-service && npm init -y/, by: 'test/integration/client-package/install.test.ts' },

@@ -3,6 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { DeliveryStatus, WebhookEvent } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
+import { scrape } from '../../support/prometheus-text.js';
 import { codeOf } from '../../support/security.js';
 import { WebhookReceiver, webhookPki } from '../../support/webhook-receiver.js';
 import { acquire, complete, createJob, fail, once } from '../engine/engine-harness.js';
@@ -156,6 +157,33 @@ describe('webhooks: signed delivery from the outbox to a real HTTPS receiver', f
     clock.advance(3_600_000);
     expect(await deliver(server)).to.equal(0);
     expect(receiver.on('/down')).to.have.length(3);
+  });
+
+  it('counts attempts by outcome, times them, and publishes the backlog in the metrics', async () => {
+    await subscribe('/flaky', [WebhookEvent.SUCCEEDED]);
+    await subscribe('/down', [WebhookEvent.SUCCEEDED]);
+    receiver.answer('/flaky', { status: 500 }, { status: 200 });
+    receiver.answer('/down', { status: 503 });
+    const [run] = (await createJob(server, { name: 'ok', schedule: once() }), await acquire(server));
+    await complete(server, run!);
+    const scrapeNow = async () => {
+      await server.observability.parts.refresher.runOnce();
+      return scrape(server.observability.metricsAddress ?? '');
+    };
+    expect((await scrapeNow()).value('jobscheduler_webhook_deliveries_pending')).to.equal(2);
+
+    for (const wait of [0, 10_000, 20_000]) {
+      clock.advance(wait);
+      await deliver(server);
+    }
+    const metrics = await scrapeNow();
+    expect(metrics.value('jobscheduler_webhook_deliveries_pending')).to.equal(0);
+    // /flaky: a failed attempt, then delivered; /down: two failed attempts, then given up.
+    const attempts = (outcome: string) => metrics.value('jobscheduler_webhook_delivery_attempts_total', { outcome });
+    expect([attempts('delivered'), attempts('failed_attempt'), attempts('given_up')]).to.deep.equal([1, 3, 1]);
+    const timed = (outcome: string) => metrics.value('jobscheduler_webhook_delivery_duration_seconds_count', { outcome });
+    expect([timed('delivered'), timed('failed_attempt'), timed('given_up')]).to.deep.equal([1, 3, 1]);
+    expect(metrics.value('jobscheduler_webhook_delivery_duration_seconds_sum', { outcome: 'delivered' })).to.be.greaterThan(0);
   });
 
   it('a hanging endpoint holds only its own slots: outcomes are recorded and other endpoints are served meanwhile', async () => {
