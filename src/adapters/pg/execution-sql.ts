@@ -36,13 +36,13 @@ export class PgExecutionStore implements ExecutionStore {
   constructor(private readonly db: Queryable) {}
 
   async get(id: string): Promise<Execution | undefined> {
-    const { rows } = await this.db.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<ExecutionRow>(prepared('executions.get', `SELECT ${COLUMNS} FROM executions WHERE id = $1`, [id]));
     return rows[0] && executionFromRow(rows[0]);
   }
 
   async getMany(ids: readonly string[]): Promise<Execution[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.db.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE id = ANY($1::uuid[]) ORDER BY id`, [[...new Set(ids)]]);
+    const { rows } = await this.db.query<ExecutionRow>(prepared('executions.get-many', `SELECT ${COLUMNS} FROM executions WHERE id = ANY($1::uuid[]) ORDER BY id`, [[...new Set(ids)]]));
     return rows.map(executionFromRow);
   }
 
@@ -105,16 +105,19 @@ export class PgExecutionStore implements ExecutionStore {
   async lockLeased(leases: readonly { id: string; leaseToken: string }[]): Promise<Execution[]> {
     if (leases.length === 0) return [];
     const { rows } = await this.db.query<ExecutionRow>(
-      `SELECT ${QUALIFIED} FROM executions e JOIN unnest($1::uuid[], $2::uuid[]) AS l(id, token) ON e.id = l.id AND e.lease_token = l.token
-       WHERE e.status = 'running' ORDER BY e.id FOR UPDATE OF e`,
-      [leases.map((l) => l.id), leases.map((l) => l.leaseToken)],
+      prepared(
+        'executions.lock-leased',
+        `SELECT ${QUALIFIED} FROM executions e JOIN unnest($1::uuid[], $2::uuid[]) AS l(id, token) ON e.id = l.id AND e.lease_token = l.token
+         WHERE e.status = 'running' ORDER BY e.id FOR UPDATE OF e`,
+        [leases.map((l) => l.id), leases.map((l) => l.leaseToken)],
+      ),
     );
     return rows.map(executionFromRow);
   }
 
   async lock(ids: readonly string[]): Promise<Execution[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.db.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...ids]]);
+    const { rows } = await this.db.query<ExecutionRow>(prepared('executions.lock', `SELECT ${COLUMNS} FROM executions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...ids]]));
     return rows.map(executionFromRow);
   }
 

@@ -25,20 +25,20 @@ export class PgJobStore implements JobStore {
   constructor(private readonly db: Queryable) {}
 
   async get(id: string): Promise<Job | undefined> {
-    const { rows } = await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<JobRow>(prepared('jobs.get', `SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]));
     return rows[0] && jobFromRow(rows[0]);
   }
 
   async getMany(ids: readonly string[]): Promise<Job[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id`, [[...new Set(ids)]]);
+    const { rows } = await this.db.query<JobRow>(prepared('jobs.get-many', `SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id`, [[...new Set(ids)]]));
     return rows.map(jobFromRow);
   }
 
   async lock(ids: readonly string[]): Promise<Job[]> {
     if (ids.length === 0) return [];
     // Locking in id order keeps two transactions that lock overlapping sets from deadlocking.
-    const { rows } = await this.db.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]);
+    const { rows } = await this.db.query<JobRow>(prepared('jobs.lock', `SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]));
     return rows.map(jobFromRow);
   }
 
