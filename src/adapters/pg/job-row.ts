@@ -63,13 +63,9 @@ export const JOB_STATE_COLUMNS = [
 
 const NO_DEPENDENCIES: Job['dependsOn'] = Object.freeze([]);
 
-/**
- * The one mapping from a jobs row to a Job. One literal, the optional trace context added last:
- * a spread in the middle gave every Job a map of its own in V8 (slow to build, and every later
- * read of it megamorphic).
- */
+/** The one mapping from a jobs row to a Job. */
 export function jobFromRow(row: JobRow): Job {
-  const job: { -readonly [K in keyof Job]: Job[K] } = {
+  return {
     id: row.id as string,
     name: row.name as string,
     type: row.type as string,
@@ -99,13 +95,11 @@ export function jobFromRow(row: JobRow): Job {
     pausedAt: optionalDate(row.paused_at),
     cancelledAt: optionalDate(row.cancelled_at),
     finishedAt: optionalDate(row.finished_at),
+    ...traceContextFromRow(row),
     dependsOn: (row.depends_on as Job['dependsOn'] | null) ?? NO_DEPENDENCIES,
     hasDownstream: row.has_downstream === true,
     executionWindows: (row.execution_windows as ExecutionWindows | null) ?? undefined,
   };
-  const { traceContext } = traceContextFromRow(row);
-  if (traceContext) job.traceContext = traceContext;
-  return job;
 }
 
 /** The one mapping from a Job to the values jsonb_to_recordset reads (dates as ISO text). */
