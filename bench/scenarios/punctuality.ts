@@ -20,7 +20,7 @@ export async function punctuality(context: BenchContext, options: PunctualityOpt
   const concurrency = 100;
   const { result, accounting } = await withSystem(context, `punctuality_${options.kind}_${options.jobs}`, {}, async (system) => {
     // Creation must finish before T: an anchor already past when a job is created first fires a period later.
-    const leadMs = 800 + options.jobs * 0.6;
+    const leadMs = 3_000 + options.jobs * 2;
     const anchorMs = Date.now() + leadMs;
     const staggerMs = options.kind === 'aligned' ? 0 : options.spreadMs / options.jobs;
     const created = await system.load.create({ address: system.addresses[0]!, type: system.type, count: options.jobs, batchSize: 1000, inFlight: 2, schedule: { kind: 'interval', everyHours: 1, anchorMs, staggerMs } });

@@ -26,6 +26,7 @@ export interface Config {
     enabled: boolean;
     pollIntervalMs: number;
     dispatchBatchSize: number;
+    dispatchConcurrency: number;
     misfireGraceMs: number;
     defaultLeaseMs: number;
     reaperIntervalMs: number;
@@ -108,6 +109,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       enabled: read.boolean('SCHEDULER_ENABLED', true),
       pollIntervalMs: read.duration('POLL_INTERVAL', 1_000, 10, 3_600_000),
       dispatchBatchSize: read.integer('DISPATCH_BATCH_SIZE', 500, 1, 10_000),
+      dispatchConcurrency: read.integer('DISPATCH_CONCURRENCY', 2, 1, 16),
       misfireGraceMs: read.duration('MISFIRE_GRACE', 60_000, 0, 86_400_000),
       defaultLeaseMs: read.duration('LEASE_DURATION', 30_000, 5_000, 3_600_000),
       reaperIntervalMs: read.duration('REAPER_INTERVAL', 1_000, 10, 3_600_000),

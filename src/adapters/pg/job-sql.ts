@@ -5,7 +5,7 @@ import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } 
 import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobToRecord, type JobRow } from './job-row.js';
 import type { Queryable } from './queryable.js';
 import { prepared } from './prepared.js';
-import { assignments, idAnd, recordsetColumns } from './recordset.js';
+import { assignments, recordsetColumns } from './recordset.js';
 
 const FIRING_STATES = `('pending', 'scheduled', 'running')`;
 const WRITTEN_COLUMNS = Object.keys(JOB_COLUMNS).join(', ');
@@ -16,9 +16,15 @@ const COLUMNS = `${WRITTEN_COLUMNS}, has_downstream, CASE WHEN has_upstream THEN
   FROM job_dependencies d WHERE d.downstream_id = jobs.id) END AS depends_on`;
 const RECORDSET = recordsetColumns(JOB_COLUMNS);
 const ALL_ASSIGNMENTS = assignments(JOB_COLUMNS, ['id', 'created_at']);
-const STATE_COLUMN_TYPES = idAnd(JOB_COLUMNS, JOB_STATE_COLUMNS);
-const STATE_RECORDSET = recordsetColumns(STATE_COLUMN_TYPES);
-const STATE_ASSIGNMENTS = assignments(STATE_COLUMN_TYPES);
+// A state change (every firing and settling) is sent as one array per column and read with
+// unnest: no JSON to build in the service or to parse in PostgreSQL. The ids' array ($1) also
+// drives a primary-key lookup; joined to unnest alone, the planner scanned the whole table.
+const STATE_UNNEST_COLUMNS = ['id', 'expected_version', ...JOB_STATE_COLUMNS] as const;
+const STATE_UNNEST_TYPES: Record<string, string> = { ...JOB_COLUMNS, expected_version: 'bigint' };
+const UPDATE_STATE = `UPDATE jobs SET ${JOB_STATE_COLUMNS.map((name) => `${name} = c.${name}`).join(', ')}
+  FROM unnest(${STATE_UNNEST_COLUMNS.map((name, i) => `$${i + 1}::${STATE_UNNEST_TYPES[name]}[]`).join(', ')}) AS c(${STATE_UNNEST_COLUMNS.join(', ')})
+  WHERE jobs.id = ANY($1::uuid[]) AND jobs.id = c.id AND jobs.version = c.expected_version
+  RETURNING jobs.id`;
 
 /** All SQL about jobs. Every statement takes "now" as a parameter; nothing reads the database clock. */
 export class PgJobStore implements JobStore {
@@ -87,11 +93,15 @@ export class PgJobStore implements JobStore {
     if (stateOnly.length > 0) {
       // Only the state columns: the definition (the payload above all) is neither sent nor
       // rewritten, so a large payload costs nothing here and its TOAST value is kept as is.
-      const records = stateOnly.map(({ job, expectedVersion }) => {
+      const columns: unknown[][] = STATE_UNNEST_COLUMNS.map(() => []);
+      for (const { job, expectedVersion } of stateOnly) {
         const record = jobToRecord(job);
-        return Object.fromEntries([['id', job.id], ['expected_version', expectedVersion], ...JOB_STATE_COLUMNS.map((name) => [name, record[name]])]);
-      });
-      for (const id of await this.write('jobs.update-state', STATE_ASSIGNMENTS, STATE_RECORDSET, records)) written.add(id);
+        columns[0]!.push(job.id);
+        columns[1]!.push(expectedVersion);
+        JOB_STATE_COLUMNS.forEach((name, i) => columns[i + 2]!.push(record[name]));
+      }
+      const { rows } = await this.db.query<{ id: string }>(prepared('jobs.update-state', UPDATE_STATE, columns));
+      for (const { id } of rows) written.add(id);
     }
     if (whole.length > 0) {
       const records = whole.map((change) => ({ ...jobToRecord(change.job), expected_version: change.expectedVersion }));

@@ -33,15 +33,33 @@ export class DispatchDueJobs {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly wakeUps: WakeUps,
-    private readonly settings: Pick<EngineSettings, 'dispatchBatchSize' | 'misfireGraceMs'>,
+    private readonly settings: Pick<EngineSettings, 'dispatchBatchSize' | 'misfireGraceMs'> & Partial<Pick<EngineSettings, 'dispatchConcurrency'>>,
     private readonly logger: Logger,
     private readonly observer: EngineObserver = NO_OBSERVER,
     private readonly handOff: HandOff = NO_HAND_OFF,
     private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
-  /** Repeats passes until no due job is left; returns the totals. */
+  /**
+   * Repeats passes until no due job is left; returns the totals. `dispatchConcurrency` passes run
+   * at once, each in its own transaction: SKIP LOCKED gives them disjoint jobs, as it does the
+   * passes of different replicas, so a backlog (many jobs due at one instant) is fired while the
+   * service builds one pass and PostgreSQL writes another. Settles once every pass has ended.
+   */
   async runUntilIdle(): Promise<DispatchResult> {
+    const lanes = await Promise.allSettled(Array.from({ length: this.settings.dispatchConcurrency ?? 1 }, () => this.passesUntilShort()));
+    const total = { jobs: 0, executions: 0, skipped: 0 };
+    for (const lane of lanes) {
+      if (lane.status === 'rejected') throw lane.reason;
+      total.jobs += lane.value.jobs;
+      total.executions += lane.value.executions;
+      total.skipped += lane.value.skipped;
+    }
+    return total;
+  }
+
+  /** One lane of runUntilIdle: passes until one claims less than a full batch. */
+  private async passesUntilShort(): Promise<DispatchResult> {
     const total = { jobs: 0, executions: 0, skipped: 0 };
     for (;;) {
       const pass = await this.runOnce();

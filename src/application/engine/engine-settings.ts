@@ -4,6 +4,8 @@ export interface EngineSettings {
   readonly pollIntervalMs: number;
   /** Jobs claimed per dispatcher transaction. */
   readonly dispatchBatchSize: number;
+  /** Dispatcher passes in flight at once while a backlog of due jobs lasts (each claims other jobs). */
+  readonly dispatchConcurrency: number;
   /** Occurrences later than this are "missed" and follow the catch-up policy. */
   readonly misfireGraceMs: number;
   /** Lease length when a worker does not ask for one. */
@@ -26,6 +28,7 @@ export interface EngineSettings {
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   pollIntervalMs: 1_000,
   dispatchBatchSize: 500,
+  dispatchConcurrency: 2,
   misfireGraceMs: 60_000,
   defaultLeaseMs: 30_000,
   minLeaseMs: 5_000,

@@ -59,16 +59,28 @@ export interface NewExecution {
 
 const NONE: readonly string[] = Object.freeze([]);
 
-/** A queued execution of a job, with the job's routing, priority and timeout copied onto it. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A queued execution of a job, with the job's routing, priority and timeout copied onto it.
+ * Built as one literal: spreading `fields` and then adding the other keys gave every execution a
+ * map of its own in V8, about 50 µs per execution, the largest part of a dispatcher pass's CPU.
+ * The optional keys are present exactly when `fields` has them.
+ */
 export function queuedExecution(job: { id: string; type: string; priority: number; attemptTimeoutMs: number | undefined }, fields: NewExecution, now: Date): Execution {
-  return {
-    ...fields,
+  const execution: Mutable<Execution> = {
+    id: fields.id,
     jobId: job.id,
     jobType: job.type,
+    number: fields.number,
+    occurrenceAt: fields.occurrenceAt,
+    attempt: fields.attempt,
+    trigger: fields.trigger,
     status: 'queued',
     priority: job.priority,
     attemptTimeoutMs: job.attemptTimeoutMs,
     queuedAt: now,
+    scheduledAt: fields.scheduledAt,
     startedAt: undefined,
     finishedAt: undefined,
     workerId: undefined,
@@ -82,6 +94,9 @@ export function queuedExecution(job: { id: string; type: string; priority: numbe
     progress: undefined,
     upstreamExecutionIds: fields.upstreamExecutionIds ?? NONE,
   };
+  if ('traceContext' in fields) execution.traceContext = fields.traceContext;
+  if ('windowClosesAt' in fields) execution.windowClosesAt = fields.windowClosesAt;
+  return execution;
 }
 
 /** Ids in the order PostgreSQL sorts uuids (lowercase hex text order). */

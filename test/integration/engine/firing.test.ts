@@ -4,7 +4,7 @@ import { JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { eventually } from '../../support/eventually.js';
 import type { FakeClock } from '../../support/fake-clock.js';
 import type { TestServer } from '../../support/test-server.js';
-import { acquire, complete, createJob, cron, engineServer, everyMinutes, executionsOf, isoOf, jobOf, MINUTE, newClock, once, tick } from './engine-harness.js';
+import { acquire, complete, createJob, cron, engineServer, everyMinutes, executionsOf, isoOf, jobOf, MINUTE, newClock, once, tick, TYPE } from './engine-harness.js';
 
 describe('engine: jobs fire on time (real PostgreSQL, fake clock)', () => {
   let clock: FakeClock;
@@ -74,6 +74,34 @@ describe('engine: jobs fire on time (real PostgreSQL, fake clock)', () => {
       await eventually(async () => expect(await executionsOf(looping, immediate.id)).to.have.length(1));
     } finally {
       await looping.stop();
+    }
+  });
+
+  it('fires a backlog with several passes in flight, each job once (DISPATCH_CONCURRENCY)', async () => {
+    const lanes = await engineServer(clock, undefined, { DISPATCH_BATCH_SIZE: '4', DISPATCH_CONCURRENCY: '3' });
+    try {
+      const at = new Date('2026-03-02T08:10:00Z');
+      const { jobs } = await lanes.scheduler.batchCreateJobs({ requests: Array.from({ length: 30 }, (_, i) => ({ job: { name: `backlog ${i}`, type: TYPE, schedule: everyMinutes(60, at) } })) });
+      const dispatch = lanes.useCases.dispatch;
+      const runOnce = dispatch.runOnce.bind(dispatch);
+      let inFlight = 0;
+      let most = 0;
+      dispatch.runOnce = async () => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await runOnce();
+        } finally {
+          inFlight -= 1;
+        }
+      };
+      clock.advance(10 * MINUTE);
+      const fired = await dispatch.runUntilIdle();
+      expect(most).to.equal(3);
+      expect(fired).to.include({ jobs: 30, executions: 30, skipped: 0 });
+      for (const job of jobs) expect((await executionsOf(lanes, job.id)).map((e) => isoOf(e.occurrenceAt))).to.deep.equal(['2026-03-02T08:10:00.000Z']);
+      expect(await dispatch.runUntilIdle()).to.include({ jobs: 0, executions: 0 });
+    } finally {
+      await lanes.stop();
     }
   });
 });

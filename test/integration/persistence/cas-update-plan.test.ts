@@ -56,4 +56,15 @@ describe('the compare-and-set updates on freshly filled 20,000-row tables (Postg
     const plan = await explain(pool, queries[0]!);
     expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
   });
+
+  // The state change (every firing and settling) is sent as unnest arrays: joined to them alone,
+  // the planner hash-joined a scan of the whole table.
+  it('JobStore.update of the state alone (the dispatcher write) looks its rows up by primary key', async () => {
+    const { rows } = await pool.query<{ id: string }>(`SELECT id FROM jobs ORDER BY id LIMIT 5`);
+    const jobs = await new PgJobStore(pool).getMany(rows.map((r) => r.id));
+    const { db, queries } = recordingQueryable();
+    await new PgJobStore(db).update(jobs.map((job) => ({ job, expectedVersion: job.version, scope: 'state' as const })));
+    const plan = await explain(pool, queries[0]!);
+    expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+  });
 });

@@ -110,6 +110,18 @@ export function jobStoreConformance(context: ConformanceContext): void {
       expect(await context.tx((tx) => tx.jobs.update([{ job: pauseJob(job, at(2 * MINUTE)), expectedVersion: job.version, scope: 'state' }]))).to.deep.equal(new Set());
     });
 
+    // The state is sent as one array per column: text that array literals quote or escape must
+    // come back as written, and a null must stay a null, not the text NULL.
+    it('writes state-scoped text and instants exactly, whatever characters the text holds', async () => {
+      const texts = ['"quoted", {braced}, back\\slash\\', 'NULL', '', 'tab\tnew\nline ✓ 日本'];
+      const jobs = texts.map(() => jobInState('running'));
+      await context.tx((tx) => tx.jobs.insert(jobs));
+      const failed = jobs.map((job, i) => ({ ...job, lastError: texts[i]!, lastRunAt: at(i * MINUTE + 1), lastSuccessAt: undefined, version: job.version + 1 }));
+      const written = await context.tx((tx) => tx.jobs.update(failed.map((job, i) => ({ job, expectedVersion: jobs[i]!.version, scope: 'state' as const }))));
+      expect(written.size).to.equal(jobs.length);
+      for (const job of failed) expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(job);
+    });
+
     it('deletes only at the expected version, and takes the executions with it', async () => {
       const job = { ...jobInState('scheduled'), executionCount: 2 };
       const executions = [executionOf(job, { number: 1, status: 'succeeded' }), executionOf(job, { number: 2, status: 'queued' })];
