@@ -4,6 +4,8 @@ import type { Queryable } from '../../../../src/adapters/pg/queryable.js';
 export interface RecordedQuery {
   text: string;
   values: unknown[];
+  /** Set for a prepared statement (adapters/pg/prepared.ts): the connection may run its generic plan. */
+  name?: string;
 }
 
 /**
@@ -12,8 +14,8 @@ export interface RecordedQuery {
  */
 export function recordingQueryable(): { db: Queryable; queries: RecordedQuery[] } {
   const queries: RecordedQuery[] = [];
-  const query = async (text: string, values: unknown[] = []) => {
-    queries.push({ text, values });
+  const query = async (textOrConfig: string | pg.QueryConfig, values: unknown[] = []) => {
+    queries.push(typeof textOrConfig === 'string' ? { text: textOrConfig, values } : { text: textOrConfig.text, values: textOrConfig.values ?? [], ...(textOrConfig.name ? { name: textOrConfig.name } : {}) });
     return { rows: [], rowCount: 0 };
   };
   return { db: { query } as unknown as Queryable, queries };
@@ -33,6 +35,20 @@ export async function explain(pool: pg.Pool, { text, values }: RecordedQuery): P
   const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
   if (!plan) throw new Error('EXPLAIN returned no plan');
   return plan;
+}
+
+/**
+ * Every plan the statement may run with: the one for these values, and for a prepared statement
+ * also the generic plan, which PostgreSQL switches to after a few executions when it looks no
+ * worse (EXPLAIN (GENERIC_PLAN), PostgreSQL 16 and later).
+ */
+export async function plansOf(pool: pg.Pool, query: RecordedQuery): Promise<PlanNode[]> {
+  const custom = await explain(pool, query);
+  if (!query.name) return [custom];
+  const { rows } = await pool.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON, GENERIC_PLAN) ${query.text}`);
+  const generic = rows[0]?.['QUERY PLAN'][0]?.Plan;
+  if (!generic) throw new Error('EXPLAIN (GENERIC_PLAN) returned no plan');
+  return [custom, generic];
 }
 
 export function nodesOf(plan: PlanNode): PlanNode[] {
