@@ -64,7 +64,7 @@ describe('the compare-and-set updates on freshly filled 20,000-row tables (Postg
     const jobs = await new PgJobStore(pool).getMany(rows.map((r) => r.id));
     const { db, queries } = recordingQueryable();
     await new PgJobStore(db).update(jobs.map((job) => ({ job, expectedVersion: job.version, scope: 'state' as const })));
-    const plan = await explain(pool, queries[0]!);
-    expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+    expect(queries[0]?.name, 'a prepared statement').to.be.a('string');
+    for (const plan of await plansOf(pool, queries[0]!)) expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
   });
 });
