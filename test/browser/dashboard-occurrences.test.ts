@@ -23,7 +23,7 @@ describe('dashboard in a browser: execution windows and the occurrence ledger', 
   let browser: Browser;
   let page: Page;
   let base: string;
-  const ids: { deferring?: string; skipping?: string; held?: string } = {};
+  const ids: { deferring?: string; skipping?: string; held?: string; busy?: string } = {};
 
   async function create(name: string, type: string, job: object): Promise<string> {
     const answer = await connectUnary(base, 'CreateJob', { job: { name, type, schedule: { cron: { expression: '0 * * * *' } }, ...job } });
@@ -51,6 +51,12 @@ describe('dashboard in a browser: execution windows and the occurrence ledger', 
     await connectUnary(base, 'RunJob', { id: ids.held });
     await server.worker.acquireExecutions({ workerId: 'browser-test-worker', jobTypes: ['dash.held'], capacity: 1 });
     await connectUnary(base, 'RunJob', { id: ids.held });
+    // 25 operator runs: more than one page of the panel.
+    ids.busy = await create('busy', 'dash.busy', { schedule: { interval: { every: 1, unit: 'INTERVAL_UNIT_DAYS' } } });
+    for (let run = 0; run < 25; run += 1) {
+      clock.advance(1_000);
+      await server.scheduler.runJob({ id: ids.busy });
+    }
   });
   beforeEach(async () => {
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
@@ -95,6 +101,25 @@ describe('dashboard in a browser: execution windows and the occurrence ledger', 
     await eventually(async () => expect(await rows().count()).to.equal(2));
     expect(await rows().locator('td:nth-child(2)').allTextContents()).to.deep.equal(['run by an operator', 'run by an operator; held by quota job_type="dash.held": 1 of max_running 1 running']);
     expect(await rows().locator('td:nth-child(4)').allTextContents()).to.deep.equal(['running', 'queued']);
+    expect(await accessibilityViolations(page)).to.deep.equal([]);
+  });
+
+  it('pages through the ledger, 20 entries a page, asking the server for each page with its token', async () => {
+    const asked: Array<Record<string, unknown>> = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/ListOccurrences')) asked.push(JSON.parse(request.postData() ?? '{}') as Record<string, unknown>);
+    });
+    await open(ids.busy);
+    expect(await rows().count()).to.equal(20);
+    const pager = page.getByRole('navigation', { name: 'Pages of occurrences' });
+    await pager.getByRole('button', { name: 'Later →' }).click();
+    await eventually(async () => expect(await rows().count()).to.equal(5));
+    expect(await pager.getByText('Page 2').count()).to.equal(1);
+    expect(await pager.getByRole('button', { name: 'Later →' }).isDisabled()).to.equal(true);
+    await pager.getByRole('button', { name: '← Earlier' }).click();
+    await eventually(async () => expect(await rows().count()).to.equal(20));
+    expect(asked.map((body) => [body.pageSize, Boolean(body.pageToken)])).to.deep.equal([[20, false], [20, true], [20, false]]);
+    expect(new Set(asked.map((body) => body.from)).size, 'one range for every page').to.equal(1);
     expect(await accessibilityViolations(page)).to.deep.equal([]);
   });
 });
