@@ -1,4 +1,4 @@
-import { durationFromMs } from '@bufbuild/protobuf/wkt';
+import { durationFromMs, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { createJobSchedulerClient } from '../../src/adapters/grpc/client/index.js';
 import { JobState } from '../../src/gen/jobscheduler/v1/job_pb.js';
 import { loadDashboardData, type DashboardDataSize } from '../support/dashboard-data.js';
@@ -14,6 +14,9 @@ export interface DashboardOptions extends DashboardDataSize {
 /** The dashboard's page size for jobs and for a job's history (web/src). */
 const JOBS_PAGE = 25;
 const HISTORY_PAGE = 20;
+/** The job page's Occurrences panel: 20 entries a page of the last 24 hours (web/src/occurrences-panel.ts). */
+const OCCURRENCES_PAGE = 20;
+const DAY_MS = 86_400_000;
 
 /**
  * Dashboard: with the data set of dashboard-data.ts stored, the calls each dashboard page makes,
@@ -45,6 +48,9 @@ export async function dashboard(context: BenchContext, options: DashboardOptions
         };
         const secondToken = (await client.listJobs({ pageSize: JOBS_PAGE })).nextPageToken;
         const historyToken = (await client.listExecutions({ jobId: bigJob, pageSize: HISTORY_PAGE })).nextPageToken;
+        // One range for every page, as the panel keeps it: a token is valid only with its range.
+        const ledgerFrom = timestampFromDate(new Date(Date.now() - DAY_MS));
+        const ledgerToken = (await client.listOccurrences({ jobId: bigJob, from: ledgerFrom, pageSize: OCCURRENCES_PAGE })).nextPageToken;
         const calls: Record<string, () => Promise<unknown>> = {
           jobs_first_page: () => jobsPage({}),
           jobs_list_only: () => client.listJobs({ pageSize: JOBS_PAGE }),
@@ -58,6 +64,8 @@ export async function dashboard(context: BenchContext, options: DashboardOptions
           job_preview: () => client.previewSchedule({ schedule: job!.schedule!, count: 10 }),
           job_history_first: () => client.listExecutions({ jobId: bigJob, pageSize: HISTORY_PAGE }),
           job_history_next: () => client.listExecutions({ jobId: bigJob, pageSize: HISTORY_PAGE, pageToken: historyToken }),
+          job_occurrences_first: () => client.listOccurrences({ jobId: bigJob, from: ledgerFrom, pageSize: OCCURRENCES_PAGE }),
+          job_occurrences_next: () => client.listOccurrences({ jobId: bigJob, from: ledgerFrom, pageSize: OCCURRENCES_PAGE, pageToken: ledgerToken }),
           execution_get: () => client.getExecution({ id: anExecution }),
           live_history_hour: () => client.getMetricsHistory({ window: durationFromMs(3_600_000), step: durationFromMs(60_000) }),
           live_history_refresh: () => client.getMetricsHistory({ window: durationFromMs(120_000), step: durationFromMs(60_000) }),
@@ -84,6 +92,6 @@ export async function dashboard(context: BenchContext, options: DashboardOptions
   return {
     scenario: 'dashboard',
     figures: { load_s: round2(loadSeconds), ...result.figures },
-    configuration: { ...options, jobs_page_size: JOBS_PAGE, history_page_size: HISTORY_PAGE },
+    configuration: { ...options, jobs_page_size: JOBS_PAGE, history_page_size: HISTORY_PAGE, occurrences_page_size: OCCURRENCES_PAGE },
   };
 }

@@ -108,7 +108,7 @@ describe('dashboard in a browser', function () {
     await eventually(async () => expect(await focused.getAttribute('aria-label')).to.equal('Pause send-welcome'));
   });
 
-  it('opens a job page with its definition, next 10 fire times, statistics and execution history, and one execution in full', async () => {
+  it('opens a job page with its definition, next 10 fire times, statistics, occurrences and execution history, and one execution in full', async () => {
     const run = await connectUnary(base, 'RunJob', { id: ids.nightly });
     expect(run.status).to.equal(200);
     const { executions } = await server.worker.acquireExecutions({ workerId: 'browser-test-worker', jobTypes: ['report.build'], capacity: 1 });
@@ -141,6 +141,13 @@ describe('dashboard in a browser', function () {
     expect(await succeeded.locator('td').nth(3).textContent()).to.equal('browser-test-worker');
     expect(await succeeded.locator('td').nth(7).textContent()).to.equal('{"rows":42}');
     await eventually(async () => expect(await page.locator('[data-testid="stats"]').textContent()).to.include('Success rate100.0 %'));
+    expect(await page.getByTestId('windows').textContent()).to.equal('any time (no windows)');
+    // Both runs of this test are in the occurrence ledger of the last 24 hours, oldest first.
+    const occurrences = page.locator('[data-testid="occurrences"] tbody tr');
+    await eventually(async () => expect(await occurrences.count()).to.equal(2));
+    expect(await occurrences.locator('td:nth-child(2)').allTextContents()).to.deep.equal(['run by an operator', 'run by an operator']);
+    expect(await occurrences.first().locator('td:nth-child(3) a').getAttribute('href')).to.equal(`#/executions/${acquired?.execution?.id}`);
+    expect(await occurrences.first().locator('td:nth-child(4)').textContent()).to.equal('succeeded');
     await screenshot(page, 'job');
     expect(await accessibilityViolations(page)).to.deep.equal([]);
 
@@ -231,11 +238,13 @@ describe('dashboard in a browser', function () {
     await page.locator('figure.chart').first().waitFor();
     await eventually(async () => expect(calls.map((c) => c.method)).to.include('GetMetricsHistory'));
     // Each of these reads one job, one execution, one schedule or a bounded window; the lists are paged.
-    const bounded = ['GetJob', 'GetJobStats', 'GetExecution', 'PreviewSchedule', 'GetMetricsHistory', 'ListJobs', 'ListExecutions', 'GetSubscription', 'ListSubscriptions', 'ListDeliveries'];
+    const bounded = ['GetJob', 'GetJobStats', 'GetExecution', 'PreviewSchedule', 'GetMetricsHistory', 'ListJobs', 'ListExecutions', 'ListOccurrences', 'GetSubscription', 'ListSubscriptions', 'ListDeliveries'];
     expect(calls.filter((c) => !bounded.includes(c.method)), 'a call the dashboard makes that this test does not know').to.deep.equal([]);
     const lists = calls.filter((c) => c.method.startsWith('List'));
-    expect(lists.map((c) => c.method)).to.include.members(['ListJobs', 'ListExecutions', 'ListSubscriptions', 'ListDeliveries']);
+    expect(lists.map((c) => c.method)).to.include.members(['ListJobs', 'ListExecutions', 'ListOccurrences', 'ListSubscriptions', 'ListDeliveries']);
     for (const list of lists) expect(list.body.pageSize, `${list.method} ${JSON.stringify(list.body)}`).to.be.within(1, 50);
+    // The ledger is read for the last 24 hours, not from the earliest slot kept.
+    for (const ledger of calls.filter((c) => c.method === 'ListOccurrences')) expect(Date.now() - Date.parse(String(ledger.body.from)), JSON.stringify(ledger.body)).to.be.within(86_400_000, 86_400_000 + 600_000);
     for (const history of calls.filter((c) => c.method === 'GetMetricsHistory')) expect(history.body.window, JSON.stringify(history.body)).to.be.oneOf(['3600s', '120s']);
   });
 

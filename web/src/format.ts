@@ -49,9 +49,47 @@ export function instant(value: string | undefined): string {
   return Number.isNaN(date.getTime()) ? value : date.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, ' UTC').replace(/(\.\d+) UTC$/, '$1 UTC');
 }
 
-/** The zone a job's schedule is read in: a cron job's own, UTC for every other kind. */
-export function scheduleZone(schedule: Json): string {
-  return schedule?.cron?.timeZone || 'UTC';
+/** The zone a job's page shows times in: its cron schedule's, else its execution windows', else UTC. */
+export function jobZone(job: Json): string {
+  return job?.schedule?.cron?.timeZone || job?.executionWindows?.timeZone || 'UTC';
+}
+
+const ISO_DAYS = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** WEEKDAY_MONDAY … as "Monday to Friday", "Saturday, Sunday", "every day". */
+function windowDays(days: string[]): string {
+  const numbers = [...new Set(days.map((day) => ISO_DAYS.findIndex((name) => name !== '' && `WEEKDAY_${name.toUpperCase()}` === day)).filter((n) => n > 0))].sort((a, b) => a - b);
+  if (numbers.length === 7) return 'every day';
+  const runs: string[] = [];
+  for (let i = 0; i < numbers.length; ) {
+    let j = i;
+    while (j + 1 < numbers.length && (numbers[j + 1] as number) === (numbers[j] as number) + 1) j += 1;
+    const [first, last] = [ISO_DAYS[numbers[i] as number], ISO_DAYS[numbers[j] as number]];
+    runs.push(i === j ? `${first}` : j === i + 1 ? `${first}, ${last}` : `${first} to ${last}`);
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
+/** One weekly window in words: "Monday to Friday 09:00–17:00", "Sunday 22:00–06:00 (into the next day)". */
+export function windowInWords(window: Json): string {
+  const start = String(window.start ?? '');
+  const end = String(window.end ?? '');
+  const overnight = end <= start ? (start === end ? ' (all day)' : ' (into the next day)') : '';
+  return `${windowDays((window.days ?? []) as string[])} ${start}–${end}${overnight}`;
+}
+
+/** What the windows do with a fire time outside them and a run still going at the close. */
+export function windowPolicies(windows: Json): string {
+  const outside = windows.outsidePolicy === 'OUTSIDE_WINDOW_POLICY_SKIP' ? 'skipped' : 'deferred to the next opening';
+  const close = windows.endPolicy === 'WINDOW_END_POLICY_CANCEL' ? 'cancelled' : 'left to finish';
+  return `Fire times outside them are ${outside}; a run still going when its window closes is ${close}.`;
+}
+
+/** An instant as the wall clock of a zone shows it, briefly: "2026-12-07 03:00 Mon" (the page names the zone). */
+export function wallClock(value: string | undefined, timeZone: string): string {
+  const full = inZone(value, timeZone);
+  return full.replace(/ \S+ \(UTC[^)]*\)$/, '');
 }
 
 /**

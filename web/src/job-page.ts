@@ -1,11 +1,12 @@
 import { call, type Json } from './api.js';
 import { jobControls } from './actions.js';
 import { h, notice, replace } from './dom.js';
-import { duration, enumWord, inZone, instant, percent, relative, scheduleInWords, scheduleZone, shortId } from './format.js';
+import { duration, enumWord, inZone, instant, jobZone, percent, relative, scheduleInWords, shortId, windowInWords, windowPolicies } from './format.js';
+import { occurrencesPanel } from './occurrences-panel.js';
 
 const HISTORY_PAGE = 20;
 
-/** One job: its definition, next fire times, statistics and execution history (paged). */
+/** One job: its definition and windows, next fire times, statistics, occurrence ledger and execution history (paged). */
 export async function jobPage(root: HTMLElement, id: string): Promise<void> {
   replace(root, notice('Loading…'));
   let job: Json;
@@ -17,8 +18,9 @@ export async function jobPage(root: HTMLElement, id: string): Promise<void> {
   }
   const status = h('div', { 'aria-live': 'polite' });
   const stats = h('section', { 'aria-labelledby': 'stats-heading' }, h('h2', { id: 'stats-heading' }, 'Statistics'), notice('Loading…'));
-  const zone = scheduleZone(job.schedule);
-  const fireTimes = h('section', { 'aria-labelledby': 'fire-heading' }, h('h2', { id: 'fire-heading' }, `Next 10 fire times (${zone})`), notice('Loading…'));
+  const zone = jobZone(job);
+  const windowed = (job.executionWindows?.windows ?? []).length > 0;
+  const fireTimes = h('section', { 'aria-labelledby': 'fire-heading' }, h('h2', { id: 'fire-heading' }, `Next 10 fire times${windowed ? ' after the windows' : ''} (${zone})`), notice('Loading…'));
   const history = h('section', { 'aria-labelledby': 'history-heading' }, h('h2', { id: 'history-heading' }, 'Execution history'));
   replace(
     root,
@@ -30,14 +32,27 @@ export async function jobPage(root: HTMLElement, id: string): Promise<void> {
     }),
     status,
     h('div', { class: 'columns' }, definition(job), h('div', {}, stats, fireTimes)),
+    occurrencesPanel(id, zone),
     history,
   );
   void call('GetJobStats', { jobId: id }).then((response) => replace(stats, stats.firstChild as Node, statistics(response.stats)), (error: Error) => replace(stats, stats.firstChild as Node, notice(error.message, 'error')));
-  void call('PreviewSchedule', { schedule: job.schedule, count: 10 }).then(
-    (response) => replace(fireTimes, fireTimes.firstChild as Node, h('ol', { class: 'fire-times' }, ...((response.fireTimes ?? []) as string[]).map((time) => h('li', {}, h('time', { datetime: time, title: instant(time) }, inZone(time, zone)), ` (${relative(time)})`)))),
+  // With the job's windows, so a deferred fire time shows at the opening it waits for.
+  void call('PreviewSchedule', { schedule: job.schedule, count: 10, ...(windowed ? { executionWindows: job.executionWindows } : {}) }).then(
+    (response) => replace(fireTimes, fireTimes.firstChild as Node, h('ol', { class: 'fire-times' }, ...sameTimes((response.fireTimes ?? []) as string[]).map(([time, count]) => h('li', {}, h('time', { datetime: time, title: instant(time) }, inZone(time, zone)), ` (${relative(time)})`, count > 1 ? `: ${count} fire times deferred to this opening` : null)))),
     (error: Error) => replace(fireTimes, fireTimes.firstChild as Node, notice(error.message, 'error')),
   );
   await executions(history, id, ['']);
+}
+
+/** Fire times deferred to one window opening share it: one line for them, with how many. */
+function sameTimes(times: string[]): Array<[string, number]> {
+  const runs: Array<[string, number]> = [];
+  for (const time of times) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] === time) last[1] += 1;
+    else runs.push([time, 1]);
+  }
+  return runs;
 }
 
 function definition(job: Json): HTMLElement {
@@ -45,7 +60,7 @@ function definition(job: Json): HTMLElement {
     ['Id', job.id],
     ['Type', job.type],
     ['Schedule', scheduleInWords(job.schedule)],
-    ['Next run', job.nextRunAt ? `${inZone(job.nextRunAt, scheduleZone(job.schedule))} (${relative(job.nextRunAt)})` : '—'],
+    ['Next run', job.nextRunAt ? `${inZone(job.nextRunAt, jobZone(job))} (${relative(job.nextRunAt)})` : '—'],
     ['Labels', Object.entries(job.labels ?? {}).map(([key, value]) => `${key}=${value}`).join(', ') || '—'],
     ['Priority', String(job.priority ?? 0)],
     ['Retries', job.retryPolicy?.maxRetries !== undefined ? `up to ${job.retryPolicy.maxRetries}` : 'default'],
@@ -62,9 +77,16 @@ function definition(job: Json): HTMLElement {
     { 'aria-labelledby': 'definition-heading' },
     h('h2', { id: 'definition-heading' }, 'Definition'),
     job.description ? h('p', {}, job.description) : null,
-    h('dl', { class: 'pairs' }, ...rows.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
+    h('dl', { class: 'pairs' }, ...rows.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)]), h('dt', {}, 'Execution windows'), h('dd', { 'data-testid': 'windows' }, ...windowsInWords(job.executionWindows))),
     h('details', {}, h('summary', {}, 'Payload'), h('pre', {}, JSON.stringify(job.payload ?? {}, null, 2))),
   );
+}
+
+/** The weekly windows in their own zone, one per line, and what happens outside them; "any time" without. */
+function windowsInWords(windows: Json): Array<Node | string> {
+  const list = (windows?.windows ?? []) as Json[];
+  if (list.length === 0) return ['any time (no windows)'];
+  return [h('ul', { class: 'windows' }, ...list.map((window) => h('li', {}, `${windowInWords(window)} ${windows.timeZone}`))), h('span', { class: 'muted' }, windowPolicies(windows))];
 }
 
 function statistics(stats: Json): HTMLElement {

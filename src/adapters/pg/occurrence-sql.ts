@@ -40,26 +40,35 @@ export class PgOccurrenceStore implements OccurrenceStore {
   }
 
   async list(query: OccurrenceQuery, after: OccurrenceCursor | undefined, limit: number): Promise<OccurrenceRow[]> {
-    // First attempts by the (job, occurrence, attempt) key; each with its latest attempt's status.
+    // First attempts by the (job, occurrence, attempt) key, walked in slot order from the range's
+    // start (the bounds written on the parameters, so the index scan starts there) and stopped at
+    // the page size: a page of a job firing every few seconds reads a page of rows, not the whole
+    // range. Only the page's executions look up their latest attempt.
     const { rows } = await this.db.query<ListRow>(
-      `WITH bounds AS (SELECT COALESCE($2::timestamptz, '-infinity') AS lo, COALESCE($3::timestamptz, 'infinity') AS hi),
-       entries AS (
+      `WITH fired AS (
          SELECT 'execution' AS kind, e.id::text AS key, e.occurrence_at AS slot_at, e.occurrence_at AS last_slot_at, 1::bigint AS slot_count,
-                NULL::text AS reason, e.id AS execution_id, e.trigger, e.scheduled_at, e.queued_at AS recorded_at,
-                latest.status AS latest_status, latest.attempts, e.upstream_execution_ids
-         FROM executions e, bounds
-         CROSS JOIN LATERAL (
-           SELECT (array_agg(a.status ORDER BY a.attempt DESC))[1] AS status, count(*) AS attempts
-           FROM executions a WHERE a.job_id = e.job_id AND a.occurrence_at = e.occurrence_at) AS latest
-         WHERE e.job_id = $1 AND e.attempt = 1 AND e.occurrence_at >= bounds.lo AND e.occurrence_at < bounds.hi
-         UNION ALL
-         SELECT 'dropped', l.reason || ':' || (extract(epoch FROM l.since) * 1000000)::bigint, l.first_slot_at, l.last_slot_at, l.slot_count,
-                l.reason, NULL, NULL, NULL, l.recorded_at, NULL, NULL, NULL
-         FROM occurrence_ledger l, bounds
-         WHERE l.job_id = $1 AND l.last_slot_at >= bounds.lo AND l.first_slot_at < bounds.hi)
-       SELECT * FROM entries
-       WHERE $4::timestamptz IS NULL OR (slot_at, key) > ($4::timestamptz, $5::text)
-       ORDER BY slot_at, key LIMIT $6`,
+                NULL::text AS reason, e.id AS execution_id, e.trigger, e.scheduled_at, e.queued_at AS recorded_at, e.upstream_execution_ids
+         FROM executions e
+         WHERE e.job_id = $1 AND e.attempt = 1 AND e.occurrence_at < COALESCE($3::timestamptz, 'infinity')
+           AND e.occurrence_at >= GREATEST(COALESCE($2::timestamptz, '-infinity'), COALESCE($4::timestamptz, '-infinity'))
+           AND ($4::timestamptz IS NULL OR (e.occurrence_at, e.id::text) > ($4::timestamptz, $5::text))
+         ORDER BY e.occurrence_at, e.id::text LIMIT $6),
+       dropped AS (
+         SELECT 'dropped' AS kind, l.reason || ':' || (extract(epoch FROM l.since) * 1000000)::bigint AS key, l.first_slot_at AS slot_at, l.last_slot_at, l.slot_count,
+                l.reason, NULL::uuid AS execution_id, NULL::text AS trigger, NULL::timestamptz AS scheduled_at, l.recorded_at, NULL::uuid[] AS upstream_execution_ids
+         FROM occurrence_ledger l
+         WHERE l.job_id = $1 AND l.last_slot_at >= COALESCE($2::timestamptz, '-infinity') AND l.first_slot_at < COALESCE($3::timestamptz, 'infinity')),
+       page AS (
+         SELECT * FROM (SELECT * FROM fired UNION ALL SELECT * FROM dropped) AS entries
+         WHERE $4::timestamptz IS NULL OR (slot_at, key) > ($4::timestamptz, $5::text)
+         ORDER BY slot_at, key LIMIT $6)
+       SELECT page.kind, page.key, page.slot_at, page.last_slot_at, page.slot_count, page.reason, page.execution_id, page.trigger, page.scheduled_at,
+              page.recorded_at, latest.status AS latest_status, latest.attempts, page.upstream_execution_ids
+       FROM page
+       LEFT JOIN LATERAL (
+         SELECT (array_agg(a.status ORDER BY a.attempt DESC))[1] AS status, count(*) AS attempts
+         FROM executions a WHERE page.kind = 'execution' AND a.job_id = $1 AND a.occurrence_at = page.slot_at) AS latest ON true
+       ORDER BY page.slot_at, page.key`,
       [query.jobId, query.from ?? null, query.to ?? null, after?.slotAt ?? null, after?.key ?? null, limit + 1],
     );
     return rows.map((row): OccurrenceRow =>

@@ -11,9 +11,11 @@ import { jsonObject, labels, noOperands, operand, wholeNumber } from './operands
 import { json, printFields, printJson, printJsonArray, printTable, scheduleText, span, time } from './output.js';
 import { executionFields } from './execution-commands.js';
 import { SCHEDULE_OPTIONS, scheduleFrom } from './schedule-flags.js';
+import { NO_WINDOWS_OPTION, WINDOW_OPTIONS, windowsFrom, windowsNeedCurrent, windowsText } from './window-flags.js';
 
 const DEFINITION_OPTIONS = {
   ...SCHEDULE_OPTIONS,
+  ...WINDOW_OPTIONS,
   name: { type: 'string' },
   type: { type: 'string' },
   payload: { type: 'string' },
@@ -27,8 +29,8 @@ const DEFINITION_OPTIONS = {
   'catch-up': { type: 'string' },
 } as const;
 
-/** Job fields from the flags, and the update_mask paths they stand for. */
-function definition(values: Values): { job: MessageInitShape<typeof JobDesc>; paths: string[] } {
+/** Job fields from the flags, and the update_mask paths they stand for; `current` is the job being updated, when its windows are changed in part. */
+function definition(values: Values, current?: Job): { job: MessageInitShape<typeof JobDesc>; paths: string[] } {
   const job: Record<string, unknown> = {};
   const paths: string[] = [];
   const set = <K extends keyof MessageInitShape<typeof JobDesc>>(path: string, key: K, value: MessageInitShape<typeof JobDesc>[K] | undefined) => {
@@ -53,6 +55,9 @@ function definition(values: Values): { job: MessageInitShape<typeof JobDesc>; pa
   set('retry_policy', 'retryPolicy', maxRetries === undefined ? undefined : { maxRetries });
   set('overlap_policy', 'overlapPolicy', values.overlap === undefined ? undefined : enumValue(OverlapPolicySchema, values.overlap as string));
   set('catch_up_policy', 'catchUpPolicy', values['catch-up'] === undefined ? undefined : enumValue(CatchUpPolicySchema, values['catch-up'] as string));
+  const windows = windowsFrom(values, current?.executionWindows);
+  if (windows === null) paths.push('execution_windows');
+  else set('execution_windows', 'executionWindows', windows);
   return { job: job as MessageInitShape<typeof JobDesc>, paths };
 }
 
@@ -66,6 +71,7 @@ function printJob(context: Context, job: Job | undefined): void {
     ['type', job.type],
     ['state', enumLabel(JobStateSchema, job.state)],
     ['schedule', scheduleText(job.schedule)],
+    ['windows', windowsText(job.executionWindows)],
     ['next run', time(job.nextRunAt)],
     ['last run', time(job.lastRunAt)],
     ['last success', time(job.lastSuccessAt)],
@@ -132,7 +138,7 @@ const toJsonExecution = (execution: Execution) => toJson(ExecutionSchema, execut
 export const JOB_COMMANDS: Command[] = [
   {
     name: 'jobs create',
-    usage: "NAME --type TYPE (--every 15m [--anchor TIME] | --cron 'EXPR' [--tz ZONE] | --at TIME | --now) [--payload JSON | --payload-file FILE] [--label k=v]… [--description TEXT] [--priority N] [--attempt-timeout 5m] [--max-retries N] [--overlap skip|allow] [--catch-up skip|run-once|run-all] [--request-id ID] [--quiet]",
+    usage: "NAME --type TYPE (--every 15m [--anchor TIME] | --cron 'EXPR' [--tz ZONE] | --at TIME | --now) [--window 'Mon-Fri 09:00-17:00']… [--window-zone ZONE] [--outside-window defer|skip] [--at-window-close continue|cancel] [--payload JSON | --payload-file FILE] [--label k=v]… [--description TEXT] [--priority N] [--attempt-timeout 5m] [--max-retries N] [--overlap skip|allow] [--catch-up skip|run-once|run-all] [--request-id ID] [--quiet]",
     summary: 'create a job',
     options: { ...DEFINITION_OPTIONS, 'request-id': { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
     async run(context) {
@@ -200,12 +206,14 @@ export const JOB_COMMANDS: Command[] = [
   },
   {
     name: 'jobs update',
-    usage: 'JOB_ID [--name NAME] [--type TYPE] [schedule flags] [--payload JSON] [--label k=v]… [--description TEXT] [--priority N] [--attempt-timeout D] [--max-retries N] [--overlap P] [--catch-up P] [--expected-version N]',
+    usage: "JOB_ID [--name NAME] [--type TYPE] [schedule flags] [--window 'DAYS HH:MM-HH:MM']… [--window-zone ZONE] [--outside-window P] [--at-window-close P] [--no-windows] [--payload JSON] [--label k=v]… [--description TEXT] [--priority N] [--attempt-timeout D] [--max-retries N] [--overlap P] [--catch-up P] [--expected-version N]",
     summary: 'change the fields given (the rest stay)',
-    options: { ...DEFINITION_OPTIONS, 'expected-version': { type: 'string' } },
+    options: { ...DEFINITION_OPTIONS, ...NO_WINDOWS_OPTION, 'expected-version': { type: 'string' } },
     async run(context) {
       const id = operand(context, 'JOB_ID');
-      const { job, paths } = definition(context.values);
+      // A window flag given alone (--outside-window skip) changes the job's windows, not replaces them.
+      const current = windowsNeedCurrent(context.values) ? (await context.scheduler().getJob({ id }, context.call)).job : undefined;
+      const { job, paths } = definition(context.values, current);
       if (paths.length === 0) throw new UsageError('nothing to change: give at least one field, such as --every 30m or --payload');
       const version = context.values['expected-version'] as string | undefined;
       if (version !== undefined && !/^\d+$/.test(version)) throw new UsageError(`--expected-version must be a whole number, got ${JSON.stringify(version)}`);

@@ -6,11 +6,12 @@ import type { Command, Context } from './context.js';
 import { describeFailure, EXIT, UsageError } from './errors.js';
 import { EXECUTION_COMMANDS } from './execution-commands.js';
 import { JOB_COMMANDS } from './job-commands.js';
+import { OCCURRENCE_COMMANDS } from './occurrence-commands.js';
 import type { Out } from './output.js';
 import { SERVICE_COMMANDS } from './service-commands.js';
 import { WEBHOOK_COMMANDS } from './webhook-commands.js';
 
-export const COMMANDS: readonly Command[] = [...JOB_COMMANDS, ...EXECUTION_COMMANDS, ...WEBHOOK_COMMANDS, ...SERVICE_COMMANDS];
+export const COMMANDS: readonly Command[] = [...JOB_COMMANDS, ...OCCURRENCE_COMMANDS, ...EXECUTION_COMMANDS, ...WEBHOOK_COMMANDS, ...SERVICE_COMMANDS];
 
 const DEFAULT_TIMEOUT = '10s';
 

@@ -11,6 +11,10 @@ import { EXIT, UsageError } from './errors.js';
 import { operand, wholeNumber } from './operands.js';
 import { printFields, printJson, percent, span, time } from './output.js';
 import { SCHEDULE_OPTIONS, scheduleFrom } from './schedule-flags.js';
+import { WINDOW_OPTIONS, windowsFrom } from './window-flags.js';
+
+// What an execution does when its window closes does not move a fire time.
+const { 'at-window-close': _atClose, ...PREVIEW_WINDOW_OPTIONS } = WINDOW_OPTIONS;
 
 export const SERVICE_COMMANDS: Command[] = [
   {
@@ -72,9 +76,9 @@ export const SERVICE_COMMANDS: Command[] = [
   },
   {
     name: 'preview',
-    usage: "(--every 15m [--anchor TIME] | --cron 'EXPR' [--tz ZONE] | 'CRON EXPR' [--tz ZONE] | --at TIME | --now) [--count N] [--after TIME]",
-    summary: 'the next fire times of a schedule, computed by the server',
-    options: { ...SCHEDULE_OPTIONS, count: { type: 'string' }, after: { type: 'string' } },
+    usage: "(--every 15m [--anchor TIME] | --cron 'EXPR' [--tz ZONE] | 'CRON EXPR' [--tz ZONE] | --at TIME | --now) [--window 'DAYS HH:MM-HH:MM']… [--window-zone ZONE] [--outside-window defer|skip] [--count N] [--after TIME]",
+    summary: 'the next fire times of a schedule (after execution windows, if given), computed by the server',
+    options: { ...SCHEDULE_OPTIONS, ...PREVIEW_WINDOW_OPTIONS, count: { type: 'string' }, after: { type: 'string' } },
     async run(context) {
       const { values, operands } = context;
       if (operands.length > 1) throw new UsageError("quote a cron expression as one operand: preview '0 9 * * 1-5'");
@@ -84,7 +88,8 @@ export const SERVICE_COMMANDS: Command[] = [
       if (schedule === undefined) throw new UsageError('a schedule is required: --every, --cron, --at, --now or a cron expression');
       const count = wholeNumber(values.count as string | undefined, 'count', 1, 100) ?? 10;
       const after = values.after === undefined ? {} : { after: timestamp(values.after as string) };
-      const response = await context.scheduler().previewSchedule({ schedule, count, ...after }, context.call);
+      const windows = windowsFrom(values);
+      const response = await context.scheduler().previewSchedule({ schedule, count, ...after, ...(windows ? { executionWindows: windows } : {}) }, context.call);
       if (context.json) return printJson(context.out, PreviewScheduleResponseSchema, response), 0;
       for (const fire of response.fireTimes) context.out.write(`${timestampDate(fire).toISOString()}\n`);
       if (response.fireTimes.length === 0) context.out.write('(no fire time)\n');

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createWorker, NonRetryableError, type Worker } from '../../../src/sdk/index.js';
 import { cli, spawnCli } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { TestDatabase } from '../../support/test-database.js';
 
@@ -123,6 +124,140 @@ describe('jobscheduler CLI', function () {
       } finally {
         await worker.stop();
       }
+    });
+  });
+
+  describe('execution windows', () => {
+    const windowFlags = ['--window', 'Mon-Fri 09:00-17:00', '--window', 'Sat 10:00-12:00', '--window-zone', 'Europe/Berlin'];
+
+    it('create takes windows as people write them, get shows them, update changes only what is given or clears them', async () => {
+      const created = await json(['jobs', 'create', 'windowed', '--type', 'cli.windows', '--cron', '0 * * * *', ...windowFlags, '--outside-window', 'skip', '--at-window-close', 'cancel']);
+      const weekdays = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'].map((day) => `WEEKDAY_${day}`);
+      expect(created.executionWindows).to.deep.equal({
+        timeZone: 'Europe/Berlin',
+        windows: [{ days: weekdays, start: '09:00', end: '17:00' }, { days: ['WEEKDAY_SATURDAY'], start: '10:00', end: '12:00' }],
+        outsidePolicy: 'OUTSIDE_WINDOW_POLICY_SKIP',
+        endPolicy: 'WINDOW_END_POLICY_CANCEL',
+      });
+      const id = created.id as string;
+      expect(await ok(['jobs', 'get', id])).to.match(/^windows: +Mon-Fri 09:00-17:00, Sat 10:00-12:00 Europe\/Berlin; outside: skip; at close: cancel$/m);
+
+      // A policy alone keeps the windows and the zone; a --window alone replaces the windows and keeps the rest.
+      expect((await json(['jobs', 'update', id, '--outside-window', 'defer'])).executionWindows).to.deep.include({ outsidePolicy: 'OUTSIDE_WINDOW_POLICY_DEFER', endPolicy: 'WINDOW_END_POLICY_CANCEL', timeZone: 'Europe/Berlin' });
+      await ok(['jobs', 'update', id, '--window', 'Fri-Mon 22:00-06:00']);
+      expect(await ok(['jobs', 'get', id])).to.match(/^windows: +Mon,Fri-Sun 22:00-06:00 Europe\/Berlin; outside: defer; at close: cancel$/m);
+      expect((await json(['jobs', 'update', id, '--no-windows'])).executionWindows).to.equal(undefined);
+      expect(await ok(['jobs', 'get', id])).to.match(/^windows: +-$/m);
+
+      const daily = await json(['jobs', 'create', 'daily-window', '--type', 'cli.windows', '--every', '1h', '--window', 'daily 00:00-00:00', '--window-zone', 'UTC']);
+      expect(daily.executionWindows.windows[0].days).to.have.length(7);
+      expect(await ok(['jobs', 'get', daily.id as string])).to.match(/^windows: +daily 00:00-00:00 UTC; outside: defer; at close: continue$/m);
+    });
+
+    it("passes the server's window errors through as it words them (exit 1)", async () => {
+      const refused = async (...flags: string[]) => {
+        const result = await cli(['jobs', 'create', 'bad-window', '--type', 'cli.windows', '--every', '1h', ...flags, ...at]);
+        expect(result.code, result.stderr).to.equal(1);
+        return result.stderr;
+      };
+      expect(await refused('--window', 'Mon 9:00-17:00', '--window-zone', 'Europe/Berlin')).to.equal('error: INVALID_ARGUMENT: job.execution_windows.windows[0].start must be a time "HH:MM" from 00:00 to 23:59, got "9:00"\n');
+      expect(await refused('--window', 'Mon 09:00-17:00', '--window-zone', 'Mars/Olympus')).to.match(/^error: INVALID_ARGUMENT: job\.execution_windows\.time_zone must be an IANA time zone .*"Mars\/Olympus"\n$/);
+      expect(await refused('--window', 'Mon 09:00-12:00', '--window', 'Mon 11:00-13:00', '--window-zone', 'UTC')).to.match(/^error: INVALID_ARGUMENT: job\.execution_windows: windows\[0\] \(Monday 09:00-12:00\) overlaps windows\[1\] \(Monday 11:00-13:00\).*\n$/);
+      const noWindows = await cli(['jobs', 'update', '00000000-0000-4000-8000-000000000000', '--outside-window', 'skip', ...at]);
+      expect(noWindows.code).to.equal(1);
+      expect(noWindows.stderr).to.match(/^error: NOT_FOUND: /);
+    });
+
+    it('preview shows the fire times after the windows: deferred to the opening, or skipped', async () => {
+      const hourly = ['preview', '--cron', '0 * * * *', '--window', 'Mon-Fri 11:00-12:00', '--window-zone', 'Europe/Berlin', '--after', '2026-03-02T08:30:00Z', '--count', '3'];
+      // Monday 2 March 2026: 11:00-12:00 Berlin is 10:00-11:00 UTC.
+      expect(await ok(hourly)).to.equal('2026-03-02T10:00:00.000Z\n2026-03-02T10:00:00.000Z\n2026-03-03T10:00:00.000Z\n');
+      expect(await ok([...hourly, '--outside-window', 'skip'])).to.equal('2026-03-02T10:00:00.000Z\n2026-03-03T10:00:00.000Z\n2026-03-04T10:00:00.000Z\n');
+      const closing = await cli([...hourly, '--at-window-close', 'cancel', ...at]);
+      expect([closing.code, closing.stderr]).to.deep.equal([2, 'error: preview does not take --at-window-close (see jobscheduler --help)\n']);
+    });
+  });
+
+  describe('jobs occurrences, on a server whose clock the test moves', () => {
+    const HOUR = 3_600_000;
+    let clock: FakeClock;
+    let ledgerServer: TestServer;
+    let on: string[];
+    const run = async (args: string[]) => {
+      const result = await cli([...args, ...on]);
+      expect({ code: result.code, stderr: result.stderr }, `jobscheduler ${args.join(' ')}`).to.deep.equal({ code: 0, stderr: '' });
+      return result.stdout;
+    };
+    const tick = async (ms: number) => {
+      clock.advance(ms);
+      await ledgerServer.useCases.dispatch.runUntilIdle();
+    };
+
+    before(async () => {
+      // Monday 2026-03-02 08:00 UTC; the dispatcher runs only when the test ticks.
+      clock = new FakeClock('2026-03-02T08:00:00Z');
+      ledgerServer = await startTestServer({ clock, env: { SCHEDULER_ENABLED: 'false', POLL_INTERVAL: '1s', REAPER_INTERVAL: '1s' } });
+      on = ['--address', ledgerServer.address];
+    });
+    after(async () => ledgerServer?.stop());
+
+    it('prints one line per slot or run of slots: outcome, execution and status, what it was deferred to, --json, ranges and pages', async () => {
+      const window = ['--window', 'Mon-Fri 11:00-12:00', '--window-zone', 'Europe/Berlin'];
+      const skipping = (await run(['jobs', 'create', 'skipping', '--type', 'cli.ledger', '--cron', '0 * * * *', '--overlap', 'allow', ...window, '--outside-window', 'skip', '--quiet'])).trim();
+      const deferring = (await run(['jobs', 'create', 'deferring', '--type', 'cli.ledger', '--cron', '0 * * * *', ...window, '--quiet'])).trim();
+      for (let hour = 0; hour < 4; hour += 1) await tick(HOUR); // 09:00 … 12:00 UTC; the window is 10:00-11:00 UTC
+      clock.advance(HOUR / 2);
+      const operatorRun = (await run(['jobs', 'run', skipping, '--quiet'])).trim();
+
+      const table = (await run(['jobs', 'occurrences', skipping])).trimEnd().split('\n');
+      expect(table[0]).to.match(/^SLOT +SLOTS +OUTCOME +EXECUTION +STATUS +ATTEMPTS +DETAIL$/);
+      const fired = (JSON.parse(await run(['executions', 'list', '--job', skipping, '--status', 'queued', '--json'])) as Json).items.map((e: Json) => e.id).filter((id: string) => id !== operatorRun);
+      expect(fired).to.have.length(1);
+      const rows = table.slice(1).map((row) => row.split(/ {2,}/));
+      expect(rows).to.deep.equal([
+        ['2026-03-02T09:00:00.000Z', '1', 'skipped-by-window', '-', '-', '-'],
+        ['2026-03-02T10:00:00.000Z', '1', 'fired', fired[0], 'queued', '1'],
+        ['2026-03-02T11:00:00.000Z', '2', 'skipped-by-window', '-', '-', '-', 'through 2026-03-02T12:00:00.000Z'],
+        ['2026-03-02T12:30:00.000Z', '1', 'run-by-operator', operatorRun, 'queued', '1'],
+      ]);
+
+      const deferred = (await run(['jobs', 'occurrences', deferring])).trimEnd().split('\n').slice(1);
+      expect(deferred[0]).to.match(/^2026-03-02T09:00:00\.000Z +1 +deferred-by-window +\S+ +queued +1 +deferred to 2026-03-02T10:00:00\.000Z$/);
+      // The deferred occurrence is queued (active) through 12:00, so the later slots are skipped by the overlap policy, as one run.
+      expect(deferred[1]).to.match(/^2026-03-02T10:00:00\.000Z +3 +skipped-by-overlap +- +- +- +through 2026-03-02T12:00:00\.000Z$/);
+      expect(deferred).to.have.length(2);
+
+      const asJson = JSON.parse(await run(['jobs', 'occurrences', deferring, '--json'])) as Json;
+      expect(asJson.items[0]).to.deep.include({ slotAt: '2026-03-02T09:00:00Z', outcome: 'OCCURRENCE_OUTCOME_DEFERRED_BY_WINDOW', deferredTo: '2026-03-02T10:00:00Z', executionStatus: 'EXECUTION_STATUS_QUEUED' });
+      expect(asJson.nextPageToken).to.equal('');
+
+      const range = (await run(['jobs', 'occurrences', skipping, '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T11:00:00Z'])).trimEnd().split('\n').slice(1);
+      expect(range.map((row) => row.split(/ {2,}/)[2])).to.deep.equal(['fired']);
+
+      const firstPage = await cli(['jobs', 'occurrences', skipping, '--limit', '1', ...on]);
+      expect(firstPage.code, firstPage.stderr).to.equal(0);
+      expect(firstPage.stdout.trimEnd().split('\n')).to.have.length(2);
+      const token = /next page: --page-token (\S+) \(or --all\)/.exec(firstPage.stderr)?.[1];
+      expect(token, firstPage.stderr).to.be.a('string');
+      const secondPage = await cli(['jobs', 'occurrences', skipping, '--limit', '1', '--page-token', token as string, ...on]);
+      expect(secondPage.stdout.split('\n')[1]).to.match(/^2026-03-02T10:00:00\.000Z +1 +fired /);
+      expect((await run(['jobs', 'occurrences', skipping, '--limit', '1', '--all'])).trimEnd().split('\n')).to.have.length(5);
+    });
+
+    it('names the upstream executions that fired an occurrence, and the quota a due one waits for', async () => {
+      const upstream = (await run(['jobs', 'create', 'upstream', '--type', 'cli.upstream', '--now', '--quiet'])).trim();
+      const { job: downstream } = await ledgerServer.scheduler.createJob({ job: { name: 'downstream', type: 'cli.held', schedule: { kind: { case: 'afterUpstream', value: {} } }, dependsOn: [{ jobId: upstream }] } });
+      await ledgerServer.quotas.setQuota({ quota: { key: { jobType: 'cli.held', labelKey: '', labelValue: '' }, maxRunning: 1 } });
+      const holder = (await run(['jobs', 'create', 'holder', '--type', 'cli.held', '--every', '1d', '--quiet'])).trim();
+      await run(['jobs', 'run', holder]);
+      const [held] = (await ledgerServer.worker.acquireExecutions({ workerId: 'cli-test', jobTypes: ['cli.held'], capacity: 1 })).executions;
+      expect(held?.execution?.jobId).to.equal(holder);
+      const [a] = (await ledgerServer.worker.acquireExecutions({ workerId: 'cli-test', jobTypes: ['cli.upstream'], capacity: 1 })).executions;
+      await ledgerServer.worker.completeExecution({ executionId: a?.execution?.id ?? '', leaseToken: a?.leaseToken ?? '' });
+
+      const [row, ...rest] = (await run(['jobs', 'occurrences', downstream?.id as string])).trimEnd().split('\n').slice(1);
+      expect(rest).to.deep.equal([]);
+      expect(row).to.match(new RegExp(`^\\S+ +1 +triggered-by-upstream +\\S+ +queued +1 +upstream ${a?.execution?.id}; waiting: quota job_type="cli\\.held": 1 of max_running 1 running$`));
     });
   });
 
@@ -331,6 +466,13 @@ describe('jobscheduler CLI', function () {
       ['--quiet without a secret of your own', ['webhooks', 'create', '--url', 'https://example.com/h', '--events', 'failed', '--quiet'], /^error: --quiet prints only the id, so it needs --secret/],
       ['two delivery statuses', ['webhooks', 'deliveries', '--status', 'failed', '--status', 'pending'], /^error: give --status once/],
       ['a page token across all subscriptions', ['webhooks', 'deliveries', '--page-token', 'x'], /^error: --page-token pages one subscription's log: give --subscription too/],
+      ['a window without days', ['jobs', 'create', 'x', '--type', 't', '--now', '--window', '09:00-17:00', '--window-zone', 'UTC'], /^error: --window takes "DAYS HH:MM-HH:MM", such as "Mon-Fri 09:00-17:00"/],
+      ['a window on a day that is not one', ['jobs', 'create', 'x', '--type', 't', '--now', '--window', 'Mon-Fry 09:00-17:00', '--window-zone', 'UTC'], /^error: --window "Mon-Fry 09:00-17:00": "Fry" is not a day; use Mon, Tue/],
+      ['a window without its zone', ['jobs', 'create', 'x', '--type', 't', '--now', '--window', 'Mon 09:00-17:00'], /^error: --window needs --window-zone ZONE/],
+      ['a policy without a window', ['jobs', 'create', 'x', '--type', 't', '--now', '--outside-window', 'skip'], /^error: --outside-window needs at least one --window/],
+      ['an unknown window policy', ['jobs', 'create', 'x', '--type', 't', '--now', '--window', 'Mon 09:00-17:00', '--window-zone', 'UTC', '--outside-window', 'later'], /^error: --outside-window: "later" is not one of defer, skip/],
+      ['--no-windows with a window', ['jobs', 'update', 'x', '--no-windows', '--window', 'Mon 09:00-17:00'], /^error: --no-windows clears the windows; it does not go with --window/],
+      ['an occurrence range that is not a time', ['jobs', 'occurrences', 'x', '--from', 'yesterday'], /^error: --from: "yesterday" is not a time/],
     ];
     for (const [name, args, message] of usage) {
       it(`${name} is a usage error: exit 2, one line, nothing sent`, async () => {
@@ -351,7 +493,7 @@ describe('jobscheduler CLI', function () {
     it('--help lists every command; COMMAND --help its usage', async () => {
       const help = await cli(['--help']);
       expect(help.code).to.equal(0);
-      for (const command of ['jobs create', 'jobs list', 'jobs get', 'jobs update', 'jobs delete', 'jobs pause', 'jobs resume', 'jobs cancel', 'jobs run', 'jobs retry', 'executions list', 'executions get', 'executions cancel', 'executions watch', 'webhooks list', 'webhooks get', 'webhooks deliveries', 'webhooks create', 'webhooks delete', 'stats', 'metrics', 'preview', 'health']) {
+      for (const command of ['jobs create', 'jobs list', 'jobs get', 'jobs update', 'jobs delete', 'jobs pause', 'jobs resume', 'jobs cancel', 'jobs run', 'jobs retry', 'jobs occurrences', 'executions list', 'executions get', 'executions cancel', 'executions watch', 'webhooks list', 'webhooks get', 'webhooks deliveries', 'webhooks create', 'webhooks delete', 'stats', 'metrics', 'preview', 'health']) {
         expect(help.stdout).to.match(new RegExp(`^  ${command} `, 'm'));
       }
       const create = await cli(['jobs', 'create', '--help']);
