@@ -3,50 +3,18 @@ import { status } from '@grpc/grpc-js';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { DeliveryStatus, WebhookEvent } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
-import type { FakeClock } from '../../support/fake-clock.js';
 import { codeOf } from '../../support/security.js';
-import { TestDatabase } from '../../support/test-database.js';
-import { WebhookReceiver, webhookPki } from '../../support/webhook-receiver.js';
 import { acquire, complete, createJob, once } from '../engine/engine-harness.js';
-import { deliver, deliveriesOf, newClock, webhookServer, type WebhookServer } from './webhook-harness.js';
+import { deliver, deliveriesOf, replicaSuite } from './webhook-harness.js';
 
 /** The outbox: written in the outcome's transaction, delivered at least once, across crashes and replicas. */
 describe('webhooks: the outbox', function () {
   this.timeout(90_000);
-  let pki: Awaited<ReturnType<typeof webhookPki>>;
-  let receiver: WebhookReceiver;
-  let clock: FakeClock;
-  let database: TestDatabase;
-  let servers: WebhookServer[];
-
-  before(async () => {
-    pki = await webhookPki();
-  });
-  after(() => pki.cleanup());
-  beforeEach(async () => {
-    receiver = await WebhookReceiver.start(pki, '127.0.0.2');
-    clock = newClock();
-    database = await TestDatabase.create();
-    servers = [];
-  });
-  afterEach(async () => {
-    for (const server of servers) await server.stop();
-    await receiver.stop();
-    await database.drop();
-  });
-
-  async function replica(env: Record<string, string> = {}): Promise<WebhookServer> {
-    const server = await webhookServer(clock, pki.caFile, { database, env });
-    servers.push(server);
-    return server;
-  }
-
-  async function subscribe(server: WebhookServer, path: string, events = [WebhookEvent.SUCCEEDED]): Promise<string> {
-    return (await server.webhooks.createSubscription({ subscription: { url: `${receiver.origin}${path}`, events, enabled: true } })).subscription!.id;
-  }
+  const suite = replicaSuite([WebhookEvent.SUCCEEDED]);
+  const { replica, subscribe } = suite;
 
   async function rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-    const pool = database.pool(1);
+    const pool = suite.database.pool(1);
     try {
       return (await pool.query(sql, params)).rows as Record<string, unknown>[];
     } finally {
@@ -82,18 +50,17 @@ describe('webhooks: the outbox', function () {
     for (const run of runs) await complete(first, run);
     // A claim made by a replica that then died: counted as an attempt, due again after the claim.
     const [claimed] = await rows(`UPDATE webhook_deliveries SET attempts = 1, next_attempt_at = $1::timestamptz + interval '10 seconds'
-                                  WHERE id = (SELECT id FROM webhook_deliveries ORDER BY id LIMIT 1) RETURNING id`, [clock.now()]);
-    await first.stop();
-    servers = servers.filter((server) => server !== first);
+                                  WHERE id = (SELECT id FROM webhook_deliveries ORDER BY id LIMIT 1) RETURNING id`, [suite.clock.now()]);
+    await suite.stop(first);
 
     const second = await replica();
     expect(await deliver(second)).to.equal(1);
-    clock.advance(10_000);
+    suite.clock.advance(10_000);
     expect(await deliver(second)).to.equal(1);
     const log = await deliveriesOf(second, id);
     expect(log.map((d) => DeliveryStatus[d.status])).to.deep.equal(['DELIVERED', 'DELIVERED']);
     expect(log.find((d) => d.id === claimed!.id)?.attempts).to.equal(2);
-    expect(new Set(receiver.on('/survive').map((r) => r.headers['webhook-id']))).to.deep.equal(new Set(log.map((d) => d.id)));
+    expect(new Set(suite.receiver.on('/survive').map((r) => r.headers['webhook-id']))).to.deep.equal(new Set(log.map((d) => d.id)));
   });
 
   it('two replicas delivering at once send each event once', async () => {
@@ -102,7 +69,7 @@ describe('webhooks: the outbox', function () {
     for (let i = 0; i < 30; i += 1) await createJob(a!, { name: `job ${i}`, schedule: once() });
     for (const run of await acquire(a!, 30)) await complete(b!, run);
     await Promise.all([deliver(a!), deliver(b!)]);
-    const ids = receiver.on('/shared').map((r) => r.headers['webhook-id']);
+    const ids = suite.receiver.on('/shared').map((r) => r.headers['webhook-id']);
     expect(ids).to.have.length(30);
     expect(new Set(ids).size).to.equal(30);
     expect((await deliveriesOf(a!, id)).every((d) => d.status === DeliveryStatus.DELIVERED && d.attempts === 1)).to.equal(true);
@@ -113,19 +80,19 @@ describe('webhooks: the outbox', function () {
     const id = await subscribe(a!, '/overdue', [WebhookEvent.OVERDUE]);
     await b!.useCases.webhooks.subscriptions.reload();
     const job = await createJob(a!, { name: 'nightly', schedule: { kind: { case: 'cron', value: { expression: '0 3 * * *', timeZone: 'UTC' } } }, expectSuccessWithin: durationFromMs(60_000) });
-    clock.advance(61_000);
+    suite.clock.advance(61_000);
     await Promise.all([deliver(a!), deliver(b!)]);
-    clock.advance(30_000); // past WEBHOOK_SCAN_INTERVAL: both scan again, the episode is the same
+    suite.clock.advance(30_000); // past WEBHOOK_SCAN_INTERVAL: both scan again, the episode is the same
     await Promise.all([deliver(a!), deliver(b!)]);
-    expect(receiver.on('/overdue').map((r) => (JSON.parse(r.body) as { type: string; data: { job_id: string } }).data.job_id)).to.deep.equal([job.id]);
+    expect(suite.receiver.on('/overdue').map((r) => (JSON.parse(r.body) as { type: string; data: { job_id: string } }).data.job_id)).to.deep.equal([job.id]);
 
     // A success sets a new deadline; missing that one too is a new episode.
     await a!.scheduler.runJob({ id: job.id });
     const [run] = await a!.worker.acquireExecutions({ workerId: 'w', jobTypes: ['engine.test'], capacity: 1 }).then((r) => r.executions);
     await complete(a!, run!);
-    clock.advance(61_000);
+    suite.clock.advance(61_000);
     await Promise.all([deliver(a!), deliver(b!)]);
-    const bodies = receiver.on('/overdue').map((r) => JSON.parse(r.body) as { data: { expected_by: string } });
+    const bodies = suite.receiver.on('/overdue').map((r) => JSON.parse(r.body) as { data: { expected_by: string } });
     expect(bodies).to.have.length(2);
     expect(bodies[1]!.data.expected_by > bodies[0]!.data.expected_by).to.equal(true);
     expect((await deliveriesOf(a!, id)).map((d) => d.eventType)).to.deep.equal(['job.overdue', 'job.overdue']);

@@ -6,8 +6,8 @@ import type { DeliverWebhooks } from '../../../src/application/webhooks/deliver-
 import { DeliveryStatus, WebhookEvent, type WebhookDelivery } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
-import type { TestDatabase } from '../../support/test-database.js';
-import { documentedReceiverCheck } from '../../support/webhook-receiver.js';
+import { TestDatabase } from '../../support/test-database.js';
+import { documentedReceiverCheck, WebhookReceiver, webhookPki } from '../../support/webhook-receiver.js';
 
 export const ALL_EVENTS = [WebhookEvent.SUCCEEDED, WebhookEvent.ATTEMPT_FAILED, WebhookEvent.CANCELLED, WebhookEvent.OVERDUE];
 
@@ -72,4 +72,64 @@ export const statusName = (status: DeliveryStatus): string => DeliveryStatus[sta
 
 export function loadReceiverCheck() {
   return documentedReceiverCheck(readFileSync('docs/api.md', 'utf8'), tmpdir());
+}
+
+/** What a suite of replicas on one database, with one HTTPS receiver, gives each test (fresh per test). */
+export interface ReplicaSuite {
+  readonly receiver: WebhookReceiver;
+  readonly clock: FakeClock;
+  readonly database: TestDatabase;
+  /** Another replica on the suite's database and clock, stopped after the test. */
+  replica(env?: Record<string, string>): Promise<WebhookServer>;
+  /** Stops one replica before the test ends (as a crash or a shutdown would). */
+  stop(server: WebhookServer): Promise<void>;
+  /** A subscription to the receiver's `path`; its id. */
+  subscribe(server: WebhookServer, path: string, events?: WebhookEvent[]): Promise<string>;
+}
+
+/** Registers the mocha hooks of such a suite: the test CA once, and per test a receiver, a clock and a database. */
+export function replicaSuite(defaultEvents: WebhookEvent[]): ReplicaSuite {
+  let pki: Awaited<ReturnType<typeof webhookPki>>;
+  let current: { receiver: WebhookReceiver; clock: FakeClock; database: TestDatabase; servers: WebhookServer[] } | undefined;
+  const now = () => {
+    if (!current) throw new Error('replicaSuite: used outside a test');
+    return current;
+  };
+  before(async () => {
+    pki = await webhookPki();
+  });
+  after(() => pki.cleanup());
+  beforeEach(async () => {
+    current = { receiver: await WebhookReceiver.start(pki, '127.0.0.2'), clock: newClock(), database: await TestDatabase.create(), servers: [] };
+  });
+  afterEach(async () => {
+    const { servers, receiver, database } = now();
+    for (const server of servers) await server.stop();
+    await receiver.stop();
+    await database.drop();
+    current = undefined;
+  });
+  return {
+    get receiver() {
+      return now().receiver;
+    },
+    get clock() {
+      return now().clock;
+    },
+    get database() {
+      return now().database;
+    },
+    async replica(env = {}) {
+      const server = await webhookServer(now().clock, pki.caFile, { database: now().database, env });
+      now().servers.push(server);
+      return server;
+    },
+    async stop(server) {
+      now().servers = now().servers.filter((other) => other !== server);
+      await server.stop();
+    },
+    async subscribe(server, path, events = defaultEvents) {
+      return (await server.webhooks.createSubscription({ subscription: { url: `${now().receiver.origin}${path}`, events, enabled: true } })).subscription!.id;
+    },
+  };
 }

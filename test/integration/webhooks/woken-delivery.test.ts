@@ -2,11 +2,8 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { DeliveryStatus, WebhookEvent } from '../../../src/gen/jobscheduler/v1/webhook_service_pb.js';
 import { eventually } from '../../support/eventually.js';
-import type { FakeClock } from '../../support/fake-clock.js';
-import { TestDatabase } from '../../support/test-database.js';
-import { WebhookReceiver, webhookPki } from '../../support/webhook-receiver.js';
 import { acquire, complete, createJob, once } from '../engine/engine-harness.js';
-import { deliveriesOf, newClock, webhookServer, type WebhookServer } from './webhook-harness.js';
+import { deliveriesOf, replicaSuite } from './webhook-harness.js';
 
 /**
  * The delivery loop is woken by the commit that wrote outbox rows, here and on other replicas:
@@ -15,39 +12,10 @@ import { deliveriesOf, newClock, webhookServer, type WebhookServer } from './web
  */
 describe('webhooks: delivery woken by the outcome, not only polled', function () {
   this.timeout(60_000);
-  let pki: Awaited<ReturnType<typeof webhookPki>>;
-  let receiver: WebhookReceiver;
-  let clock: FakeClock;
-  let database: TestDatabase;
-  let servers: WebhookServer[];
+  const suite = replicaSuite([WebhookEvent.SUCCEEDED, WebhookEvent.CANCELLED]);
+  const { replica, subscribe } = suite;
 
-  before(async () => {
-    pki = await webhookPki();
-  });
-  after(() => pki.cleanup());
-  beforeEach(async () => {
-    receiver = await WebhookReceiver.start(pki, '127.0.0.2');
-    clock = newClock();
-    database = await TestDatabase.create();
-    servers = [];
-  });
-  afterEach(async () => {
-    for (const server of servers) await server.stop();
-    await receiver.stop();
-    await database.drop();
-  });
-
-  async function replica(): Promise<WebhookServer> {
-    const server = await webhookServer(clock, pki.caFile, { database });
-    servers.push(server);
-    return server;
-  }
-
-  async function subscribe(server: WebhookServer, path: string, events = [WebhookEvent.SUCCEEDED, WebhookEvent.CANCELLED]): Promise<string> {
-    return (await server.webhooks.createSubscription({ subscription: { url: `${receiver.origin}${path}`, events, enabled: true } })).subscription!.id;
-  }
-
-  const typesOn = (path: string) => receiver.on(path).map((r) => (JSON.parse(r.body) as { type: string }).type);
+  const typesOn = (path: string) => suite.receiver.on(path).map((r) => (JSON.parse(r.body) as { type: string }).type);
 
   it('an outcome, a cancelled execution and a cancelled job are each sent at once by this replica', async () => {
     const server = await replica();
@@ -69,14 +37,14 @@ describe('webhooks: delivery woken by the outcome, not only polled', function ()
 
   it("a retry's backoff is left to the poll", async () => {
     const server = await replica();
-    receiver.answer('/later', { status: 500 }, { status: 200 });
+    suite.receiver.answer('/later', { status: 500 }, { status: 200 });
     const id = await subscribe(server, '/later');
     await createJob(server, { name: 'ok', schedule: once() });
     const [run] = await acquire(server);
     server.delivery.start();
     await complete(server, run!);
     await eventually(async () => expect((await deliveriesOf(server, id))[0]?.lastResponseCode).to.equal(500));
-    clock.advance(10_000); // WEBHOOK_RETRY_INITIAL
+    suite.clock.advance(10_000); // WEBHOOK_RETRY_INITIAL
     await eventually(async () => expect((await deliveriesOf(server, id)).map((d) => [DeliveryStatus[d.status], d.attempts])).to.deep.equal([['DELIVERED', 2]]));
   });
 
@@ -94,7 +62,7 @@ describe('webhooks: delivery woken by the outcome, not only polled', function ()
   it('sends no delivery wake-up for a commit that wrote no outbox row', async () => {
     const server = await replica();
     const heard: Record<string, unknown>[] = [];
-    const listener = new pg.Client({ connectionString: database.url });
+    const listener = new pg.Client({ connectionString: suite.database.url });
     await listener.connect();
     try {
       listener.on('notification', (n) => heard.push(JSON.parse(n.payload ?? '{}') as Record<string, unknown>));
