@@ -2,9 +2,8 @@ import { expect } from 'chai';
 import type pg from 'pg';
 import { PgExecutionStore } from '../../../src/adapters/pg/execution-sql.js';
 import { PgJobStore } from '../../../src/adapters/pg/job-sql.js';
-import { TestDatabase } from '../../support/test-database.js';
 import { T0 } from './support/builders.js';
-import { describePlan, plansOf, recordingQueryable, seqScans } from './support/query-plan.js';
+import { describePlan, plannerDatabase, plansOf, recordingQueryable, seqScans } from './support/query-plan.js';
 
 /**
  * The compare-and-set writes (ExecutionStore.update, JobStore.update) send their rows as one
@@ -17,11 +16,9 @@ import { describePlan, plansOf, recordingQueryable, seqScans } from './support/q
  */
 describe('the compare-and-set updates on freshly filled 20,000-row tables (PostgreSQL planner)', function () {
   this.timeout(120_000);
-  let database: TestDatabase;
   let pool: pg.Pool;
-  before(async () => {
-    database = await TestDatabase.create();
-    pool = database.pool(2);
+  plannerDatabase(async (fresh) => {
+    pool = fresh;
     await pool.query(
       `INSERT INTO jobs (id, name, type, schedule, retry_policy, overlap_policy, catch_up_policy, catch_up_window_ms, state, version, execution_count, created_at, updated_at)
        SELECT gen_random_uuid(), 'job ' || i, 'crawl', '{"kind": "once"}', '{}', 'skip', 'skip', 3600000, 'running', 2, 1, $1, $1
@@ -33,10 +30,6 @@ describe('the compare-and-set updates on freshly filled 20,000-row tables (Postg
        SELECT gen_random_uuid(), id, type, 1, $1, 1, 'schedule', 'queued', 0, $1, $1 FROM jobs`,
       [T0],
     );
-  });
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   it('ExecutionStore.update looks its rows up by primary key', async () => {

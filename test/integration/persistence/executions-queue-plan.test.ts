@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { PgExecutionStore } from '../../../src/adapters/pg/execution-sql.js';
-import { TestDatabase } from '../../support/test-database.js';
 import { T0 } from './support/builders.js';
 import { loadExecutions } from './support/realistic-data.js';
-import { describePlan, explain, indexesUsed, nodesOf, recordingQueryable, seqScans, type PlanNode, type RecordedQuery } from './support/query-plan.js';
+import { describePlan, explain, indexesUsed, nodesOf, plannerDatabase, type PlanNode, type RecordedQuery, recordingQueryable, seqScans } from './support/query-plan.js';
 
 const JOBS = 2_000;
 const PER_JOB = 100;
@@ -17,16 +16,10 @@ const PER_JOB = 100;
  */
 describe(`the acquire and reaper queries on ${(JOBS * PER_JOB).toLocaleString('en')} executions (PostgreSQL planner)`, function () {
   this.timeout(120_000);
-  let database: TestDatabase;
   let pool: pg.Pool;
-  before(async () => {
-    database = await TestDatabase.create();
-    pool = database.pool(2);
+  plannerDatabase(async (fresh) => {
+    pool = fresh;
     await loadExecutions(pool, T0, JOBS, PER_JOB);
-  });
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   async function planOf(run: (store: PgExecutionStore) => Promise<unknown>) {

@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import type pg from 'pg';
 import { PgClusterGaugesStore } from '../../../src/adapters/pg/cluster-gauges-sql.js';
 import { PgJobStore } from '../../../src/adapters/pg/job-sql.js';
-import { TestDatabase } from '../../support/test-database.js';
 import { T0 } from './support/builders.js';
 import { loadJobs } from './support/realistic-data.js';
-import { describePlan, explain, indexesUsed, recordingQueryable, seqScans } from './support/query-plan.js';
+import { describePlan, explain, indexesUsed, plannerDatabase, recordingQueryable, seqScans } from './support/query-plan.js';
 
 const JOBS = 1_000_000;
 
@@ -18,16 +17,10 @@ const JOBS = 1_000_000;
  */
 describe(`the due-job query on ${JOBS.toLocaleString('en')} jobs (PostgreSQL planner)`, function () {
   this.timeout(120_000);
-  let database: TestDatabase;
   let pool: pg.Pool;
-  before(async () => {
-    database = await TestDatabase.create();
-    pool = database.pool(2);
+  plannerDatabase(async (fresh) => {
+    pool = fresh;
     await loadJobs(pool, T0, JOBS);
-  });
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   it('holds the shape the test means', async () => {

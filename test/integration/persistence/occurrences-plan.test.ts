@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import type pg from 'pg';
 import { PgOccurrenceStore } from '../../../src/adapters/pg/occurrence-sql.js';
-import { TestDatabase } from '../../support/test-database.js';
 import { T0 } from './support/builders.js';
 import { loadExecutions } from './support/realistic-data.js';
-import { describePlan, nodesOf, recordingQueryable, type PlanNode, type RecordedQuery } from './support/query-plan.js';
+import { describePlan, nodesOf, plannerDatabase, type PlanNode, type RecordedQuery, recordingQueryable } from './support/query-plan.js';
 
 const RUNS = 20_000;
 const HOUR = 3_600_000;
@@ -27,16 +26,10 @@ function rowsTouched(plan: PlanNode): number {
  */
 describe(`the occurrence ledger's page on a job with ${RUNS.toLocaleString('en')} executions (PostgreSQL planner)`, function () {
   this.timeout(120_000);
-  let database: TestDatabase;
   let pool: pg.Pool;
-  before(async () => {
-    database = await TestDatabase.create();
-    pool = database.pool(2);
+  plannerDatabase(async (fresh) => {
+    pool = fresh;
     await loadExecutions(pool, T0, 1, RUNS); // one an hour, the newest an hour ago
-  });
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   async function analyse(from: Date, after?: { slotAt: Date; key: string }): Promise<{ plan: PlanNode; rows: number }> {

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import type pg from 'pg';
 import { PgClusterGaugesStore } from '../../../src/adapters/pg/cluster-gauges-sql.js';
-import { TestDatabase } from '../../support/test-database.js';
 import { T0 } from './support/builders.js';
-import { describePlan, explain, indexesUsed, recordingQueryable, seqScans } from './support/query-plan.js';
+import { describePlan, explain, indexesUsed, plannerDatabase, recordingQueryable, seqScans } from './support/query-plan.js';
 
 const FINISHED = 200_000;
 const PENDING = 500;
@@ -15,11 +14,9 @@ const PENDING = 500;
  */
 describe(`the webhook backlog count on ${FINISHED.toLocaleString('en')} logged deliveries (PostgreSQL planner)`, function () {
   this.timeout(120_000);
-  let database: TestDatabase;
   let pool: pg.Pool;
-  before(async () => {
-    database = await TestDatabase.create();
-    pool = database.pool(2);
+  plannerDatabase(async (fresh) => {
+    pool = fresh;
     await pool.query(
       `INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, status, attempts, next_attempt_at, created_at, finished_at)
        SELECT gen_random_uuid(), ('00000000-0000-4000-8000-00000000000' || (i % 10))::uuid, 'execution.succeeded', '{}',
@@ -30,10 +27,6 @@ describe(`the webhook backlog count on ${FINISHED.toLocaleString('en')} logged d
       [FINISHED, PENDING, T0],
     );
     await pool.query('ANALYZE webhook_deliveries');
-  });
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   it('reads webhook_deliveries_due and counts only the pending rows', async () => {

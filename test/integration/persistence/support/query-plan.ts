@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Queryable } from '../../../../src/adapters/pg/queryable.js';
+import { TestDatabase } from '../../../support/test-database.js';
 
 export interface RecordedQuery {
   text: string;
@@ -67,4 +68,22 @@ export function seqScans(plan: PlanNode): string[] {
 export function describePlan(plan: PlanNode, depth = 0): string {
   const label = [plan['Node Type'], plan['Index Name'] && `using ${plan['Index Name']}`, plan['Relation Name'] && `on ${plan['Relation Name']}`].filter(Boolean).join(' ');
   return [`${'  '.repeat(depth)}${label}`, ...(plan.Plans ?? []).map((child) => describePlan(child, depth + 1))].join('\n');
+}
+
+/**
+ * The suite's own database for planner tests: created and handed to `fill` (a pool of 2) before
+ * the tests, the pool closed and the database dropped after them.
+ */
+export function plannerDatabase(fill: (pool: pg.Pool) => Promise<void>): void {
+  let database: TestDatabase | undefined;
+  let pool: pg.Pool | undefined;
+  before(async () => {
+    database = await TestDatabase.create();
+    pool = database.pool(2);
+    await fill(pool);
+  });
+  after(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
 }
