@@ -57,6 +57,12 @@ export interface WorkSessionSettings {
 /** The most outstanding credits of a session, outcomes per transaction, leases per session. */
 export const MAX_CREDITS = 1_000;
 const MAX_OUTCOMES_PER_TICK = 1_000;
+/**
+ * Ticks in flight at once. With one, the service and PostgreSQL took turns: the database sat idle
+ * while the service built a transaction and answered the last one, and the other way round. A
+ * second tick overlaps them; a third would only split the batches.
+ */
+const MAX_TICKS_IN_FLIGHT = 2;
 const RETRY_DELAYS_MS = [10, 50, 200, 1_000];
 /** How long closing a session waits for its leftovers to go back to the queue. */
 const CLOSE_WAIT_MS = 5_000;
@@ -65,7 +71,7 @@ interface Session {
   readonly id: number;
   readonly start: WorkStart;
   readonly deliver: (delivery: WorkDelivery) => void;
-  /** Slots granted and not used, apart from those a running tick is filling (`filling`). */
+  /** Slots granted and not used, apart from those the running ticks are filling (`filling`). */
   credits: number;
   filling: number;
   /** Execution id → lease token of every lease this session extends. */
@@ -100,7 +106,8 @@ export class WorkSessions implements HandOff {
   /** Counts announcements of work: one that arrives during a tick keeps its types in maybeWork. */
   private announcements = 0;
   private nextId = 1;
-  private ticking: Promise<void> | undefined;
+  /** The tick loops running: at most MAX_TICKS_IN_FLIGHT. */
+  private readonly ticking = new Set<Promise<void>>();
   private again = false;
   private failures = 0;
   private readonly polling: BackgroundLoop;
@@ -144,7 +151,7 @@ export class WorkSessions implements HandOff {
   async stop(): Promise<void> {
     this.stopping.abort();
     for (const unsubscribe of this.unsubscribe) unsubscribe();
-    await Promise.all([this.polling.stop(), this.extending.stop(), this.ticking]);
+    await Promise.all([this.polling.stop(), this.extending.stop(), ...this.ticking]);
   }
 
   open(start: WorkStart, deliver: (delivery: WorkDelivery) => void): WorkSession {
@@ -194,7 +201,7 @@ export class WorkSessions implements HandOff {
         // the transaction after it records that.
         // An extension under way may still write the session's leases.
         await Promise.race([(async () => {
-          await Promise.all([this.ticking, this.extension?.catch(() => undefined)]);
+          await Promise.all([...this.ticking, this.extension?.catch(() => undefined)]);
           await this.settled(session);
         })(), this.clock.sleep(CLOSE_WAIT_MS, this.stopping.signal)]);
       },
@@ -245,15 +252,16 @@ export class WorkSessions implements HandOff {
     this.kick();
   }
 
-  /** Runs a tick now, or right after the one in progress. */
+  /** Runs a tick now, or right after one in progress. */
   private kick(): void {
     if (this.stopped) return;
-    if (this.ticking) {
+    if (this.ticking.size >= MAX_TICKS_IN_FLIGHT) {
       this.again = true;
       return;
     }
     // A tick serves every session: not part of the trace of the call that happened to start it.
-    this.ticking = this.tracing.detached(() => this.loop()).finally(() => (this.ticking = undefined));
+    const loop: Promise<void> = this.tracing.detached(() => this.loop()).finally(() => this.ticking.delete(loop));
+    this.ticking.add(loop);
   }
 
   private async loop(): Promise<void> {
@@ -280,7 +288,7 @@ export class WorkSessions implements HandOff {
       .map((session) => {
         const capacity = session.credits;
         session.credits = 0;
-        session.filling = capacity;
+        session.filling += capacity;
         return { session, capacity };
       });
     if (outcomes.length === 0 && wants.length === 0) return true;
@@ -312,7 +320,9 @@ export class WorkSessions implements HandOff {
       this.outcomes.unshift(...outcomes);
       for (const { session, capacity } of wants) {
         session.credits += capacity;
-        session.filling = 0;
+        session.filling -= capacity;
+        // A tick beside this one may have found the queue empty because this one held the rows.
+        for (const type of session.start.jobTypes) this.maybeWork.add(type);
       }
       this.failures += 1;
       const transient = error instanceof StoreUnavailableError || (error instanceof DomainError && error.kind === 'Conflict');
@@ -323,7 +333,11 @@ export class WorkSessions implements HandOff {
     this.failures = 0;
     this.answer(outcomes, recorded?.results ?? []);
     if (recorded) afterOutcomes(recorded, this.wakeUps, this.observer, this.quotaTypes);
-    wants.forEach(({ session, capacity }, i) => this.handOut(session, capacity, acquired[i] ?? [], announced === this.announcements));
+    const quiet = announced === this.announcements;
+    wants.forEach(({ session, capacity }, i) => this.handOut(session, capacity, acquired[i] ?? [], quiet));
+    // Work announced while this tick held these credits: the tick the announcement started could
+    // not use them, and may have ended already.
+    if (!quiet && wants.some(({ capacity }, i) => (acquired[i]?.length ?? 0) < capacity)) this.again = true;
     return true;
   }
 
@@ -350,7 +364,7 @@ export class WorkSessions implements HandOff {
   private handOut(session: Session, asked: number, executions: readonly AcquiredExecution[], quiet: boolean): void {
     if (quiet && executions.length < asked) for (const type of session.start.jobTypes) this.maybeWork.delete(type);
     session.credits += asked - executions.length;
-    session.filling = 0;
+    session.filling -= asked;
     if (executions.length === 0) return;
     this.observer.started(executions.map((a) => a.execution));
     if (session.closed) {
