@@ -2,7 +2,7 @@ import { DomainError } from '../../domain/errors.js';
 import { compareIds } from '../../domain/execution/execution.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import { definitionOf, type Job } from '../../domain/job/job.js';
-import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
+import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobRunInput, JobStore } from '../../application/ports/job-store.js';
 import { refreshDependencies } from './memory-dependency-store.js';
 import type { MemoryState } from './memory-state.js';
 
@@ -18,6 +18,10 @@ export class MemoryJobStore implements JobStore {
 
   async getMany(ids: readonly string[]): Promise<Job[]> {
     return this.lock(ids);
+  }
+
+  async runInputs(ids: readonly string[]): Promise<Map<string, JobRunInput>> {
+    return new Map((await this.lock(ids)).map((job) => [job.id, { name: job.name, payload: job.payload }]));
   }
 
   async lock(ids: readonly string[]): Promise<Job[]> {

@@ -1,7 +1,8 @@
 import { DomainError } from '../../domain/errors.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import type { Job } from '../../domain/job/job.js';
-import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobStore } from '../../application/ports/job-store.js';
+import type { JsonObject } from '../../domain/json.js';
+import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobRunInput, JobStore } from '../../application/ports/job-store.js';
 import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobToRecord, type JobRow } from './job-row.js';
 import type { Queryable } from './queryable.js';
 import { prepared } from './prepared.js';
@@ -39,6 +40,15 @@ export class PgJobStore implements JobStore {
     if (ids.length === 0) return [];
     const { rows } = await this.db.query<JobRow>(prepared('jobs.get-many', `SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id`, [[...new Set(ids)]]));
     return rows.map(jobFromRow);
+  }
+
+  async runInputs(ids: readonly string[]): Promise<Map<string, JobRunInput>> {
+    if (ids.length === 0) return new Map();
+    // Two columns, not the 35 of a job: the acquisition sends nothing else, and reads this per execution.
+    const { rows } = await this.db.query<{ id: string; name: string; payload: JsonObject }>(
+      prepared('jobs.run-inputs', 'SELECT id, name, payload FROM jobs WHERE id = ANY($1::uuid[])', [[...new Set(ids)]]),
+    );
+    return new Map(rows.map((row) => [row.id, { name: row.name, payload: row.payload }]));
   }
 
   async lock(ids: readonly string[]): Promise<Job[]> {

@@ -1,6 +1,9 @@
 import type { Job } from '../../domain/job/job.js';
 import type { JobState } from '../../domain/job/job-state.js';
 
+/** The part of a job its executions are handed out with. */
+export type JobRunInput = Pick<Job, 'name' | 'payload'>;
+
 export interface JobFilter {
   readonly states?: readonly JobState[];
   readonly type?: string;
@@ -50,6 +53,8 @@ export interface JobStore {
   get(id: string): Promise<Job | undefined>;
   /** Reads jobs by id without locking, in id order; missing ids are left out. */
   getMany(ids: readonly string[]): Promise<Job[]>;
+  /** What a worker is sent of each job to run its executions, by job id, without locking; missing ids are left out. */
+  runInputs(ids: readonly string[]): Promise<Map<string, JobRunInput>>;
   /** Reads and locks these jobs until the transaction ends; missing ids are left out. */
   lock(ids: readonly string[]): Promise<Job[]>;
   /** Locks up to `limit` jobs due by `now` that no other transaction holds, earliest due first. */

@@ -97,8 +97,8 @@ export class AcquireExecutions {
 export async function acquireIn(tx: Transaction, request: AcquireRequest, newToken: () => string): Promise<AcquiredExecution[]> {
   const executions = await tx.executions.acquire(request, newToken);
   if (executions.length === 0) return [];
-  const jobs = new Map((await tx.jobs.getMany(executions.map((e) => e.jobId))).map((job) => [job.id, job]));
-  await tx.events.append(executions.map((execution) => eventOf(execution, request.now)));
+  // Issued together: neither needs the other's result.
+  const [jobs] = await Promise.all([tx.jobs.runInputs(executions.map((e) => e.jobId)), tx.events.append(executions.map((execution) => eventOf(execution, request.now)))]);
   return executions.map((execution) => {
     const job = jobs.get(execution.jobId);
     return { execution, jobName: job?.name ?? '', payload: job?.payload ?? {} };

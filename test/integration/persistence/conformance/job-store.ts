@@ -36,6 +36,15 @@ export function jobStoreConformance(context: ConformanceContext): void {
       expect(await context.tx((tx) => tx.jobs.getMany([]))).to.deep.equal([]);
     });
 
+    it('reads the name and payload of many jobs by id, leaving out missing ids', async () => {
+      const a = newJob({ name: 'nightly report', payload: { day: '2026-01-05', pages: [1, 2] } });
+      const b = newJob({ name: 'cleanup' });
+      await context.tx((tx) => tx.jobs.insert([a, b]));
+      const inputs = await context.tx((tx) => tx.jobs.runInputs([a.id, orderedId(77), b.id, a.id]));
+      expect([...inputs.entries()].sort()).to.deep.equal([[a.id, { name: a.name, payload: a.payload }], [b.id, { name: b.name, payload: b.payload }]].sort());
+      expect(await context.tx((tx) => tx.jobs.runInputs([]))).to.deep.equal(new Map());
+    });
+
     it('locks existing jobs in id order, once each, leaving out missing ids', async () => {
       const [a, b, c] = [1, 2, 3].map((n) => newJob({}, { id: orderedId(n) })) as [Job, Job, Job];
       await context.tx((tx) => tx.jobs.insert([c, a, b]));
