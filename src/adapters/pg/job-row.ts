@@ -177,7 +177,16 @@ export function optionalNumber(value: unknown): number | undefined {
  */
 export function iso(date: Date | undefined): string | null {
   if (!date) return null;
+  const year = date.getUTCFullYear();
+  // Written field by field: about twice as fast as toISOString here, and every firing and
+  // settling writes a dozen instants per job. Other years take the general path.
+  if (year >= 1000 && year <= 9999) {
+    return `${year}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}T${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}.${three(date.getUTCMilliseconds())}Z`;
+  }
   const text = date.toISOString();
-  // Only years past 9999 carry the sign; the regular expression stays off the hot path.
+  // Only years past 9999 carry the sign.
   return text.charCodeAt(0) === 43 /* + */ ? text.replace(/^\+0*(?=\d{5})/, '') : text;
 }
+
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+const three = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
