@@ -60,7 +60,8 @@ const MAX_OUTCOMES_PER_TICK = 1_000;
 /**
  * Ticks in flight at once. With one, the service and PostgreSQL took turns: the database sat idle
  * while the service built a transaction and answered the last one, and the other way round. A
- * second tick overlaps them; a third would only split the batches.
+ * second tick overlaps them; a third measured within the spread of two (docs/performance.md)
+ * and splits the batches further.
  */
 const MAX_TICKS_IN_FLIGHT = 2;
 const RETRY_DELAYS_MS = [10, 50, 200, 1_000];
