@@ -1,23 +1,13 @@
 import { expect } from 'chai';
 import { iso } from '../../../src/adapters/pg/job-row.js';
-
-/** Deterministic: a fixed-seed generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/seeded-random.js';
 
 /** What iso() wrote before its fast path: toISOString, without the sign and zeros of years past 9999. */
 const reference = (date: Date): string => date.toISOString().replace(/^\+0*(?=\d{5})/, '');
 
 describe('iso (instants as text for the statements that write them)', () => {
   it('writes every instant as toISOString does, years past 9999 without their sign', () => {
-    const next = random(27);
+    const next = seededRandom(27);
     const span = Date.UTC(10_500, 0, 1) - Date.UTC(900, 0, 1);
     for (let i = 0; i < 50_000; i += 1) {
       const date = new Date(Date.UTC(900, 0, 1) + Math.floor(next() * span));

@@ -1,19 +1,9 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { parseTimestamptz } from '../../../src/adapters/pg/timestamp-parser.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const driver = pg.types.getTypeParser(1184, 'text') as (text: string) => Date | number | null;
-
-/** Deterministic: a fixed-seed generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 const same = (text: string) => {
@@ -24,7 +14,7 @@ const same = (text: string) => {
 
 describe('parseTimestamptz (the pool reads timestamptz without regular expressions)', () => {
   it('reads what PostgreSQL writes exactly as the pg driver does: fractions of 0 to 6 digits, offsets ±HH, ±HH:MM, ±HH:MM:SS', () => {
-    const next = random(15);
+    const next = seededRandom(15);
     for (let i = 0; i < 20_000; i += 1) {
       const year = 100 + Math.floor(next() * 9900);
       const fractionDigits = Math.floor(next() * 7);
