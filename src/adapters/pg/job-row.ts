@@ -120,6 +120,17 @@ export function jobToRecord(job: Job): Record<string, unknown> {
     labels: job.labels,
     pause_after_consecutive_failures: job.pauseAfterConsecutiveFailures,
     expect_success_within_ms: job.expectSuccessWithinMs ?? null,
+    ...jobStateRecord(job),
+    created_at: iso(job.createdAt),
+    trace_parent: job.traceContext?.traceparent ?? null,
+    trace_state: job.traceContext?.tracestate ?? null,
+    execution_windows: job.executionWindows ?? null,
+  };
+}
+
+/** The state columns of a job's record (JOB_STATE_COLUMNS): all that a firing or a settling writes. */
+export function jobStateRecord(job: Job): Record<(typeof JOB_STATE_COLUMNS)[number], unknown> {
+  return {
     state: job.state,
     next_run_at: iso(job.nextRunAt),
     version: job.version,
@@ -129,14 +140,10 @@ export function jobToRecord(job: Job): Record<string, unknown> {
     last_error: job.lastError,
     last_run_at: iso(job.lastRunAt),
     last_success_at: iso(job.lastSuccessAt),
-    created_at: iso(job.createdAt),
     updated_at: iso(job.updatedAt),
     paused_at: iso(job.pausedAt),
     cancelled_at: iso(job.cancelledAt),
     finished_at: iso(job.finishedAt),
-    trace_parent: job.traceContext?.traceparent ?? null,
-    trace_state: job.traceContext?.tracestate ?? null,
-    execution_windows: job.executionWindows ?? null,
   };
 }
 

@@ -3,7 +3,7 @@ import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
 import type { Job } from '../../domain/job/job.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobRunInput, JobStore } from '../../application/ports/job-store.js';
-import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobToRecord, type JobRow } from './job-row.js';
+import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobStateRecord, jobToRecord, type JobRow } from './job-row.js';
 import type { Queryable } from './queryable.js';
 import { prepared } from './prepared.js';
 import { assignments, recordsetColumns } from './recordset.js';
@@ -105,7 +105,7 @@ export class PgJobStore implements JobStore {
       // rewritten, so a large payload costs nothing here and its TOAST value is kept as is.
       const columns: unknown[][] = STATE_UNNEST_COLUMNS.map(() => []);
       for (const { job, expectedVersion } of stateOnly) {
-        const record = jobToRecord(job);
+        const record = jobStateRecord(job);
         columns[0]!.push(job.id);
         columns[1]!.push(expectedVersion);
         JOB_STATE_COLUMNS.forEach((name, i) => columns[i + 2]!.push(record[name]));
