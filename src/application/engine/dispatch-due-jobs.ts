@@ -51,9 +51,7 @@ export class DispatchDueJobs {
     const total = { jobs: 0, executions: 0, skipped: 0 };
     for (const lane of lanes) {
       if (lane.status === 'rejected') throw lane.reason;
-      total.jobs += lane.value.jobs;
-      total.executions += lane.value.executions;
-      total.skipped += lane.value.skipped;
+      addTo(total, lane.value);
     }
     return total;
   }
@@ -63,9 +61,7 @@ export class DispatchDueJobs {
     const total = { jobs: 0, executions: 0, skipped: 0 };
     for (;;) {
       const pass = await this.runOnce();
-      total.jobs += pass.jobs;
-      total.executions += pass.executions;
-      total.skipped += pass.skipped;
+      addTo(total, pass);
       if (pass.jobs < this.settings.dispatchBatchSize) return total;
     }
   }
@@ -118,4 +114,10 @@ export class DispatchDueJobs {
     this.lastRecorded = now.getTime();
     await this.store.transaction((tx) => tx.metrics.recordDispatch(now));
   }
+}
+
+function addTo(total: { jobs: number; executions: number; skipped: number }, result: DispatchResult): void {
+  total.jobs += result.jobs;
+  total.executions += result.executions;
+  total.skipped += result.skipped;
 }
