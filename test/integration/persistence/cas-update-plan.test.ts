@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type pg from 'pg';
 import { PgExecutionStore } from '../../../src/adapters/pg/execution-sql.js';
 import { PgJobStore } from '../../../src/adapters/pg/job-sql.js';
+import type { Queryable } from '../../../src/adapters/pg/queryable.js';
 import { T0 } from './support/builders.js';
 import { describePlan, plannerDatabase, plansOf, recordingQueryable, seqScans } from './support/query-plan.js';
 
@@ -32,32 +33,34 @@ describe('the compare-and-set updates on freshly filled 20,000-row tables (Postg
     );
   });
 
-  it('ExecutionStore.update looks its rows up by primary key', async () => {
-    const { rows } = await pool.query<{ id: string }>(`SELECT id FROM executions ORDER BY id LIMIT 5`);
-    const executions = await new PgExecutionStore(pool).getMany(rows.map((r) => r.id));
+  /** The first five rows of `table`, read by their store. */
+  async function firstFive<T>(table: 'jobs' | 'executions', read: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+    const { rows } = await pool.query<{ id: string }>(`SELECT id FROM ${table} ORDER BY id LIMIT 5`);
+    return read(rows.map((r) => r.id));
+  }
+
+  /** The one statement `write` sends is prepared, and none of its plans scans a table. */
+  async function expectPrimaryKeyLookup(write: (db: Queryable) => Promise<unknown>): Promise<void> {
     const { db, queries } = recordingQueryable();
-    await new PgExecutionStore(db).update(executions.map((execution) => ({ execution, expectedStatus: execution.status, expectedLeaseToken: execution.leaseToken })));
+    await write(db);
     expect(queries[0]?.name, 'a prepared statement').to.be.a('string');
     for (const plan of await plansOf(pool, queries[0]!)) expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+  }
+
+  it('ExecutionStore.update looks its rows up by primary key', async () => {
+    const executions = await firstFive('executions', (ids) => new PgExecutionStore(pool).getMany(ids));
+    await expectPrimaryKeyLookup((db) => new PgExecutionStore(db).update(executions.map((execution) => ({ execution, expectedStatus: execution.status, expectedLeaseToken: execution.leaseToken }))));
   });
 
   it('JobStore.update looks its rows up by primary key', async () => {
-    const { rows } = await pool.query<{ id: string }>(`SELECT id FROM jobs ORDER BY id LIMIT 5`);
-    const jobs = await new PgJobStore(pool).getMany(rows.map((r) => r.id));
-    const { db, queries } = recordingQueryable();
-    await new PgJobStore(db).update(jobs.map((job) => ({ job, expectedVersion: job.version })));
-    expect(queries[0]?.name, 'a prepared statement').to.be.a('string');
-    for (const plan of await plansOf(pool, queries[0]!)) expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+    const jobs = await firstFive('jobs', (ids) => new PgJobStore(pool).getMany(ids));
+    await expectPrimaryKeyLookup((db) => new PgJobStore(db).update(jobs.map((job) => ({ job, expectedVersion: job.version }))));
   });
 
   // The state change (every firing and settling) is sent as unnest arrays: joined to them alone,
   // the planner hash-joined a scan of the whole table.
   it('JobStore.update of the state alone (the dispatcher write) looks its rows up by primary key', async () => {
-    const { rows } = await pool.query<{ id: string }>(`SELECT id FROM jobs ORDER BY id LIMIT 5`);
-    const jobs = await new PgJobStore(pool).getMany(rows.map((r) => r.id));
-    const { db, queries } = recordingQueryable();
-    await new PgJobStore(db).update(jobs.map((job) => ({ job, expectedVersion: job.version, scope: 'state' as const })));
-    expect(queries[0]?.name, 'a prepared statement').to.be.a('string');
-    for (const plan of await plansOf(pool, queries[0]!)) expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+    const jobs = await firstFive('jobs', (ids) => new PgJobStore(pool).getMany(ids));
+    await expectPrimaryKeyLookup((db) => new PgJobStore(db).update(jobs.map((job) => ({ job, expectedVersion: job.version, scope: 'state' as const }))));
   });
 });
