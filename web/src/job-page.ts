@@ -3,6 +3,7 @@ import { jobControls } from './actions.js';
 import { h, notice, replace } from './dom.js';
 import { duration, enumWord, inZone, instant, jobZone, percent, relative, scheduleInWords, shortId, windowInWords, windowPolicies } from './format.js';
 import { occurrencesPanel } from './occurrences-panel.js';
+import { showPagedTable, type PagedTable } from './paged-table.js';
 
 const HISTORY_PAGE = 20;
 
@@ -41,7 +42,7 @@ export async function jobPage(root: HTMLElement, id: string): Promise<void> {
     (response) => replace(fireTimes, fireTimes.firstChild as Node, h('ol', { class: 'fire-times' }, ...sameTimes((response.fireTimes ?? []) as string[]).map(([time, count]) => h('li', {}, h('time', { datetime: time, title: instant(time) }, inZone(time, zone)), ` (${relative(time)})`, count > 1 ? `: ${count} fire times deferred to this opening` : null)))),
     (error: Error) => replace(fireTimes, fireTimes.firstChild as Node, notice(error.message, 'error')),
   );
-  await executions(history, id, ['']);
+  await showPagedTable(history, executionsTable(id));
 }
 
 /** Fire times deferred to one window opening share it: one line for them, with how many. */
@@ -103,41 +104,17 @@ function statistics(stats: Json): HTMLElement {
   return h('dl', { class: 'pairs', 'data-testid': 'stats' }, ...rows.flatMap(([name, value]) => [h('dt', {}, name), h('dd', { class: name === "Dead-man's switch" && stats.overdue ? 'overdue' : undefined }, value)]));
 }
 
-/** One page of a job's executions; `tokens` holds the page tokens seen so far for going back. */
-async function executions(section: HTMLElement, jobId: string, tokens: string[], page = 0): Promise<void> {
-  const heading = section.firstChild as Node;
-  let response: Json;
-  try {
-    response = await call('ListExecutions', { jobId, pageSize: HISTORY_PAGE, pageToken: tokens[page] });
-  } catch (error) {
-    replace(section, heading, notice((error as Error).message, 'error'));
-    return;
-  }
-  const list = (response.executions ?? []) as Json[];
-  if (response.nextPageToken) tokens[page + 1] = response.nextPageToken;
-  replace(
-    section,
-    heading,
-    list.length === 0
-      ? notice('No executions yet.')
-      : h(
-          'div',
-          { class: 'table-wrap' },
-          h(
-            'table',
-            {},
-            h('thead', {}, h('tr', {}, ...['Execution', 'Status', 'Attempt', 'Trigger', 'Worker', 'Started', 'Duration', 'Error', 'Result', 'Progress'].map((name) => h('th', { scope: 'col' }, name)))),
-            h('tbody', {}, ...list.map(executionRow)),
-          ),
-        ),
-    h(
-      'nav',
-      { class: 'pager', 'aria-label': 'Pages of executions' },
-      h('button', { type: 'button', disabled: page === 0, onclick: () => void executions(section, jobId, tokens, page - 1) }, '← Newer'),
-      h('span', {}, `Page ${page + 1}`),
-      h('button', { type: 'button', disabled: !response.nextPageToken, onclick: () => void executions(section, jobId, tokens, page + 1) }, 'Older →'),
-    ),
-  );
+/** A job's executions, newest first, a page at a time. */
+function executionsTable(jobId: string): PagedTable {
+  return {
+    read: (pageToken) => call('ListExecutions', { jobId, pageSize: HISTORY_PAGE, pageToken }),
+    items: 'executions',
+    columns: ['Execution', 'Status', 'Attempt', 'Trigger', 'Worker', 'Started', 'Duration', 'Error', 'Result', 'Progress'],
+    row: executionRow,
+    empty: 'No executions yet.',
+    failed: (error) => notice((error as Error).message, 'error'),
+    pager: { label: 'Pages of executions', back: '← Newer', forward: 'Older →' },
+  };
 }
 
 export function executionRow(execution: Json): HTMLElement {

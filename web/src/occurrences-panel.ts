@@ -1,6 +1,7 @@
 import { call, type Json } from './api.js';
-import { h, notice, replace } from './dom.js';
+import { h, notice } from './dom.js';
 import { enumWord, inZone, instant, shortId, wallClock } from './format.js';
+import { showPagedTable, type PagedTable } from './paged-table.js';
 
 const PAGE = 20;
 const DAY_MS = 86_400_000;
@@ -13,7 +14,7 @@ export function occurrencesPanel(jobId: string, zone: string): HTMLElement {
   const section = h('section', { 'aria-labelledby': 'occurrences-heading', 'data-testid': 'occurrences' }, h('h2', { id: 'occurrences-heading' }, `Occurrences in the last 24 hours (${zone})`), notice('Loading…'));
   // One range for every page: a page token is valid only with the range it was issued for.
   const from = new Date(Date.now() - DAY_MS).toISOString();
-  void showPage(section, { jobId, from, zone }, ['']);
+  void showPagedTable(section, occurrencesTable({ jobId, from, zone }));
   return section;
 }
 
@@ -23,42 +24,16 @@ interface Query {
   zone: string;
 }
 
-async function showPage(section: HTMLElement, query: Query, tokens: string[], page = 0): Promise<void> {
-  const heading = section.firstChild as Node;
-  let response: Json;
-  try {
-    response = await call('ListOccurrences', { jobId: query.jobId, from: query.from, pageSize: PAGE, pageToken: tokens[page] });
-  } catch (error) {
-    replace(section, heading, notice((error as Error).message, 'error'));
-    return;
-  }
-  const list = (response.occurrences ?? []) as Json[];
-  if (response.nextPageToken) tokens[page + 1] = response.nextPageToken;
-  replace(
-    section,
-    heading,
-    list.length === 0
-      ? notice('No slot in the last 24 hours.')
-      : h(
-          'div',
-          { class: 'table-wrap' },
-          h(
-            'table',
-            {},
-            h('thead', {}, h('tr', {}, ...['Slot', 'What happened', 'Execution', 'Status'].map((name) => h('th', { scope: 'col' }, name)))),
-            h('tbody', {}, ...list.map((occurrence) => row(occurrence, query.zone))),
-          ),
-        ),
-    page === 0 && !response.nextPageToken
-      ? null
-      : h(
-          'nav',
-          { class: 'pager', 'aria-label': 'Pages of occurrences' },
-          h('button', { type: 'button', disabled: page === 0, onclick: () => void showPage(section, query, tokens, page - 1) }, '← Earlier'),
-          h('span', {}, `Page ${page + 1}`),
-          h('button', { type: 'button', disabled: !response.nextPageToken, onclick: () => void showPage(section, query, tokens, page + 1) }, 'Later →'),
-        ),
-  );
+function occurrencesTable(query: Query): PagedTable {
+  return {
+    read: (pageToken) => call('ListOccurrences', { jobId: query.jobId, from: query.from, pageSize: PAGE, pageToken }),
+    items: 'occurrences',
+    columns: ['Slot', 'What happened', 'Execution', 'Status'],
+    row: (occurrence) => row(occurrence, query.zone),
+    empty: 'No slot in the last 24 hours.',
+    failed: (error) => notice((error as Error).message, 'error'),
+    pager: { label: 'Pages of occurrences', back: '← Earlier', forward: 'Later →', onlyWhenPaged: true },
+  };
 }
 
 function row(occurrence: Json, zone: string): HTMLElement {

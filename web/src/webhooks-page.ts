@@ -1,6 +1,7 @@
 import { call, RpcError, type Json } from './api.js';
 import { h, notice, replace } from './dom.js';
 import { enumWord, instant, relative } from './format.js';
+import { showPagedTable, type PagedTable } from './paged-table.js';
 
 const WEBHOOKS = 'jobscheduler.v1.WebhookService';
 const SUBSCRIPTIONS_PAGE = 50;
@@ -106,43 +107,19 @@ export async function subscriptionPage(root: HTMLElement, id: string): Promise<v
     h('dl', { class: 'pairs' }, ...rows.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
     log,
   );
-  await deliveries(log, id, ['']);
+  await showPagedTable(log, deliveriesTable(id));
 }
 
-async function deliveries(section: HTMLElement, subscriptionId: string, tokens: string[], page = 0): Promise<void> {
-  const heading = section.firstChild as Node;
-  let response: Json;
-  try {
-    response = await call('ListDeliveries', { subscriptionId, pageSize: DELIVERIES_PAGE, pageToken: tokens[page] }, WEBHOOKS);
-  } catch (error) {
-    replace(section, heading, failure('Could not load deliveries', error));
-    return;
-  }
-  const list = (response.deliveries ?? []) as Json[];
-  if (response.nextPageToken) tokens[page + 1] = response.nextPageToken;
-  replace(
-    section,
-    heading,
-    list.length === 0
-      ? notice('No deliveries yet.')
-      : h(
-          'div',
-          { class: 'table-wrap' },
-          h(
-            'table',
-            {},
-            h('thead', {}, h('tr', {}, ...['Event', 'Status', 'Attempts', 'Response', 'Recorded', 'Next attempt', 'Last error', 'Execution'].map((name) => h('th', { scope: 'col' }, name)))),
-            h('tbody', {}, ...list.map(deliveryRow)),
-          ),
-        ),
-    h(
-      'nav',
-      { class: 'pager', 'aria-label': 'Pages of deliveries' },
-      h('button', { type: 'button', disabled: page === 0, onclick: () => void deliveries(section, subscriptionId, tokens, page - 1) }, '← Newer'),
-      h('span', {}, `Page ${page + 1}`),
-      h('button', { type: 'button', disabled: !response.nextPageToken, onclick: () => void deliveries(section, subscriptionId, tokens, page + 1) }, 'Older →'),
-    ),
-  );
+function deliveriesTable(subscriptionId: string): PagedTable {
+  return {
+    read: (pageToken) => call('ListDeliveries', { subscriptionId, pageSize: DELIVERIES_PAGE, pageToken }, WEBHOOKS),
+    items: 'deliveries',
+    columns: ['Event', 'Status', 'Attempts', 'Response', 'Recorded', 'Next attempt', 'Last error', 'Execution'],
+    row: deliveryRow,
+    empty: 'No deliveries yet.',
+    failed: (error) => failure('Could not load deliveries', error),
+    pager: { label: 'Pages of deliveries', back: '← Newer', forward: 'Older →' },
+  };
 }
 
 function deliveryRow(delivery: Json): HTMLElement {
