@@ -3,17 +3,11 @@ import { OccurrenceOutcomeSchema, OccurrenceSchema, type Occurrence } from '../.
 import { enumLabel } from '../labels.js';
 import { timestamp } from '../time.js';
 import type { Command } from './context.js';
-import { UsageError } from './errors.js';
-import { operand, wholeNumber } from './operands.js';
+import { operand, parsedFlag, wholeNumber } from './operands.js';
 import { printJsonArray, printTable, time } from './output.js';
 
 function instantFlag(value: string | boolean | string[] | undefined, flag: string) {
-  if (value === undefined) return undefined;
-  try {
-    return timestamp(value as string);
-  } catch (error) {
-    throw new UsageError(`--${flag}: ${(error as Error).message}`);
-  }
+  return value === undefined ? undefined : parsedFlag(flag, () => timestamp(value as string));
 }
 
 /** What else the entry says, beyond its outcome and execution: where a run ends, where it went, what fired it, why it waits. */

@@ -13,6 +13,15 @@ export function noOperands(context: Context): void {
   if (context.operands.length > 0) throw new UsageError(`unexpected ${context.operands.map((r) => JSON.stringify(r)).join(' ')}`);
 }
 
+/** A flag's value as `parse` reads it; what `parse` refuses is a usage error naming the flag. */
+export function parsedFlag<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+  }
+}
+
 /** "--limit 20": a whole number in range. */
 export function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;

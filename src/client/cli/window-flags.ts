@@ -3,6 +3,7 @@ import { OutsideWindowPolicy, OutsideWindowPolicySchema, WindowEndPolicy, Window
 import { enumLabel, enumValue } from '../labels.js';
 import type { Values } from './args.js';
 import { UsageError } from './errors.js';
+import { parsedFlag } from './operands.js';
 
 export type WindowsInit = MessageInitShape<typeof ExecutionWindowsSchema>;
 
@@ -54,11 +55,7 @@ export function parseWindow(text: string): { days: number[]; start: string; end:
 }
 
 function policy(schema: typeof OutsideWindowPolicySchema | typeof WindowEndPolicySchema, flag: string, text: string): number {
-  try {
-    return enumValue(schema, text);
-  } catch (error) {
-    throw new UsageError(`--${flag}: ${(error as Error).message}`);
-  }
+  return parsedFlag(flag, () => enumValue(schema, text));
 }
 
 function policies(values: Values): { outsidePolicy?: OutsideWindowPolicy; endPolicy?: WindowEndPolicy } {
