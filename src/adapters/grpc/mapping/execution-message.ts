@@ -1,9 +1,9 @@
 import type { AcquiredExecution } from '../../../application/worker/acquire-executions.js';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Execution } from '../../../domain/execution/execution.js';
 import type { ExecutionStatus as DomainStatus } from '../../../domain/execution/execution-status.js';
 import type { Trigger } from '../../../domain/job/job-operations.js';
-import { ExecutionStatus, ExecutionTrigger, type ExecutionSchema } from '../../../gen/jobscheduler/v1/execution_pb.js';
+import { ExecutionStatus, ExecutionTrigger, type Execution as ExecutionMessage } from '../../../gen/jobscheduler/v1/execution_pb.js';
+import type { AcquiredExecution as AcquiredMessage } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import { durationMs } from '../../../domain/execution/execution-operations.js';
 import { DomainError } from '../../../domain/errors.js';
 import { duration, reverseOf, timestamp } from './wire-values.js';
@@ -34,9 +34,15 @@ const TRIGGER_TO_WIRE: Readonly<Record<Trigger, ExecutionTrigger>> = {
   upstream: ExecutionTrigger.UPSTREAM,
 };
 
-/** The one mapping from a domain Execution to the wire message. The lease token never leaves here. */
-export function executionMessage(execution: Execution): MessageInitShape<typeof ExecutionSchema> {
+/**
+ * The one mapping from a domain Execution to the wire message. The lease token never leaves here.
+ * It builds the message itself, every field set, rather than an init shape: create() returns a
+ * message as it is, where it would walk the schema again for each init shape (a page of history
+ * holds 50 of them, and every execution handed to a worker is one).
+ */
+export function executionMessage(execution: Execution): ExecutionMessage {
   return {
+    $typeName: 'jobscheduler.v1.Execution',
     id: execution.id,
     jobId: execution.jobId,
     jobType: execution.jobType,
@@ -54,7 +60,7 @@ export function executionMessage(execution: Execution): MessageInitShape<typeof 
     leaseExpiresAt: timestamp(execution.leaseExpiresAt),
     deadlineAt: timestamp(execution.deadlineAt),
     cancelRequested: execution.cancelRequested,
-    ...(execution.error ? { error: { message: execution.error.message, retryable: execution.error.retryable, ...(execution.error.details ? { details: execution.error.details } : {}) } } : {}),
+    ...(execution.error ? { error: { $typeName: 'jobscheduler.v1.ExecutionError', message: execution.error.message, retryable: execution.error.retryable, ...(execution.error.details ? { details: execution.error.details } : {}) } } : {}),
     ...(execution.result ? { result: execution.result } : {}),
     ...(execution.progress ? { progress: execution.progress } : {}),
     traceParent: execution.traceContext?.traceparent ?? '',
@@ -64,8 +70,9 @@ export function executionMessage(execution: Execution): MessageInitShape<typeof 
 }
 
 /** An execution handed to a worker: with its lease, and the trace context its handler runs in. */
-export function acquiredMessage({ execution, jobName, payload }: AcquiredExecution) {
+export function acquiredMessage({ execution, jobName, payload }: AcquiredExecution): AcquiredMessage {
   return {
+    $typeName: 'jobscheduler.v1.AcquiredExecution',
     execution: executionMessage(execution),
     jobName,
     payload,
