@@ -28,9 +28,37 @@ function textFields(desc: DescMessage): readonly TextField[] {
   return fields;
 }
 
-const join = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
-const keyed = (path: string, key: string) => `${path}[${quoted(key.replace(/\u0000/g, '\\0'))}]`;
-const holdsNul = (path: string) => `${path || 'the request'} contains the NUL character (U+0000), which cannot be stored; remove it`;
+/**
+ * A value still to look at, and how it was reached: its parent and the step from there (a field
+ * name, a list index, or a map or JSON object key). The place is spelled out only for a value
+ * that cannot be stored: spelling it out for every value walked was 40 % of the walk (6.0 → 3.6
+ * µs per job of a BatchCreateJobs request).
+ */
+interface Visit {
+  readonly value: unknown;
+  readonly schema: DescMessage | undefined;
+  readonly parent: Visit | undefined;
+  readonly step: string | number;
+  readonly isKey: boolean;
+}
+
+const FIELD = false;
+const KEY = true;
+
+function placeOf(visit: Visit): string {
+  const steps: Visit[] = [];
+  for (let at: Visit | undefined = visit; at?.parent !== undefined; at = at.parent) steps.push(at);
+  let path = '';
+  for (let i = steps.length - 1; i >= 0; i -= 1) {
+    const { step, isKey } = steps[i]!;
+    if (typeof step === 'number') path = `${path}[${step}]`;
+    else if (isKey) path = `${path}[${quoted(step.replace(/\u0000/g, '\\0'))}]`;
+    else path = path === '' ? step : `${path}.${step}`;
+  }
+  return path;
+}
+
+const holdsNul = (visit: Visit) => `${placeOf(visit) || 'the request'} contains the NUL character (U+0000), which cannot be stored; remove it`;
 
 /**
  * Why a decoded request cannot be stored as it is, naming the place as in the request
@@ -45,27 +73,24 @@ const holdsNul = (path: string) => `${path || 'the request'} contains the NUL ch
  * the stack.
  */
 export function unstorableValueAt(schema: DescMessage, message: unknown): string | undefined {
-  const pending: Array<{ value: unknown; path: string; schema: DescMessage | undefined }> = [{ value: message, path: '', schema }];
+  const pending: Visit[] = [{ value: message, schema, parent: undefined, step: '', isKey: FIELD }];
   while (pending.length > 0) {
-    const { value, path, schema: desc } = pending.pop()!;
+    const visit = pending.pop()!;
+    const { value, schema: desc } = visit;
     if (typeof value === 'string') {
-      if (value.includes(NUL)) return holdsNul(path);
+      if (value.includes(NUL)) return holdsNul(visit);
       continue;
     }
     if (typeof value === 'number') {
       // Only JSON values reach here as numbers (textFields leaves scalar fields out).
-      if (!Number.isFinite(value)) return `${path} is ${String(value)}; JSON has no NaN or Infinity`;
+      if (!Number.isFinite(value)) return `${placeOf(visit)} is ${String(value)}; JSON has no NaN or Infinity`;
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (desc === undefined || JSON_TYPES.has(desc.typeName)) {
       // A JSON value: an array, or an object whose keys are data too.
-      if (Array.isArray(value)) value.forEach((item, i) => pending.push({ value: item, path: `${path}[${i}]`, schema: undefined }));
-      else
-        for (const [key, item] of Object.entries(value)) {
-          if (key.includes(NUL)) return holdsNul(keyed(path, key));
-          pending.push({ value: item, path: keyed(path, key), schema: undefined });
-        }
+      if (Array.isArray(value)) value.forEach((item, i) => pending.push({ value: item, schema: undefined, parent: visit, step: i, isKey: FIELD }));
+      else if (pushEntries(pending, value, visit, undefined)) return holdsNulInKey(pending);
       continue;
     }
     const record = value as Record<string, unknown>;
@@ -73,18 +98,29 @@ export function unstorableValueAt(schema: DescMessage, message: unknown): string
       const holder = field.oneof ? (record[field.oneof.localName] as { case?: string; value?: unknown } | undefined) : undefined;
       if (field.oneof && holder?.case !== field.localName) continue;
       const fieldValue = field.oneof ? holder?.value : record[field.localName];
-      const fieldPath = join(path, field.name);
       if (field.fieldKind === 'list' && Array.isArray(fieldValue)) {
-        fieldValue.forEach((item, i) => pending.push({ value: item, path: `${fieldPath}[${i}]`, schema: inner }));
+        const list: Visit = { value: fieldValue, schema: undefined, parent: visit, step: field.name, isKey: FIELD };
+        fieldValue.forEach((item, i) => pending.push({ value: item, schema: inner, parent: list, step: i, isKey: FIELD }));
       } else if (field.fieldKind === 'map' && fieldValue && typeof fieldValue === 'object') {
-        for (const [key, item] of Object.entries(fieldValue)) {
-          if (key.includes(NUL)) return holdsNul(keyed(fieldPath, key));
-          pending.push({ value: item, path: keyed(fieldPath, key), schema: inner });
-        }
+        const map: Visit = { value: fieldValue, schema: undefined, parent: visit, step: field.name, isKey: FIELD };
+        if (pushEntries(pending, fieldValue, map, inner)) return holdsNulInKey(pending);
       } else {
-        pending.push({ value: fieldValue, path: fieldPath, schema: inner });
+        pending.push({ value: fieldValue, schema: inner, parent: visit, step: field.name, isKey: FIELD });
       }
     }
   }
   return undefined;
+}
+
+/** Queues an object's entries; true, with the offending key's visit last in `pending`, if a key holds NUL. */
+function pushEntries(pending: Visit[], object: object, parent: Visit, schema: DescMessage | undefined): boolean {
+  for (const [key, item] of Object.entries(object)) {
+    pending.push({ value: item, schema, parent, step: key, isKey: KEY });
+    if (key.includes(NUL)) return true;
+  }
+  return false;
+}
+
+function holdsNulInKey(pending: Visit[]): string {
+  return holdsNul(pending[pending.length - 1]!);
 }
