@@ -7,7 +7,7 @@ import { loadConfig } from '../../../src/adapters/config/config.js';
 import { spawn } from 'node:child_process';
 import { cli, cliEnv } from '../../support/cli.js';
 import { runCommand, runOk } from '../../support/run-command.js';
-import { ServiceProcess } from '../../support/service-process.js';
+import { SERVICE_NODE_FLAGS, ServiceProcess } from '../../support/service-process.js';
 import { TestDatabase } from '../../support/test-database.js';
 import { startTestServer } from '../../support/test-server.js';
 
@@ -61,7 +61,7 @@ describe('Dockerfile and compose.yaml', function () {
     const users = runtime.filter((i) => i.keyword === 'USER');
     expect(users.map((u) => u.args)).to.deep.equal(['node']);
     expect(runtime.indexOf(users[0] as Instruction)).to.be.lessThan(runtime.findIndex((i) => i.keyword === 'CMD'));
-    expect(exec('CMD')).to.deep.equal(['node', 'dist/src/main.js']);
+    expect(exec('CMD')).to.deep.equal(['node', ...SERVICE_NODE_FLAGS, 'dist/src/main.js']);
     expect(runtime.some((i) => i.keyword === 'ENTRYPOINT')).to.equal(false);
   });
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { copyFileSync, cpSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { runCommand } from '../../support/run-command.js';
 import { descendantsRunning, isRunning } from '../../support/process-tree.js';
-import { ServiceProcess } from '../../support/service-process.js';
+import { SERVICE_NODE_FLAGS, ServiceProcess } from '../../support/service-process.js';
 import { TestDatabase } from '../../support/test-database.js';
 
 /**
@@ -36,8 +36,10 @@ describe('npm start (the README command) passes signals to the service', functio
       let services: number[] = [];
       try {
         await npm.started();
-        services = descendantsRunning(npm.pid, (argv) => basename(argv[0] ?? '') === 'node' && argv[1] === 'dist/src/main.js');
+        services = descendantsRunning(npm.pid, (argv) => basename(argv[0] ?? '') === 'node' && argv.at(-1) === 'dist/src/main.js');
         expect(services, 'service processes under npm').to.have.length(1);
+        const argv = readFileSync(`/proc/${services[0]}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '');
+        expect(argv.slice(1), 'the command npm start runs').to.deep.equal([...SERVICE_NODE_FLAGS, 'dist/src/main.js']);
 
         if (toGroup) process.kill(-npm.pid, signal);
         else process.kill(npm.pid, signal);
