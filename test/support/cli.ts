@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { runCommand, type CommandResult } from './run-command.js';
@@ -13,6 +14,13 @@ export function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export function cli(args: readonly string[], env: Record<string, string> = {}, input?: string): Promise<CommandResult> {
   return runCommand(process.execPath, [CLI, ...args], { env: cliEnv(env), ...(input === undefined ? {} : { input }) });
+}
+
+/** The CLI's output, once it ended with status 0 and wrote nothing to stderr. */
+export async function cliOk(args: readonly string[], env: Record<string, string> = {}): Promise<string> {
+  const result = await cli(args, env);
+  expect({ code: result.code, stderr: result.stderr }, `jobscheduler ${args.join(' ')}`).to.deep.equal({ code: 0, stderr: '' });
+  return result.stdout;
 }
 
 /** A long-running CLI process (executions watch), with its output so far. */
