@@ -353,7 +353,9 @@ export class WorkSessions implements HandOff {
       if (!result) return;
       if (result.accepted) session.held.delete(result.executionId);
       session.unanswered -= 1;
-      bySession.set(session, [...(bySession.get(session) ?? []), result]);
+      const sessionResults = bySession.get(session);
+      if (sessionResults) sessionResults.push(result);
+      else bySession.set(session, [result]);
     });
     for (const [session, sessionResults] of bySession) {
       if (!session.closed) session.deliver({ executions: [], results: sessionResults, lost: [] });
