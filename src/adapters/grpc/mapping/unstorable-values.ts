@@ -73,24 +73,14 @@ const holdsNul = (visit: Visit) => `${placeOf(visit) || 'the request'} contains 
  * the stack.
  */
 export function unstorableValueAt(schema: DescMessage, message: unknown): string | undefined {
-  const pending: Visit[] = [{ value: message, schema, parent: undefined, step: '', isKey: FIELD }];
-  while (pending.length > 0) {
+  const pending: Visit[] = [];
+  let refusal = take(pending, message, schema, undefined, '', FIELD);
+  while (refusal === undefined && pending.length > 0) {
     const visit = pending.pop()!;
     const { value, schema: desc } = visit;
-    if (typeof value === 'string') {
-      if (value.includes(NUL)) return holdsNul(visit);
-      continue;
-    }
-    if (typeof value === 'number') {
-      // Only JSON values reach here as numbers (textFields leaves scalar fields out).
-      if (!Number.isFinite(value)) return `${placeOf(visit)} is ${String(value)}; JSON has no NaN or Infinity`;
-      continue;
-    }
-    if (value === null || typeof value !== 'object') continue;
     if (desc === undefined || JSON_TYPES.has(desc.typeName)) {
       // A JSON value: an array, or an object whose keys are data too.
-      if (Array.isArray(value)) value.forEach((item, i) => pending.push({ value: item, schema: undefined, parent: visit, step: i, isKey: FIELD }));
-      else if (pushEntries(pending, value, visit, undefined)) return holdsNulInKey(pending);
+      refusal = Array.isArray(value) ? takeItems(pending, value, undefined, visit) : takeEntries(pending, value as object, undefined, visit);
       continue;
     }
     const record = value as Record<string, unknown>;
@@ -99,28 +89,45 @@ export function unstorableValueAt(schema: DescMessage, message: unknown): string
       if (field.oneof && holder?.case !== field.localName) continue;
       const fieldValue = field.oneof ? holder?.value : record[field.localName];
       if (field.fieldKind === 'list' && Array.isArray(fieldValue)) {
-        const list: Visit = { value: fieldValue, schema: undefined, parent: visit, step: field.name, isKey: FIELD };
-        fieldValue.forEach((item, i) => pending.push({ value: item, schema: inner, parent: list, step: i, isKey: FIELD }));
+        refusal = takeItems(pending, fieldValue, inner, { value: fieldValue, schema: undefined, parent: visit, step: field.name, isKey: FIELD });
       } else if (field.fieldKind === 'map' && fieldValue && typeof fieldValue === 'object') {
-        const map: Visit = { value: fieldValue, schema: undefined, parent: visit, step: field.name, isKey: FIELD };
-        if (pushEntries(pending, fieldValue, map, inner)) return holdsNulInKey(pending);
+        refusal = takeEntries(pending, fieldValue, inner, { value: fieldValue, schema: undefined, parent: visit, step: field.name, isKey: FIELD });
       } else {
-        pending.push({ value: fieldValue, schema: inner, parent: visit, step: field.name, isKey: FIELD });
+        refusal = take(pending, fieldValue, inner, visit, field.name, FIELD);
       }
+      if (refusal !== undefined) break;
     }
+  }
+  return refusal;
+}
+
+/**
+ * Text and numbers are looked at where they are met, and only messages, lists and objects are
+ * queued: most of a request is text, and a visit for each value was most of what the walk
+ * allocated. A visit is built for a leaf only to name the place of a refusal.
+ */
+function take(pending: Visit[], value: unknown, schema: DescMessage | undefined, parent: Visit | undefined, step: string | number, isKey: boolean): string | undefined {
+  if (typeof value === 'string') return value.includes(NUL) ? holdsNul({ value, schema, parent, step, isKey }) : undefined;
+  // Only JSON values reach here as numbers (textFields leaves scalar fields out).
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${placeOf({ value, schema, parent, step, isKey })} is ${String(value)}; JSON has no NaN or Infinity`;
+  if (value !== null && typeof value === 'object') pending.push({ value, schema, parent, step, isKey });
+  return undefined;
+}
+
+function takeItems(pending: Visit[], items: readonly unknown[], schema: DescMessage | undefined, parent: Visit): string | undefined {
+  for (let i = 0; i < items.length; i += 1) {
+    const refusal = take(pending, items[i], schema, parent, i, FIELD);
+    if (refusal !== undefined) return refusal;
   }
   return undefined;
 }
 
-/** Queues an object's entries; true, with the offending key's visit last in `pending`, if a key holds NUL. */
-function pushEntries(pending: Visit[], object: object, parent: Visit, schema: DescMessage | undefined): boolean {
+/** An object's entries; a key is data too, and one that holds NUL is refused as such. */
+function takeEntries(pending: Visit[], object: object, schema: DescMessage | undefined, parent: Visit): string | undefined {
   for (const [key, item] of Object.entries(object)) {
-    pending.push({ value: item, schema, parent, step: key, isKey: KEY });
-    if (key.includes(NUL)) return true;
+    if (key.includes(NUL)) return holdsNul({ value: item, schema, parent, step: key, isKey: KEY });
+    const refusal = take(pending, item, schema, parent, key, KEY);
+    if (refusal !== undefined) return refusal;
   }
-  return false;
-}
-
-function holdsNulInKey(pending: Visit[]): string {
-  return holdsNul(pending[pending.length - 1]!);
+  return undefined;
 }
