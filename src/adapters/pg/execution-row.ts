@@ -108,11 +108,23 @@ export function executionToRecord(execution: Execution): Record<string, unknown>
     occurrence_at: iso(execution.occurrenceAt),
     attempt: execution.attempt,
     trigger: execution.trigger,
-    status: execution.status,
     priority: execution.priority,
     attempt_timeout_ms: execution.attemptTimeoutMs ?? null,
     queued_at: iso(execution.queuedAt),
     scheduled_at: iso(execution.scheduledAt),
+    trace_parent: execution.traceContext?.traceparent ?? null,
+    trace_state: execution.traceContext?.tracestate ?? null,
+    // Null, not an empty array, for the executions no upstream fired: nothing extra to store.
+    upstream_execution_ids: execution.upstreamExecutionIds.length === 0 ? null : execution.upstreamExecutionIds,
+    window_closes_at: iso(execution.windowClosesAt),
+    ...executionMutableRecord(execution),
+  };
+}
+
+/** The values of EXECUTION_MUTABLE_COLUMNS: what ExecutionStore.update writes. */
+export function executionMutableRecord(execution: Execution): Record<(typeof EXECUTION_MUTABLE_COLUMNS)[number], unknown> {
+  return {
+    status: execution.status,
     started_at: iso(execution.startedAt),
     finished_at: iso(execution.finishedAt),
     worker_id: execution.workerId ?? null,
@@ -126,10 +138,5 @@ export function executionToRecord(execution: Execution): Record<string, unknown>
     error_retryable: execution.error?.retryable ?? null,
     result: execution.result ?? null,
     progress: execution.progress ?? null,
-    trace_parent: execution.traceContext?.traceparent ?? null,
-    trace_state: execution.traceContext?.tracestate ?? null,
-    // Null, not an empty array, for the executions no upstream fired: nothing extra to store.
-    upstream_execution_ids: execution.upstreamExecutionIds.length === 0 ? null : execution.upstreamExecutionIds,
-    window_closes_at: iso(execution.windowClosesAt),
   };
 }
