@@ -1,5 +1,5 @@
 import { toBinary } from '@bufbuild/protobuf';
-import { DurationSchema, durationMs, TimestampSchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { DurationSchema, durationFromMs, durationMs, TimestampSchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { toJson } from '@bufbuild/protobuf';
 import { expect } from 'chai';
 import { dateFrom, duration, timestamp } from '../../../src/adapters/grpc/mapping/wire-values.js';
@@ -14,6 +14,13 @@ describe('wire values: duration', () => {
   it('keeps whole milliseconds and leaves an absent value absent', () => {
     expect(durationMs(duration(1_500)!)).to.equal(1_500);
     expect(duration(undefined)).to.equal(undefined);
+  });
+
+  it('builds the message durationFromMs builds, negative and fractional values too', () => {
+    for (const ms of [0, 1, 999, 1_000, 1_500, 60_000, 3_600_000, 604_800_000, 23_456.789, 0.4, -1, -500, -1_000, -1_500, 315_576_000_000_000]) {
+      expect(duration(ms), String(ms)).to.deep.equal(durationFromMs(Math.round(ms)));
+      expect(toBinary(DurationSchema, duration(ms)!), String(ms)).to.deep.equal(toBinary(DurationSchema, durationFromMs(Math.round(ms))));
+    }
   });
 });
 

@@ -1,10 +1,9 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { JobDefinitionInput } from '../../../domain/job/job-definition.js';
 import type { JobState as DomainState } from '../../../domain/job/job-state.js';
 import type { CatchUpPolicy as DomainCatchUp, Job, OverlapPolicy as DomainOverlap } from '../../../domain/job/job.js';
 import { parseSchedule } from '../../../domain/schedule/parse-schedule.js';
 import { DomainError } from '../../../domain/errors.js';
-import { CatchUpPolicy, DependencyCondition, JobState, OverlapPolicy, type Job as WireJob, type JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
+import { CatchUpPolicy, DependencyCondition, JobState, OverlapPolicy, type Job as WireJob } from '../../../gen/jobscheduler/v1/job_pb.js';
 import type { DependencyCondition as DomainCondition } from '../../../domain/dependency/dependency.js';
 import { scheduleInput, scheduleMessage } from './schedule-message.js';
 import { windowsInput, windowsMessage } from './window-message.js';
@@ -76,15 +75,21 @@ export function definitionInput(job: WireJob | undefined, field = 'job'): JobDef
   };
 }
 
-/** The one mapping from a domain Job to the wire message. */
-export function jobMessage(job: Job): MessageInitShape<typeof JobSchema> {
+/**
+ * The one mapping from a domain Job to the wire message. It builds the message itself, every
+ * field set, as executionMessage does: create() returns a message as it is, and walked the
+ * schema for each init shape (a BatchCreateJobs answer holds up to 1,000 jobs).
+ */
+export function jobMessage(job: Job): WireJob {
   return {
+    $typeName: 'jobscheduler.v1.Job',
     id: job.id,
     name: job.name,
     type: job.type,
     payload: job.payload,
     schedule: scheduleMessage(job.schedule),
     retryPolicy: {
+      $typeName: 'jobscheduler.v1.RetryPolicy',
       maxRetries: job.retryPolicy.maxRetries,
       initialBackoff: duration(job.retryPolicy.initialBackoffMs),
       maxBackoff: duration(job.retryPolicy.maxBackoffMs),
@@ -114,7 +119,7 @@ export function jobMessage(job: Job): MessageInitShape<typeof JobSchema> {
     cancelledAt: timestamp(job.cancelledAt),
     finishedAt: timestamp(job.finishedAt),
     traceParent: job.traceContext?.traceparent ?? '',
-    dependsOn: job.dependsOn.map((d) => ({ jobId: d.jobId, condition: CONDITION[d.condition] })),
+    dependsOn: job.dependsOn.map((d) => ({ $typeName: 'jobscheduler.v1.JobDependency', jobId: d.jobId, condition: CONDITION[d.condition] })),
     executionWindows: windowsMessage(job.executionWindows),
   };
 }

@@ -1,6 +1,5 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Schedule, ScheduleInput } from '../../../domain/schedule/schedule.js';
-import { IntervalUnit, type Schedule as WireSchedule, type ScheduleSchema } from '../../../gen/jobscheduler/v1/schedule_pb.js';
+import { IntervalUnit, type Schedule as WireSchedule } from '../../../gen/jobscheduler/v1/schedule_pb.js';
 import { dateFrom, timestamp } from './wire-values.js';
 
 const UNIT_FROM_WIRE: Readonly<Record<IntervalUnit, string | undefined>> = {
@@ -35,15 +34,20 @@ function unitFromWire(unit: IntervalUnit): string | undefined {
   return unit === IntervalUnit.UNSPECIFIED ? undefined : (UNIT_FROM_WIRE[unit] ?? `unknown (${unit})`);
 }
 
-export function scheduleMessage(schedule: Schedule): MessageInitShape<typeof ScheduleSchema> {
+/** The whole message, as jobMessage builds it (see there). */
+export function scheduleMessage(schedule: Schedule): WireSchedule {
+  return { $typeName: 'jobscheduler.v1.Schedule', kind: scheduleKind(schedule) };
+}
+
+function scheduleKind(schedule: Schedule): WireSchedule['kind'] {
   switch (schedule.kind) {
     case 'once':
-      return { kind: { case: 'once', value: { at: timestamp(schedule.at) } } };
+      return { case: 'once', value: { $typeName: 'jobscheduler.v1.OnceSchedule', at: timestamp(schedule.at) } };
     case 'interval':
-      return { kind: { case: 'interval', value: { every: schedule.every, unit: UNIT_TO_WIRE[schedule.unit], anchor: timestamp(schedule.anchor) } } };
+      return { case: 'interval', value: { $typeName: 'jobscheduler.v1.IntervalSchedule', every: schedule.every, unit: UNIT_TO_WIRE[schedule.unit], anchor: timestamp(schedule.anchor) } };
     case 'cron':
-      return { kind: { case: 'cron', value: { expression: schedule.expression, timeZone: schedule.timeZone } } };
+      return { case: 'cron', value: { $typeName: 'jobscheduler.v1.CronSchedule', expression: schedule.expression, timeZone: schedule.timeZone } };
     case 'after_upstream':
-      return { kind: { case: 'afterUpstream', value: {} } };
+      return { case: 'afterUpstream', value: { $typeName: 'jobscheduler.v1.AfterUpstreamSchedule' } };
   }
 }

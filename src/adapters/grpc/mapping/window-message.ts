@@ -1,7 +1,6 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import { DomainError } from '../../../domain/errors.js';
 import { hhmm, type ExecutionWindows, type ExecutionWindowsInput, type OutsideWindowPolicy as DomainOutside, type WindowEndPolicy as DomainEnd } from '../../../domain/window/execution-windows.js';
-import { OutsideWindowPolicy, WindowEndPolicy, type ExecutionWindows as WireWindows, type ExecutionWindowsSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
+import { OutsideWindowPolicy, WindowEndPolicy, type ExecutionWindows as WireWindows } from '../../../gen/jobscheduler/v1/job_pb.js';
 import { reverseOf } from './wire-values.js';
 
 const OUTSIDE: Readonly<Record<DomainOutside, OutsideWindowPolicy>> = { defer: OutsideWindowPolicy.DEFER, skip: OutsideWindowPolicy.SKIP };
@@ -27,11 +26,13 @@ export function windowsInput(windows: WireWindows | undefined, field: string): E
   };
 }
 
-export function windowsMessage(windows: ExecutionWindows | undefined): MessageInitShape<typeof ExecutionWindowsSchema> | undefined {
+/** The whole message, as jobMessage builds it (see there). */
+export function windowsMessage(windows: ExecutionWindows | undefined): WireWindows | undefined {
   if (!windows) return undefined;
   return {
+    $typeName: 'jobscheduler.v1.ExecutionWindows',
     timeZone: windows.timeZone,
-    windows: windows.windows.map((w) => ({ days: [...w.days], start: hhmm(w.startMinute), end: hhmm(w.endMinute) })),
+    windows: windows.windows.map((w) => ({ $typeName: 'jobscheduler.v1.WeeklyWindow', days: [...w.days], start: hhmm(w.startMinute), end: hhmm(w.endMinute) })),
     outsidePolicy: OUTSIDE[windows.outside],
     endPolicy: END[windows.atEnd],
   };

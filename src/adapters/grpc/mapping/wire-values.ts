@@ -1,4 +1,4 @@
-import { durationFromMs, durationMs, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { durationMs, type Duration, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { DomainError } from '../../../domain/errors.js';
 import { isJobType } from '../../../domain/job/job-definition.js';
 import { characterCount, quoted } from '../../../domain/text.js';
@@ -63,7 +63,11 @@ export function timestamp(date: Date | undefined): Timestamp | undefined {
  * as rows written by other tools (or loaded by SQL) do.
  */
 export function duration(ms: number | undefined): Duration | undefined {
-  return ms === undefined ? undefined : durationFromMs(Math.round(ms));
+  if (ms === undefined) return undefined;
+  // The message literal durationFromMs() would build, without create()'s walk (as timestamp()).
+  const whole = Math.round(ms);
+  const seconds = Math.trunc(whole / 1000);
+  return { $typeName: 'google.protobuf.Duration', seconds: BigInt(seconds), nanos: (whole - seconds * 1000) * 1_000_000 };
 }
 
 /** Ids are UUIDs; anything else cannot name a stored row. */
