@@ -6,7 +6,7 @@ export type ArrayElement = string | number | boolean | Date | null | undefined;
 /**
  * A PostgreSQL array literal (`{"a","b",NULL}`) for an array parameter, built here rather than
  * by the pg driver, which runs two regular expressions over every element and grows the text
- * one piece at a time: in the burst its arrays were an eighth of all the service allocated
+ * one piece at a time: in the burst its arrays were a tenth of all the service allocated
  * (docs/performance.md, "Allocations on the hot path"). Every element is quoted as the driver
  * quotes it; a backslash or a double quote is escaped only where there is one. Instants are
  * written in UTC (`iso`), the same instant as the driver's local-time text, for timestamptz.
