@@ -29,12 +29,14 @@ export interface Parsed {
 }
 
 /**
- * Parses argv against every option any command knows; the command then checks that only its own
- * options (and the connection options) were given, so a typo is a usage error, not ignored.
+ * Parses argv against every option any command knows, each value option taken as repeatable so
+ * that a repeat is seen whichever command declares the name; ownValues then holds the values to
+ * the command's own declarations, so a typo or a repeat is a usage error, not ignored.
  */
 export function parse(argv: string[], commandOptions: OptionSpec): Parsed {
-  const options: OptionSpec = { ...commandOptions };
-  for (const [name, spec] of Object.entries(CONNECTION_OPTIONS)) options[name] = { type: spec.type, ...('short' in spec ? { short: spec.short } : {}) };
+  const options: OptionSpec = {};
+  for (const [name, spec] of Object.entries(commandOptions)) options[name] = spec.type === 'string' ? { ...spec, multiple: true } : spec;
+  for (const [name, spec] of Object.entries(CONNECTION_OPTIONS)) options[name] = { type: spec.type, ...(spec.type === 'string' ? { multiple: true } : {}), ...('short' in spec ? { short: spec.short } : {}) };
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { positionals, values: values as Values };
@@ -43,12 +45,25 @@ export function parse(argv: string[], commandOptions: OptionSpec): Parsed {
   }
 }
 
-/** Rejects options that the command does not take. */
-export function onlyOptions(command: string, values: Values, allowed: readonly string[]): void {
+/**
+ * The values as the command declares its options: a repeatable one as the list given, any other
+ * as its one value. An option the command does not take, or one given twice that it takes once,
+ * is a usage error (`--type a --type b` on a command that filters by one type is not "a,b").
+ */
+export function ownValues(command: string, values: Values, own: OptionSpec): Values {
+  const result: Values = {};
   for (const [name, value] of Object.entries(values)) {
-    if (value === undefined || name in CONNECTION_OPTIONS || allowed.includes(name)) continue;
-    throw new UsageError(`${command} does not take --${name}`);
+    if (value === undefined) continue;
+    const spec = own[name] ?? (name in CONNECTION_OPTIONS ? { type: CONNECTION_OPTIONS[name as keyof typeof CONNECTION_OPTIONS].type } : undefined);
+    if (spec === undefined) throw new UsageError(`${command} does not take --${name}`);
+    if (!Array.isArray(value) || spec.multiple === true) {
+      result[name] = value;
+      continue;
+    }
+    if (value.length > 1) throw new UsageError(`${command} takes --${name} once, got it ${value.length} times`);
+    result[name] = value[0];
   }
+  return result;
 }
 
 function fromEnv(name: keyof typeof CONNECTION_OPTIONS, values: Values, env: NodeJS.ProcessEnv): string | boolean | undefined {

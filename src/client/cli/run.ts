@@ -1,7 +1,7 @@
 import { clientSecurity } from '../../adapters/grpc/client/credentials.js';
 import { createJobSchedulerClient, type JobSchedulerClient } from '../../adapters/grpc/client/index.js';
 import { parseDuration } from '../time.js';
-import { CONNECTION_OPTIONS, connection, onlyOptions, parse } from './args.js';
+import { CONNECTION_OPTIONS, connection, ownValues, parse } from './args.js';
 import type { Command, Context } from './context.js';
 import { describeFailure, EXIT, UsageError } from './errors.js';
 import { EXECUTION_COMMANDS } from './execution-commands.js';
@@ -49,20 +49,20 @@ export async function run(argv: string[], io: { out: Out; err: Out; env: NodeJS.
   process.once('SIGTERM', onSignal);
   let client: JobSchedulerClient | undefined;
   try {
-    const { positionals, values } = parse(argv, allOptions());
+    const { positionals, values: given } = parse(argv, allOptions());
     const { command, operands } = find(positionals);
     if (command === undefined) {
       if (positionals.length === 0) {
         io.out.write(help());
-        return values.help === true ? EXIT.ok : EXIT.usage;
+        return given.help === true ? EXIT.ok : EXIT.usage;
       }
       throw new UsageError(`unknown command ${JSON.stringify(positionals.slice(0, 2).join(' '))}`);
     }
-    if (values.help === true) {
+    if (given.help === true) {
       io.out.write(help(command));
       return EXIT.ok;
     }
-    onlyOptions(command.name, values, Object.keys(command.options));
+    const values = ownValues(command.name, given, command.options);
     const target = connection(values, io.env);
     const resolved = () => {
       try {

@@ -26,17 +26,6 @@ async function withWebhooks<T>(context: Context, work: (client: WebhookClient) =
   }
 }
 
-/**
- * One value of an option that other commands declare repeatable (--type, --status): every
- * command's options are parsed with one merged spec, so the declaration must match theirs.
- */
-function single(values: Values, name: string): string | undefined {
-  const value = values[name];
-  if (value === undefined || typeof value === 'string') return value;
-  if (Array.isArray(value) && value.length <= 1) return value[0];
-  throw new UsageError(`give --${name} once`);
-}
-
 function scopeText(subscription: WebhookSubscription): string {
   const { scope } = subscription;
   if (scope.case === 'jobType') return `type ${scope.value}`;
@@ -124,12 +113,12 @@ export const WEBHOOK_COMMANDS: Command[] = [
     name: 'webhooks deliveries',
     usage: '[--subscription SUBSCRIPTION_ID] [--status pending|delivered|failed] [--limit N] [--page-token TOKEN]',
     summary: 'the delivery log, newest first: of one subscription, or the latest of all of them',
-    options: { subscription: { type: 'string' }, status: { type: 'string', multiple: true }, limit: { type: 'string' }, 'page-token': { type: 'string' } },
+    options: { subscription: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, 'page-token': { type: 'string' } },
     async run(context) {
       noOperands(context);
       const { values } = context;
       const subscriptionId = values.subscription as string | undefined;
-      const statusText = single(values, 'status');
+      const statusText = values.status as string | undefined;
       const status = statusText === undefined ? undefined : enumValue(DeliveryStatusSchema, statusText);
       const limit = wholeNumber(values.limit as string | undefined, 'limit', 1, 500) ?? 50;
       const pageToken = (values['page-token'] as string | undefined) ?? '';
@@ -172,7 +161,7 @@ export const WEBHOOK_COMMANDS: Command[] = [
       url: { type: 'string' },
       events: { type: 'string', multiple: true },
       job: { type: 'string' },
-      type: { type: 'string', multiple: true },
+      type: { type: 'string' },
       description: { type: 'string' },
       secret: { type: 'string' },
       disabled: { type: 'boolean' },
@@ -185,7 +174,7 @@ export const WEBHOOK_COMMANDS: Command[] = [
       if (url === undefined) throw new UsageError('--url is missing');
       const events = eventsFrom(values);
       const jobId = values.job as string | undefined;
-      const jobType = single(values, 'type');
+      const jobType = values.type as string | undefined;
       if (jobId !== undefined && jobType !== undefined) throw new UsageError('give --job or --type, not both (neither: every job)');
       // A generated secret is shown in this answer only: printing just the id would lose it.
       if (values.quiet === true && values.secret === undefined) throw new UsageError('--quiet prints only the id, so it needs --secret (else the generated secret would be lost)');
