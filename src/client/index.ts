@@ -27,7 +27,7 @@ export * from '../gen/jobscheduler/v1/worker_service_pb.js';
 export * from '../gen/jobscheduler/v1/quota_service_pb.js';
 export * from '../gen/jobscheduler/v1/webhook_service_pb.js';
 export * from '../sdk/index.js';
-export { at, cron, every, now, type ScheduleInit } from './schedules.js';
+export { afterUpstream, at, cron, every, now, type ScheduleInit } from './schedules.js';
 export { dateOf, duration, millisecondsOf, parseDuration, timestamp, toDate, type DurationInput, type Instant } from './time.js';
 export { json } from './json.js';
 export { enumLabel, enumLabels, enumValue } from './labels.js';

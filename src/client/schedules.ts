@@ -36,3 +36,8 @@ export function at(when: Instant): ScheduleInit {
 export function now(): ScheduleInit {
   return { kind: { case: 'once', value: {} } };
 }
+
+/** No clock: the job runs each time its upstream jobs (`depends_on`) have completed as required. */
+export function afterUpstream(): ScheduleInit {
+  return { kind: { case: 'afterUpstream', value: {} } };
+}

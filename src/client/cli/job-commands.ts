@@ -11,11 +11,14 @@ import { jsonObject, labels, noOperands, operand, wholeNumber } from './operands
 import { json, printFields, printJson, printJsonArray, printTable, scheduleText, span, time } from './output.js';
 import { executionFields } from './execution-commands.js';
 import { SCHEDULE_OPTIONS, scheduleFrom } from './schedule-flags.js';
+import { afterUpstream } from '../schedules.js';
+import { DEPENDENCY_OPTIONS, dependenciesFrom, dependenciesText, NO_DEPENDENCIES_OPTION } from './dependency-flags.js';
 import { NO_WINDOWS_OPTION, WINDOW_OPTIONS, windowsFrom, windowsNeedCurrent, windowsText } from './window-flags.js';
 
 const DEFINITION_OPTIONS = {
   ...SCHEDULE_OPTIONS,
   ...WINDOW_OPTIONS,
+  ...DEPENDENCY_OPTIONS,
   name: { type: 'string' },
   type: { type: 'string' },
   payload: { type: 'string' },
@@ -45,7 +48,10 @@ function definition(values: Values, current?: Job): { job: MessageInitShape<type
   set('type', 'type', values.type as string | undefined);
   set('description', 'description', values.description as string | undefined);
   set('payload', 'payload', jsonObject(payloadText, payloadFile === undefined ? 'payload' : 'payload-file'));
-  set('schedule', 'schedule', scheduleFrom(values));
+  const clock = scheduleFrom(values);
+  if (values['after-upstream'] === true && clock !== undefined) throw new UsageError('give one schedule: --after-upstream runs the job after its upstream jobs only, without a clock');
+  set('schedule', 'schedule', values['after-upstream'] === true ? afterUpstream() : clock);
+  set('depends_on', 'dependsOn', dependenciesFrom(values));
   const priority = values.priority as string | undefined;
   if (priority !== undefined && !/^-?\d+$/.test(priority)) throw new UsageError(`--priority must be a whole number, got ${JSON.stringify(priority)}`);
   set('priority', 'priority', priority === undefined ? undefined : Number(priority));
@@ -72,6 +78,7 @@ function printJob(context: Context, job: Job | undefined): void {
     ['state', enumLabel(JobStateSchema, job.state)],
     ['schedule', scheduleText(job.schedule)],
     ['windows', windowsText(job.executionWindows)],
+    ['depends on', dependenciesText(job)],
     ['next run', time(job.nextRunAt)],
     ['last run', time(job.lastRunAt)],
     ['last success', time(job.lastSuccessAt)],
@@ -138,7 +145,7 @@ const toJsonExecution = (execution: Execution) => toJson(ExecutionSchema, execut
 export const JOB_COMMANDS: Command[] = [
   {
     name: 'jobs create',
-    usage: "NAME --type TYPE (--every 15m [--anchor TIME] | --cron 'EXPR' [--tz ZONE] | --at TIME | --now) [--window 'Mon-Fri 09:00-17:00']… [--window-zone ZONE] [--outside-window defer|skip] [--at-window-close continue|cancel] [--payload JSON | --payload-file FILE] [--label k=v]… [--description TEXT] [--priority N] [--attempt-timeout 5m] [--max-retries N] [--overlap skip|allow] [--catch-up skip|run-once|run-all] [--request-id ID] [--quiet]",
+    usage: "NAME --type TYPE (--every 15m [--anchor TIME] | --cron 'EXPR' [--tz ZONE] | --at TIME | --now | --after-upstream) [--depends-on JOB_ID[:success|failure|completion]]… [--window 'Mon-Fri 09:00-17:00']… [--window-zone ZONE] [--outside-window defer|skip] [--at-window-close continue|cancel] [--payload JSON | --payload-file FILE] [--label k=v]… [--description TEXT] [--priority N] [--attempt-timeout 5m] [--max-retries N] [--overlap skip|allow] [--catch-up skip|run-once|run-all] [--request-id ID] [--quiet]",
     summary: 'create a job',
     options: { ...DEFINITION_OPTIONS, 'request-id': { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
     async run(context) {
@@ -206,9 +213,9 @@ export const JOB_COMMANDS: Command[] = [
   },
   {
     name: 'jobs update',
-    usage: "JOB_ID [--name NAME] [--type TYPE] [schedule flags] [--window 'DAYS HH:MM-HH:MM']… [--window-zone ZONE] [--outside-window P] [--at-window-close P] [--no-windows] [--payload JSON] [--label k=v]… [--description TEXT] [--priority N] [--attempt-timeout D] [--max-retries N] [--overlap P] [--catch-up P] [--expected-version N]",
+    usage: "JOB_ID [--name NAME] [--type TYPE] [schedule flags | --after-upstream] [--depends-on JOB_ID[:CONDITION]]… [--no-depends-on] [--window 'DAYS HH:MM-HH:MM']… [--window-zone ZONE] [--outside-window P] [--at-window-close P] [--no-windows] [--payload JSON] [--label k=v]… [--description TEXT] [--priority N] [--attempt-timeout D] [--max-retries N] [--overlap P] [--catch-up P] [--expected-version N]",
     summary: 'change the fields given (the rest stay)',
-    options: { ...DEFINITION_OPTIONS, ...NO_WINDOWS_OPTION, 'expected-version': { type: 'string' } },
+    options: { ...DEFINITION_OPTIONS, ...NO_WINDOWS_OPTION, ...NO_DEPENDENCIES_OPTION, 'expected-version': { type: 'string' } },
     async run(context) {
       const id = operand(context, 'JOB_ID');
       // A window flag given alone (--outside-window skip) changes the job's windows, not replaces them.

@@ -72,6 +72,8 @@ export function scheduleText(schedule: Schedule | undefined): string {
     }
     case 'cron':
       return `cron '${kind.value.expression}' ${kind.value.timeZone || 'UTC'}`;
+    case 'afterUpstream':
+      return 'after its upstream jobs';
     default:
       return '-';
   }

@@ -46,6 +46,27 @@ describe('jobscheduler CLI', function () {
       expect(fromStdin.stdout).to.match(/^schedule: +now$/m);
     });
 
+    it('depends-on: upstream jobs with their conditions, a job that waits for them alone, and clearing them', async () => {
+      const extract = await create('extract', '--type', 'cli.deps', '--every', '1h');
+      const load = await create('load', '--type', 'cli.deps', '--every', '1h');
+      const transform = await json(['jobs', 'create', 'transform', '--type', 'cli.deps', '--after-upstream', '--depends-on', extract, '--depends-on', `${load}:completion`]);
+      expect(transform.schedule).to.deep.equal({ afterUpstream: {} });
+      expect(transform.dependsOn).to.deep.equal([
+        { jobId: extract, condition: 'DEPENDENCY_CONDITION_SUCCESS' },
+        { jobId: load, condition: 'DEPENDENCY_CONDITION_COMPLETION' },
+      ]);
+      const shown = await ok(['jobs', 'get', transform.id]);
+      expect(shown).to.match(/^schedule: +after its upstream jobs$/m);
+      expect(shown).to.match(new RegExp(`^depends on: +${extract}, ${load}:completion$`, 'm'));
+      const alert = await json(['jobs', 'update', transform.id, '--depends-on', `${extract}:failure`]);
+      expect(alert.dependsOn).to.deep.equal([{ jobId: extract, condition: 'DEPENDENCY_CONDITION_FAILURE' }]);
+      // A clock schedule and upstream jobs together: the job runs on both.
+      const both = await json(['jobs', 'update', transform.id, '--every', '1d', '--no-depends-on']);
+      expect(both.schedule).to.deep.equal({ interval: { every: 1, unit: 'INTERVAL_UNIT_DAYS' } });
+      expect(both.dependsOn ?? []).to.deep.equal([]);
+      expect(await ok(['jobs', 'get', transform.id])).to.match(/^depends on: +-$/m);
+    });
+
     it('list: a table by default, ids with --quiet, protobuf JSON with --json, filters, and pages', async () => {
       const a = await create('list-a', '--type', 'cli.list', '--every', '15m', '--label', 'suite=list');
       const b = await create('list-b', '--type', 'cli.list', '--cron', '*/5 * * * *', '--label', 'suite=list');
@@ -346,6 +367,11 @@ describe('jobscheduler CLI', function () {
       ['an unknown window policy', ['jobs', 'create', 'x', '--type', 't', '--now', '--window', 'Mon 09:00-17:00', '--window-zone', 'UTC', '--outside-window', 'later'], /^error: --outside-window: "later" is not one of defer, skip/],
       ['--no-windows with a window', ['jobs', 'update', 'x', '--no-windows', '--window', 'Mon 09:00-17:00'], /^error: --no-windows clears the windows; it does not go with --window/],
       ['an occurrence range that is not a time', ['jobs', 'occurrences', 'x', '--from', 'yesterday'], /^error: --from: "yesterday" is not a time/],
+      ['an unknown dependency condition', ['jobs', 'create', 'x', '--type', 't', '--after-upstream', '--depends-on', 'j:sometimes'], /^error: --depends-on: "sometimes" is not one of success, failure, completion/],
+      ['an upstream job without its id', ['jobs', 'create', 'x', '--type', 't', '--after-upstream', '--depends-on', ':failure'], /^error: --depends-on takes JOB_ID or JOB_ID:CONDITION, got ":failure"/],
+      ['a clock and --after-upstream', ['jobs', 'create', 'x', '--type', 't', '--every', '1h', '--after-upstream', '--depends-on', 'j'], /^error: give one schedule: --after-upstream runs the job after its upstream jobs only/],
+      ['--no-depends-on with --depends-on', ['jobs', 'update', 'x', '--no-depends-on', '--depends-on', 'j'], /^error: --no-depends-on clears the upstream jobs; it does not go with --depends-on/],
+      ['--no-depends-on when creating', ['jobs', 'create', 'x', '--type', 't', '--now', '--no-depends-on'], /^error: jobs create does not take --no-depends-on/],
     ];
     for (const [name, args, message] of usage) {
       it(`${name} is a usage error: exit 2, one line, nothing sent`, async () => {

@@ -5,7 +5,7 @@ import { ExecutionStatusSchema } from '../../../src/gen/jobscheduler/v1/executio
 import { ScheduleSchema } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import { json } from '../../../src/client/json.js';
 import { enumLabel, enumValue } from '../../../src/client/labels.js';
-import { at, cron, every, now } from '../../../src/client/schedules.js';
+import { afterUpstream, at, cron, every, now } from '../../../src/client/schedules.js';
 import { dateOf, duration, millisecondsOf, parseDuration, timestamp } from '../../../src/client/time.js';
 
 const wire = (schedule: Parameters<typeof create<typeof ScheduleSchema>>[1]) => toJson(ScheduleSchema, create(ScheduleSchema, schedule));
@@ -50,6 +50,10 @@ describe('client helpers', () => {
       expect(wire(at(Date.UTC(2026, 11, 24, 18)))).to.deep.equal(expected);
       expect(wire(now())).to.deep.equal({ once: {} });
       expect(() => at('next tuesday')).to.throw(RangeError, /is not a time/);
+    });
+
+    it('afterUpstream is the schedule without a clock, for a job that runs after its dependsOn jobs', () => {
+      expect(wire(afterUpstream())).to.deep.equal({ afterUpstream: {} });
     });
   });
 
