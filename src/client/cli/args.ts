@@ -47,21 +47,23 @@ export function parse(argv: string[], commandOptions: OptionSpec): Parsed {
 
 /**
  * The values as the command declares its options: a repeatable one as the list given, any other
- * as its one value. An option the command does not take, or one given twice that it takes once,
- * is a usage error (`--type a --type b` on a command that filters by one type is not "a,b").
+ * as its one value. An option the command does not take, or one of its own given twice that it
+ * takes once, is a usage error (`--type a --type b` on a command that filters by one type is not
+ * "a,b"). A connection option given twice is not: the last one counts, so that a wrapper's
+ * `--address` (a container's health check, an alias) can be overridden by appending another.
  */
 export function ownValues(command: string, values: Values, own: OptionSpec): Values {
   const result: Values = {};
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined) continue;
-    const spec = own[name] ?? (name in CONNECTION_OPTIONS ? { type: CONNECTION_OPTIONS[name as keyof typeof CONNECTION_OPTIONS].type } : undefined);
-    if (spec === undefined) throw new UsageError(`${command} does not take --${name}`);
-    if (!Array.isArray(value) || spec.multiple === true) {
+    const spec = own[name];
+    if (spec === undefined && !(name in CONNECTION_OPTIONS)) throw new UsageError(`${command} does not take --${name}`);
+    if (!Array.isArray(value) || spec?.multiple === true) {
       result[name] = value;
       continue;
     }
-    if (value.length > 1) throw new UsageError(`${command} takes --${name} once, got it ${value.length} times`);
-    result[name] = value[0];
+    if (spec !== undefined && value.length > 1) throw new UsageError(`${command} takes --${name} once, got it ${value.length} times`);
+    result[name] = value[value.length - 1];
   }
   return result;
 }

@@ -358,7 +358,6 @@ describe('jobscheduler CLI', function () {
       ['two delivery statuses', ['webhooks', 'deliveries', '--status', 'failed', '--status', 'pending'], /^error: webhooks deliveries takes --status once, got it 2 times/],
       ['two types where a listing filters by one', ['executions', 'list', '--type', 'a', '--type', 'b'], /^error: executions list takes --type once, got it 2 times/],
       ['two types for one job', ['jobs', 'create', 'x', '--type', 'a', '--type', 'b', '--now'], /^error: jobs create takes --type once, got it 2 times/],
-      ['two addresses', ['health', '--address', '127.0.0.1:2'], /^error: health takes --address once, got it 2 times/],
       ['a page token across all subscriptions', ['webhooks', 'deliveries', '--page-token', 'x'], /^error: --page-token pages one subscription's log: give --subscription too/],
       ['a window without days', ['jobs', 'create', 'x', '--type', 't', '--now', '--window', '09:00-17:00', '--window-zone', 'UTC'], /^error: --window takes "DAYS HH:MM-HH:MM", such as "Mon-Fri 09:00-17:00"/],
       ['a window on a day that is not one', ['jobs', 'create', 'x', '--type', 't', '--now', '--window', 'Mon-Fry 09:00-17:00', '--window-zone', 'UTC'], /^error: --window "Mon-Fry 09:00-17:00": "Fry" is not a day; use Mon, Tue/],
