@@ -25,6 +25,8 @@ const USAGE = `npm run bench -- [options]
                     database, commits and completion times are counted too
   --out DIR         where the JSON document goes (default bench/results)
   --profile         write V8 CPU profiles of the service, worker and load processes to DIR/profiles-*
+  --alloc-profile   write what each service process allocated (sampled, collected objects
+                    included) to DIR/alloc-profiles-*; profile-summary.js reads both kinds
   --worker-processes N   worker processes sharing the concurrency (default 2)
   --payload-bytes N      size of each burst job's payload (default 0: an empty object)
   --with-dependencies    burst: a dependency chain and fan-in of other jobs exist (they never
@@ -59,6 +61,7 @@ const { values } = parseArgs({
     address: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     profile: { type: 'boolean', default: false },
+    'alloc-profile': { type: 'boolean', default: false },
     'worker-processes': { type: 'string', default: '2' },
     'payload-bytes': { type: 'string', default: '0' },
     'with-dependencies': { type: 'boolean', default: false },
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
     serviceEnv: keyValues(values['service-env'] ?? [], 'service-env'),
     workerProcesses: Number(values['worker-processes']),
     profileDir: values.profile ? join(out, `profiles-${stamp}`) : undefined,
+    allocProfileDir: values['alloc-profile'] ? join(out, `alloc-profiles-${stamp}`) : undefined,
   };
   const started = performance.now();
   const results: ScenarioResult[] = [];
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
         service_env: context.serviceEnv,
         worker_processes: context.workerProcesses,
         profiles: context.profileDir ?? null,
+        alloc_profiles: context.allocProfileDir ?? null,
         duration_s: Math.round((performance.now() - started) / 1000),
       },
       out,

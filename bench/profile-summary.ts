@@ -6,13 +6,21 @@ import { basename } from 'node:path';
  * Summarises a V8 CPU profile (node --cpu-prof, or bench --profile): self time by area (our
  * src/ layers, pg, grpc-js, protobuf-es, pino, prom-client, node internals, GC, idle) and the
  * functions with the most self time. Time is from the sample counts, so it is the process's
- * on-CPU time as V8 saw it.
+ * on-CPU time as V8 saw it. A FILE.heapprofile (bench --alloc-profile) is summarised the same
+ * way in bytes allocated.
  */
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
+/** A sampling heap profile: a tree of frames, each with the bytes sampled as allocated there. */
+interface HeapNode {
+  callFrame: ProfileNode['callFrame'];
+  selfSize: number;
+  children: HeapNode[];
+}
+
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
@@ -59,9 +67,47 @@ function main(): void {
   const callersAt = args.indexOf('--callers');
   const callersOf = callersAt >= 0 ? args[callersAt + 1] : undefined;
   for (const file of files.filter((f) => f !== callersOf)) {
+    if (file.endsWith('.heapprofile')) {
+      summariseAllocations(file, top);
+      continue;
+    }
     summarise(file, top);
     if (callersOf) callers(file, callersOf, top);
   }
+}
+
+/** Bytes allocated by area and by function (self), and by our own functions with their callees. */
+function summariseAllocations(file: string, top: number): void {
+  const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };
+  const areas = new Map<string, number>();
+  const functions = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  const add = (map: Map<string, number>, key: string, bytes: number) => map.set(key, (map.get(key) ?? 0) + bytes);
+  const walk = (node: HeapNode, ours: readonly string[]) => {
+    const where = node.callFrame.url ? `${basename(node.callFrame.url)}:${node.callFrame.lineNumber + 1}` : '';
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${where}`;
+    const inOurs = /\/src\//.test(node.callFrame.url) && !ours.includes(name) ? [...ours, name] : ours;
+    if (node.selfSize > 0) {
+      const area = areaOf({ id: 0, callFrame: node.callFrame });
+      total += node.selfSize;
+      add(areas, area, node.selfSize);
+      add(functions, `${name} [${area}]`, node.selfSize);
+      for (const own of inOurs) add(inclusive, own, node.selfSize);
+    }
+    for (const child of node.children) walk(child, inOurs);
+  };
+  walk(head, []);
+  const mib = (bytes: number) => (bytes / 1_048_576).toFixed(1).padStart(8);
+  const pct = (bytes: number) => `${((bytes / total) * 100).toFixed(1).padStart(5)}%`;
+  const list = (title: string, map: Map<string, number>) => {
+    process.stdout.write(`\n  ${title}\n`);
+    for (const [key, bytes] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${mib(bytes)} MiB ${pct(bytes)}  ${key}\n`);
+  };
+  process.stdout.write(`\n${file}\n  allocated (sampled, collected objects included) ${mib(total)} MiB\n`);
+  list('by area', areas);
+  list(`top ${top} functions by bytes allocated`, functions);
+  list(`top ${top} of our functions (src/) by bytes allocated, callees included`, inclusive);
 }
 
 /** Where a function's self time comes from: the stacks above it, by their nearest frames. */

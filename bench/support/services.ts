@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ServiceProcess } from '../../test/support/service-process.js';
 import { cpuSeconds, memoryMiB } from './proc.js';
 
@@ -9,8 +10,12 @@ export interface ServiceOptions {
   env: Record<string, string>;
   /** Write a V8 CPU profile of each replica into this directory at exit. */
   profileDir: string | undefined;
+  /** Write an allocation profile of each replica into this directory at exit (allocation-sampler.ts). */
+  allocProfileDir?: string | undefined;
   label: string;
 }
+
+const ALLOCATION_SAMPLER = new URL('./allocation-sampler.js', import.meta.url).href;
 
 /** Replicas of the service, each its own process (node dist/src/main.js), against one database. */
 export class Services {
@@ -21,10 +26,13 @@ export class Services {
 
   static async start(options: ServiceOptions): Promise<Services> {
     const processes: ServiceProcess[] = [];
-    if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
+    for (const dir of [options.profileDir, options.allocProfileDir]) if (dir) mkdirSync(dir, { recursive: true });
     for (let i = 0; i < options.replicas; i += 1) {
-      const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.label}-service${i}.cpuprofile`] : [];
-      processes.push(ServiceProcess.spawn({ GRPC_PORT: '0', DATABASE_URL: options.databaseUrl, ...options.env }, nodeArgs));
+      const name = `${options.label}-service${i}`;
+      const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+      const sampled: Record<string, string> = options.allocProfileDir ? { BENCH_ALLOC_PROFILE: join(resolve(options.allocProfileDir), `${name}.heapprofile`) } : {};
+      if (options.allocProfileDir) nodeArgs.push('--import', ALLOCATION_SAMPLER);
+      processes.push(ServiceProcess.spawn({ GRPC_PORT: '0', DATABASE_URL: options.databaseUrl, ...options.env, ...sampled }, nodeArgs));
     }
     try {
       const addresses = await Promise.all(processes.map((p) => p.started()));

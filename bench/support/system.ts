@@ -17,6 +17,8 @@ export interface BenchContext {
   serviceEnv: Record<string, string>;
   workerProcesses: number;
   profileDir: string | undefined;
+  /** bench --alloc-profile: where the services' allocation profiles go. */
+  allocProfileDir?: string | undefined;
 }
 
 /** The processes of one scenario run: the service replicas, a fresh database, workers, the load generator. */
@@ -66,7 +68,7 @@ export async function withSystem<T>(context: BenchContext, label: string, option
     const before = pool ? await databaseCounters(pool) : undefined;
     services = external
       ? externalService(external)
-      : await Services.start({ databaseUrl: databaseUrl!, replicas: options.replicas ?? 1, env: { ...context.serviceEnv, ...options.env }, profileDir: context.profileDir, label });
+      : await Services.start({ databaseUrl: databaseUrl!, replicas: options.replicas ?? 1, env: { ...context.serviceEnv, ...options.env }, profileDir: context.profileDir, allocProfileDir: context.allocProfileDir, label });
     [workers, load] = await Promise.all([WorkerFleet.spawn(Math.max(context.workerProcesses, options.replicas ?? 1), context.profileDir, label), LoadGenerator.spawn(context.profileDir, label)]);
     const system: System = {
       addresses: services.addresses,
