@@ -1,6 +1,5 @@
 import { cursorErrors, matchesEventFilter, type EventFilter, type EventPage, type EventStore, type ExecutionEventKind, type ExecutionEventRecord } from '../../application/ports/event-store.js';
 import type { Queryable } from './queryable.js';
-import { arrayLiteral, type ArrayElement } from './array-literal.js';
 import { prepared } from './prepared.js';
 
 /** Only rows of transactions older than every running one are final (see migration 001). */
@@ -27,14 +26,13 @@ export class PgEventStore implements EventStore {
 
   async append(events: readonly ExecutionEventRecord[]): Promise<void> {
     if (events.length === 0) return;
-    const column = (of: (event: ExecutionEventRecord) => ArrayElement) => arrayLiteral(events.map(of));
     const latest = events.reduce((max, e) => (e.occurredAt > max ? e.occurredAt : max), events[0]!.occurredAt);
     await this.db.query(
       prepared(
         'events.append',
         `INSERT INTO execution_event_batches (occurred_at, occurred, kinds, execution_ids, job_ids, job_types)
          VALUES ($1, $2::timestamptz[], $3::text[], $4::uuid[], $5::uuid[], $6::text[])`,
-        [latest, column((e) => e.occurredAt), column((e) => e.kind), column((e) => e.executionId), column((e) => e.jobId), column((e) => e.jobType)],
+        [latest, events.map((e) => e.occurredAt), events.map((e) => e.kind), events.map((e) => e.executionId), events.map((e) => e.jobId), events.map((e) => e.jobType)],
       ),
     );
   }

@@ -7,7 +7,6 @@ import type { Queryable } from './queryable.js';
 import { claimWithinQuotas, TYPES_WITHOUT_QUOTA } from './quota-claim-sql.js';
 import { START_ASSIGNMENTS, WINDOW_STILL_OPEN } from './execution-start-sql.js';
 import { assignments, idAnd, recordsetColumns } from './recordset.js';
-import { arrayLiteral } from './array-literal.js';
 import { prepared } from './prepared.js';
 
 const COLUMNS = Object.keys(EXECUTION_COLUMNS).join(', ');
@@ -110,7 +109,7 @@ export class PgExecutionStore implements ExecutionStore {
         'executions.lock-leased',
         `SELECT ${QUALIFIED} FROM executions e JOIN unnest($1::uuid[], $2::uuid[]) AS l(id, token) ON e.id = l.id AND e.lease_token = l.token
          WHERE e.status = 'running' ORDER BY e.id FOR UPDATE OF e`,
-        [arrayLiteral(leases.map((l) => l.id)), arrayLiteral(leases.map((l) => l.leaseToken))],
+        [leases.map((l) => l.id), leases.map((l) => l.leaseToken)],
       ),
     );
     return rows.map(executionFromRow);
@@ -178,7 +177,7 @@ export class PgExecutionStore implements ExecutionStore {
     if (changes.length === 0) return new Set();
     // The mutable columns last: keys added after a spread take V8's slow path (job-row.ts).
     const records = changes.map((c) => ({ id: c.execution.id, expected_status: c.expectedStatus, expected_token: c.expectedLeaseToken ?? null, ...executionMutableRecord(c.execution) }));
-    const { rows } = await this.db.query<{ id: string }>(prepared('executions.update', UPDATE, [JSON.stringify(records), arrayLiteral(changes.map((c) => c.execution.id))]));
+    const { rows } = await this.db.query<{ id: string }>(prepared('executions.update', UPDATE, [JSON.stringify(records), changes.map((c) => c.execution.id)]));
     return new Set(rows.map((row) => row.id));
   }
 

@@ -133,7 +133,7 @@ export function jobToRecord(job: Job): Record<string, unknown> {
 }
 
 /** The state columns of a job's record (JOB_STATE_COLUMNS): all that a firing or a settling writes. */
-export function jobStateRecord(job: Job): Record<(typeof JOB_STATE_COLUMNS)[number], string | number | null | undefined> {
+export function jobStateRecord(job: Job): Record<(typeof JOB_STATE_COLUMNS)[number], unknown> {
   return {
     state: job.state,
     next_run_at: iso(job.nextRunAt),

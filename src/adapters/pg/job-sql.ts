@@ -5,7 +5,6 @@ import type { JsonObject } from '../../domain/json.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobRunInput, JobStore } from '../../application/ports/job-store.js';
 import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobStateRecord, jobToRecord, type JobRow } from './job-row.js';
 import type { Queryable } from './queryable.js';
-import { arrayLiteral, type ArrayElement } from './array-literal.js';
 import { prepared } from './prepared.js';
 import { assignments, recordsetColumns } from './recordset.js';
 
@@ -47,7 +46,7 @@ export class PgJobStore implements JobStore {
     if (ids.length === 0) return new Map();
     // Two columns, not the 35 of a job: the acquisition sends nothing else, and reads this per execution.
     const { rows } = await this.db.query<{ id: string; name: string; payload: JsonObject }>(
-      prepared('jobs.run-inputs', 'SELECT id, name, payload FROM jobs WHERE id = ANY($1::uuid[])', [arrayLiteral([...new Set(ids)])]),
+      prepared('jobs.run-inputs', 'SELECT id, name, payload FROM jobs WHERE id = ANY($1::uuid[])', [[...new Set(ids)]]),
     );
     return new Map(rows.map((row) => [row.id, { name: row.name, payload: row.payload }]));
   }
@@ -55,7 +54,7 @@ export class PgJobStore implements JobStore {
   async lock(ids: readonly string[]): Promise<Job[]> {
     if (ids.length === 0) return [];
     // Locking in id order keeps two transactions that lock overlapping sets from deadlocking.
-    const { rows } = await this.db.query<JobRow>(prepared('jobs.lock', `SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [arrayLiteral([...new Set(ids)])]));
+    const { rows } = await this.db.query<JobRow>(prepared('jobs.lock', `SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]));
     return rows.map(jobFromRow);
   }
 
@@ -105,14 +104,14 @@ export class PgJobStore implements JobStore {
     if (stateOnly.length > 0) {
       // Only the state columns: the definition (the payload above all) is neither sent nor
       // rewritten, so a large payload costs nothing here and its TOAST value is kept as is.
-      const columns: ArrayElement[][] = STATE_UNNEST_COLUMNS.map(() => []);
+      const columns: unknown[][] = STATE_UNNEST_COLUMNS.map(() => []);
       for (const { job, expectedVersion } of stateOnly) {
         const record = jobStateRecord(job);
         columns[0]!.push(job.id);
         columns[1]!.push(expectedVersion);
         JOB_STATE_COLUMNS.forEach((name, i) => columns[i + 2]!.push(record[name]));
       }
-      const { rows } = await this.db.query<{ id: string }>(prepared('jobs.update-state', UPDATE_STATE, columns.map(arrayLiteral)));
+      const { rows } = await this.db.query<{ id: string }>(prepared('jobs.update-state', UPDATE_STATE, columns));
       for (const { id } of rows) written.add(id);
     }
     if (whole.length > 0) {

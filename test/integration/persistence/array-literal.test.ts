@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type pg from 'pg';
 import { arrayLiteral, type ArrayElement } from '../../../src/adapters/pg/array-literal.js';
+import { prepared } from '../../../src/adapters/pg/prepared.js';
 import { TestDatabase } from '../../support/test-database.js';
 import { seededRandom } from '../../support/seeded-random.js';
 
@@ -41,6 +42,14 @@ describe('array literals of the hot statements (PostgreSQL reads them as the dri
     await same('bigint', [0, -1, 42, 9_007_199_254_740_991, null]);
     await same('integer', [7, -2_147_483_648]);
     await same('boolean', [true, false, null]);
+  });
+
+  it('prepared statements send flat arrays as literals, and leave a jsonb[] of objects to the driver', async () => {
+    const statement = prepared('array-literal.test', 'SELECT $1::uuid[] AS ids, $2::jsonb[] AS progress, $3::text AS plain', [['0b7e4b6a-6f0e-4d7e-9d5c-1f2a3b4c5d6e', null], [{ done: 3 }, null], 'x']);
+    expect(statement.values?.[0]).to.equal('{"0b7e4b6a-6f0e-4d7e-9d5c-1f2a3b4c5d6e",NULL}');
+    expect(statement.values?.slice(1)).to.deep.equal([[{ done: 3 }, null], 'x']);
+    const { rows } = await pool.query(statement);
+    expect(rows[0]).to.deep.equal({ ids: ['0b7e4b6a-6f0e-4d7e-9d5c-1f2a3b4c5d6e', null], progress: [{ done: 3 }, null], plain: 'x' });
   });
 
   it('timestamps: the same instants, in every year the service writes', async () => {
