@@ -35,7 +35,9 @@ export async function runExecution(acquired: AcquiredExecution, lease: Lease, pa
     attempt: execution.attempt,
     occurrenceAt: execution.occurrenceAt ? timestampDate(execution.occurrenceAt) : new Date(Number.NaN),
     payload: acquired.payload ?? {},
-    signal: lease.controller.signal,
+    get signal() {
+      return lease.signal;
+    },
     reportProgress: (progress) => {
       if (setProgress(lease, progress)) parts.progress(lease);
     },

@@ -7,7 +7,8 @@ import { ExecutionAbortedError, type AbortKind } from './errors.js';
  * when the server took it back (cancel, timeout, lost lease) and nothing will be reported.
  */
 export class Lease {
-  readonly controller = new AbortController();
+  private controller: AbortController | undefined;
+  private abortedWith: ExecutionAbortedError | undefined;
   state: 'waiting' | 'running' | 'reporting' | 'dropped' = 'waiting';
   progress: JsonObject | undefined;
   /** Bumped by every reportProgress; progress is sent only when it moved. */
@@ -19,10 +20,25 @@ export class Lease {
     readonly leaseToken: string,
   ) {}
 
+  /**
+   * The handler's signal, made when first asked for: most handlers never look at it, and an
+   * AbortController costs a worker more than the rest of an execution's bookkeeping
+   * (docs/performance.md, "The worker's signal"). Asked for after an abort, it is aborted already.
+   */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith);
+    }
+    return this.controller.signal;
+  }
+
   /** Aborts the handler's signal. The server's word (cancel, lost lease) also drops the outcome. */
   abort(kind: AbortKind, message: string): void {
     if (kind !== 'worker_stopped') this.state = 'dropped';
-    this.controller.abort(new ExecutionAbortedError(kind, message));
+    // As AbortController.abort: the first reason stays.
+    this.abortedWith ??= new ExecutionAbortedError(kind, message);
+    this.controller?.abort(this.abortedWith);
   }
 }
 
