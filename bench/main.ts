@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchCluster } from './support/cluster.js';
+import { compareBuilds, runArguments } from './support/compare.js';
 import { describeEnvironment } from './support/environment.js';
 import { report, type ScenarioResult } from './support/report.js';
 import { SIZES, type SizeName } from './support/sizes.js';
@@ -43,6 +44,11 @@ const USAGE = `npm run bench -- [options]
                          e.g. --service-env DATABASE_POOL_SIZE=20
   --pg K=V               extra setting for the benchmark's own PostgreSQL (repeatable),
                          e.g. --pg synchronous_commit=off
+  --compare DIR          run the same benchmark on the built checkout in DIR (the base) and on
+                         this one, alternately, each run its own processes and PostgreSQL, and
+                         print both sides' medians and every run's figure;
+                         (also written, with every run's JSON, to compare-*/ under --out)
+  --rounds N             with --compare: rounds of one run per side (default 3)
 
 Without DATABASE_URL it starts its own PostgreSQL (durable settings, as npm start does, plus
 pg_stat_statements) and one fresh database and service process per scenario run; with
@@ -71,6 +77,8 @@ const { values } = parseArgs({
     webhooks: { type: 'string', default: 'none' },
     'service-env': { type: 'string', multiple: true, default: [] },
     pg: { type: 'string', multiple: true, default: [] },
+    compare: { type: 'string' },
+    rounds: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -101,6 +109,8 @@ async function main(): Promise<void> {
     }
   }
   const out = values.out ?? 'bench/results';
+  if (values.compare !== undefined) return compare(values.compare, out);
+  if (values.rounds !== undefined) throw new Error('--rounds goes with --compare');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const external = values.address;
   const databaseUrl = process.env.DATABASE_URL || undefined;
@@ -150,6 +160,16 @@ async function main(): Promise<void> {
   } finally {
     await cluster?.stop();
   }
+}
+
+async function compare(baseDir: string, out: string): Promise<void> {
+  const rounds = Number(values.rounds ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number of at least 1, got ${JSON.stringify(values.rounds)}`);
+  if (values.address !== undefined) throw new Error('--compare starts both builds itself; it cannot measure a running service (--address)');
+  const started = performance.now();
+  const progress = (line: string) => process.stderr.write(`[compare ${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+  const { file, table } = await compareBuilds({ baseDir, thisMain: process.argv[1]!, rounds, runArgs: runArguments(process.argv.slice(2)), out, progress });
+  process.stdout.write(`${table}\n\nwrote ${file}\n`);
 }
 
 interface Run {

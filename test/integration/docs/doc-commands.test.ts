@@ -47,6 +47,8 @@ const RUN_ELSEWHERE: { pattern: RegExp; by: string }[] = [
   { pattern: /^promtool test rules deploy\/prometheus\/alerts\.test\.yml$/, by: 'test/unit/observability/shipped-monitoring.test.ts' },
   { pattern: /^OTEL_EXPORTER_OTLP_ENDPOINT=\S+ OTEL_SERVICE_NAME=jobscheduler npm start$/, by: 'test/integration/tracing/trace-to-handler.test.ts' },
   { pattern: /^npm run test:chaos -- --duration 10m/, by: 'test/reliability/chaos.test.ts' },
+  // A comparison of this checkout with itself, the same code path with another base directory.
+  { pattern: /^npm run bench -- --compare /, by: 'test/integration/bench/compare.test.ts' },
   // The benchmark and the long runs are the same programs that npm test runs briefly.
   { pattern: /^(npm run bench\b|make bench$)/, by: 'scripts/test.mjs' },
   { pattern: /^npm run test:endurance -- --duration/, by: 'test/reliability/endurance.test.ts' },
