@@ -46,8 +46,8 @@ const USAGE = `npm run bench -- [options]
                          e.g. --pg synchronous_commit=off
   --compare DIR          run the same benchmark on the built checkout in DIR (the base) and on
                          this one, alternately, each run its own processes and PostgreSQL, and
-                         print both sides' medians and every run's figure;
-                         (also written, with every run's JSON, to compare-*/ under --out)
+                         print both sides' medians and every run's figure (also written, with
+                         every run's JSON, to compare-*/ under --out)
   --rounds N             with --compare: rounds of one run per side (default 3)
 
 Without DATABASE_URL it starts its own PostgreSQL (durable settings, as npm start does, plus
