@@ -43,8 +43,8 @@ export interface ComparedFigure {
 /**
  * Lines up the figures of every run: a scenario that a run reports more than once (burst at two
  * concurrencies) is told apart by its place, as `burst[2]`. A figure missing from some run (an
- * older build that did not report it) is compared over the runs that have it, and left out when
- * one side has none.
+ * older build that did not report it, or a run that could not take it) is compared over the runs
+ * that have it, and left out when one side has none.
  */
 export function compareRuns(base: readonly ScenarioResult[][], current: readonly ScenarioResult[][]): ComparedFigure[] {
   const collect = (runs: readonly ScenarioResult[][]) => {
@@ -57,6 +57,8 @@ export function compareRuns(base: readonly ScenarioResult[][], current: readonly
         const repeated = results.filter((r) => r.scenario === result.scenario).length > 1;
         const scenario = repeated ? `${result.scenario}[${count}]` : result.scenario;
         for (const [figure, value] of Object.entries(result.figures)) {
+          // A figure a run could not take (NaN, written as null) is not a value to take the median of.
+          if (typeof value !== 'number' || !Number.isFinite(value)) continue;
           const key = `${scenario}\u0000${figure}`;
           values.set(key, [...(values.get(key) ?? []), value]);
         }

@@ -40,14 +40,14 @@ describe('bench --compare: two builds measured alternately', () => {
       expect(median([4, 1, 3, 2])).to.equal(2.5);
     });
 
-    it('lines up figures by scenario, tells repeated scenarios apart by place, and leaves out what one side lacks', () => {
+    it('lines up figures by scenario, tells repeated scenarios apart by place, and leaves out what one side lacks or could not take', () => {
       const base = [
         [result('burst', { started_per_s: 100, cpu_s: 2 }), result('burst', { started_per_s: 90, cpu_s: 0 }), result('latency', { p50: 5 })],
-        [result('burst', { started_per_s: 120, cpu_s: 4 }), result('burst', { started_per_s: 80, cpu_s: 0 }), result('latency', { p50: 7 })],
+        [result('burst', { started_per_s: 120, cpu_s: 4 }), result('burst', { started_per_s: 80, cpu_s: 0 }), result('latency', { p50: 7, never: Number.NaN })],
       ];
       const current = [
         [result('burst', { started_per_s: 150, cpu_s: 1, new_figure: 1 }), result('burst', { started_per_s: 85, cpu_s: 1 }), result('latency', { p50: 4 })],
-        [result('burst', { started_per_s: 170, cpu_s: 1, new_figure: 2 }), result('burst', { started_per_s: 95, cpu_s: 1 }), result('latency', { p50: 4 })],
+        [result('burst', { started_per_s: 170, cpu_s: 1, new_figure: 2 }), result('burst', { started_per_s: 95, cpu_s: 1 }), result('latency', { p50: 4, never: null as unknown as number })],
       ];
       const byKey = new Map(compareRuns(base, current).map((f) => [`${f.scenario} ${f.figure}`, f]));
       expect([...byKey.keys()]).to.deep.equal(['burst[1] started_per_s', 'burst[1] cpu_s', 'burst[2] started_per_s', 'burst[2] cpu_s', 'latency p50']);
