@@ -24,10 +24,10 @@ export interface LatencyOptions {
 export async function latency(context: BenchContext, options: LatencyOptions): Promise<ScenarioResult> {
   const { result, accounting } = await withSystem(context, 'latency', {}, async (system) => {
     system.workers.start({ addresses: system.addresses, type: system.type, concurrency: 10, mode: 'payload' });
-    const first = await round(system, options, 0);
+    const first = await round(system, options, 0, 'cpu');
     // Before the warm round adds its rows: the stages are the first round's.
     const stageFigures = await stages(system);
-    const warm = await round(system, options, options.count);
+    const warm = await round(system, options, options.count, 'warm_cpu');
     return { first, warm, stages: stageFigures, load: loadFigure() };
   });
   const start = summarise(result.first.starts);
@@ -52,7 +52,7 @@ export async function latency(context: BenchContext, options: LatencyOptions): P
       warm_create_call_p99_ms: warmCall.p99_ms,
       ...result.stages,
       ...result.first.cpu,
-      ...Object.fromEntries(Object.entries(result.warm.cpu).map(([name, value]) => [`warm_${name}`, value])),
+      ...result.warm.cpu,
       ...result.load,
     },
     configuration: {
@@ -67,14 +67,14 @@ export async function latency(context: BenchContext, options: LatencyOptions): P
   };
 }
 
-/** One round: idle, then `options.count` jobs on the timetable, measured until all have started (`before` started in earlier rounds). */
-async function round(system: System, options: LatencyOptions, before: number) {
+/** One round: idle, then `options.count` jobs on the timetable, measured until all have started (`before` started in earlier rounds); its CPU figures named `<cpuPrefix>_…`. */
+async function round(system: System, options: LatencyOptions, before: number, cpuPrefix: string) {
   await sleep(options.idleMs);
   const sampled = system.workers.samples.length;
   const at = snapshot(system);
   const calls = await system.load.run({ kind: 'cadence', address: system.addresses[0]!, type: system.type, intervalMs: options.intervalMs, count: options.count });
   await system.workers.waitForStarted(before + options.count, 30_000);
-  return { calls, starts: system.workers.samples.slice(sampled), cpu: cpuFigures(at, snapshot(system)) };
+  return { calls, starts: system.workers.samples.slice(sampled), cpu: cpuFigures(at, snapshot(system), cpuPrefix) };
 }
 
 /**

@@ -26,8 +26,8 @@ export async function punctuality(context: BenchContext, options: PunctualityOpt
   const concurrency = 100;
   const { result, accounting } = await withSystem(context, `punctuality_${options.kind}_${options.jobs}`, {}, async (system) => {
     system.workers.start({ addresses: system.addresses, type: system.type, concurrency, mode: 'occurrence' });
-    const first = await round(system, options, 0);
-    const warm = options.kind === 'aligned' ? await round(system, options, options.jobs) : undefined;
+    const first = await round(system, options, 0, 'cpu');
+    const warm = options.kind === 'aligned' ? await round(system, options, options.jobs, 'warm_cpu') : undefined;
     return { first, warm, load: loadFigure() };
   });
   const lag = summarise(result.first.lags);
@@ -45,7 +45,7 @@ export async function punctuality(context: BenchContext, options: PunctualityOpt
         : {}),
       create_s: round2(result.first.createMs / 1000),
       ...result.first.cpu,
-      ...(result.warm ? Object.fromEntries(Object.entries(result.warm.cpu).map(([name, value]) => [`warm_${name}`, value])) : {}),
+      ...result.warm?.cpu,
       ...result.load,
     },
     configuration: { ...options, concurrency, schedule: 'interval 1 h, anchored', rounds: result.warm ? 'cold, then warm' : 'cold' },
@@ -53,8 +53,8 @@ export async function punctuality(context: BenchContext, options: PunctualityOpt
   };
 }
 
-/** One round: `options.jobs` jobs created, then measured from T until all have started (`before` handlers already started by earlier rounds). */
-async function round(system: System, options: PunctualityOptions, before: number) {
+/** One round: `options.jobs` jobs created, then measured from T until all have started (`before` handlers already started by earlier rounds); its CPU figures named `<cpuPrefix>_…`. */
+async function round(system: System, options: PunctualityOptions, before: number, cpuPrefix: string) {
   // Creation must finish before T: an anchor already past when a job is created first fires a period later.
   const leadMs = 3_000 + options.jobs * 2;
   const anchorMs = Date.now() + leadMs;
@@ -71,6 +71,6 @@ async function round(system: System, options: PunctualityOptions, before: number
     lags: system.workers.samples.slice(sampled),
     allStartedMs: system.workers.lastStart - (anchorMs + options.spreadMs),
     createMs: created.ms,
-    cpu: cpuFigures(beforeT, afterAll),
+    cpu: cpuFigures(beforeT, afterAll, cpuPrefix),
   };
 }
