@@ -5,6 +5,7 @@ import { compareBuilds, runArguments } from './support/compare.js';
 import { describeEnvironment } from './support/environment.js';
 import { report, type ScenarioResult } from './support/report.js';
 import { SIZES, type SizeName } from './support/sizes.js';
+import { fileStamp } from './support/time.js';
 import type { BenchContext } from './support/system.js';
 import { burst } from './scenarios/burst.js';
 import { grpcRoundtrip } from './scenarios/grpc-roundtrip.js';
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   const out = values.out ?? 'bench/results';
   if (values.compare !== undefined) return compare(values.compare, out);
   if (values.rounds !== undefined) throw new Error('--rounds goes with --compare');
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const stamp = fileStamp();
   const external = values.address;
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const pgSettings = keyValues(values.pg ?? [], 'pg');

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ScenarioResult } from './report.js';
+import { median } from './stats.js';
+import { fileStamp } from './time.js';
 
 /** The options that belong to the comparison itself, not to the runs it makes. */
 const OWN_OPTIONS = new Set(['--compare', '--rounds', '--out']);
@@ -21,12 +23,6 @@ export function runArguments(argv: readonly string[]): string[] {
 /** Which side runs first in each round: alternated, so that neither always meets the machine warmer. */
 export function roundOrder(rounds: number): ('base' | 'this')[][] {
   return Array.from({ length: rounds }, (_, r) => (r % 2 === 0 ? ['base', 'this'] : ['this', 'base']));
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export interface ComparedFigure {
@@ -50,12 +46,12 @@ export function compareRuns(base: readonly ScenarioResult[][], current: readonly
   const collect = (runs: readonly ScenarioResult[][]) => {
     const values = new Map<string, number[]>();
     for (const results of runs) {
+      const total = countBy(results.map((r) => r.scenario));
       const seen = new Map<string, number>();
       for (const result of results) {
         const count = (seen.get(result.scenario) ?? 0) + 1;
         seen.set(result.scenario, count);
-        const repeated = results.filter((r) => r.scenario === result.scenario).length > 1;
-        const scenario = repeated ? `${result.scenario}[${count}]` : result.scenario;
+        const scenario = total.get(result.scenario)! > 1 ? `${result.scenario}[${count}]` : result.scenario;
         for (const [figure, value] of Object.entries(result.figures)) {
           // A figure a run could not take (NaN, written as null) is not a value to take the median of.
           if (typeof value !== 'number' || !Number.isFinite(value)) continue;
@@ -78,6 +74,12 @@ export function compareRuns(base: readonly ScenarioResult[][], current: readonly
     figures.push({ scenario, figure, base: before, this: values, base_median: baseMedian, this_median: thisMedian, change: baseMedian === 0 ? null : thisMedian / baseMedian - 1 });
   }
   return figures;
+}
+
+function countBy(names: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
 }
 
 export function formatComparison(figures: readonly ComparedFigure[]): string {
@@ -122,9 +124,8 @@ export interface CompareOptions {
 export async function compareBuilds(options: CompareOptions): Promise<{ file: string; table: string }> {
   const baseMain = join(resolve(options.baseDir), 'dist', 'bench', 'main.js');
   if (!existsSync(baseMain)) throw new Error(`--compare needs a built checkout: ${baseMain} does not exist (run npm ci && npm run build in ${options.baseDir})`);
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   // Absolute: the base side runs in its own checkout.
-  const dir = resolve(options.out, `compare-${stamp}`);
+  const dir = resolve(options.out, `compare-${fileStamp()}`);
   const runs = { base: [] as ScenarioResult[][], this: [] as ScenarioResult[][] };
   const order = roundOrder(options.rounds);
   for (const [round, sides] of order.entries()) {

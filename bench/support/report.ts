@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileStamp } from './time.js';
 
 export interface ScenarioResult {
   scenario: string;
@@ -18,7 +19,7 @@ export function report(results: readonly ScenarioResult[], environment: Record<s
   process.stdout.write(`${line(['scenario', 'figure', 'value'])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
   mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(outDir, `bench-${fileStamp()}.json`);
   writeFileSync(file, `${JSON.stringify({ created_at: new Date().toISOString(), ...environment, results }, null, 2)}\n`);
   return file;
 }

@@ -5,6 +5,14 @@ function percentile(sorted: readonly number[], p: number): number {
   return percentileOfSorted(sorted, p) ?? Number.NaN;
 }
 
+/** The middle value, or the mean of the two middle ones; values that are not finite are left out; NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 export interface LatencySummary {
   count: number;
   p50_ms: number;

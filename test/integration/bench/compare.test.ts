@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareRuns, formatComparison, median, roundOrder, runArguments, type ComparedFigure } from '../../../bench/support/compare.js';
+import { compareRuns, formatComparison, roundOrder, runArguments, type ComparedFigure } from '../../../bench/support/compare.js';
+import { median } from '../../../bench/support/stats.js';
 import type { ScenarioResult } from '../../../bench/support/report.js';
 import { runCommand } from '../../support/run-command.js';
 

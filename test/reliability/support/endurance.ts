@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import pg from 'pg';
 import { createJobSchedulerClient } from '../../../src/adapters/grpc/client/index.js';
+import { median } from '../../../bench/support/stats.js';
 import { scrape } from '../../support/prometheus-text.js';
 import { replicaTarget } from './chaos-model.js';
 import { freePort, isErrorLine, Replica, WorkerSlot } from './processes.js';
@@ -194,12 +195,6 @@ function residentBytes(pid: number): number {
   }
 }
 
-const median = (values: number[]) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** The first third is warm-up; the last third's median may exceed the middle third's only by the tolerance. */
 function judgeGrowth(samples: readonly Sample[], tolerance: EnduranceSettings['tolerance']): EnduranceReport['verdicts'] {
