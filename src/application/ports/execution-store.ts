@@ -94,7 +94,11 @@ export interface ExecutionStore {
   /** The earliest scheduled_at after `now` of queued executions of the types (long-poll sleep). */
   nextScheduledAt(jobTypes: readonly string[], now: Date): Promise<Date | undefined>;
   list(filter: ExecutionFilter, after: ExecutionCursor | undefined, limit: number): Promise<ExecutionPage>;
-  statistics(jobId: string): Promise<ExecutionStatistics>;
+  /**
+   * `executionCount`, the job's Job.executionCount when the caller has it, tells the store how
+   * large the history is, so it can choose how to read it.
+   */
+  statistics(jobId: string, executionCount?: number): Promise<ExecutionStatistics>;
   /** Deletes up to `batch` executions the retention policy no longer keeps; returns how many. */
   prune(policy: RetentionPolicy, now: Date, batch: number): Promise<number>;
 }

@@ -81,7 +81,7 @@ export class JobQueries {
     return this.store.transaction(async (tx) => {
       const job = await tx.jobs.get(jobId);
       if (!job) throw DomainError.notFound(`job ${jobId} does not exist`);
-      const statistics = await tx.executions.statistics(jobId);
+      const statistics = await tx.executions.statistics(jobId, job.executionCount);
       const [lastExecution] = (await tx.executions.list({ jobId }, undefined, 1)).executions;
       const now = this.clock.now();
       // Quotas are read only for a job with something waiting.
