@@ -13,15 +13,38 @@ export function isErrorLine(entry: Record<string, unknown>): boolean {
   return typeof entry.level === 'number' && entry.level >= 50;
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; a replica restarts on the same one). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A free TCP port on 127.0.0.1 below the ephemeral range. A replica restarts on the same port,
+ * and a port the OS hands out could meanwhile become the source port of any outgoing connection
+ * on the machine (a CI run failed so: EADDRINUSE when a killed replica restarted).
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralRange()[0];
+  for (let tries = 0; tries < 200; tries++) {
+    const port = LOWEST_PORT + Math.floor(Math.random() * (high - LOWEST_PORT));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${LOWEST_PORT} and ${high} on 127.0.0.1`);
+}
+
+const LOWEST_PORT = 10_000;
+
+/** The OS's range of ports for outgoing connections (Linux; its default elsewhere). */
+export function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high && low > LOWEST_PORT + 1_000) return [low, high];
+  } catch {
+    // Not Linux: its default range.
+  }
+  return [32_768, 60_999];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
