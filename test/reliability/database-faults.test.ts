@@ -17,7 +17,7 @@ import { httpGet } from '../support/prometheus-text.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { CallCodes } from './support/call-codes.js';
 import { replicaTarget, ROUND_ROBIN } from './support/chaos-model.js';
-import { isErrorLine } from './support/processes.js';
+import { freePort, isErrorLine } from './support/processes.js';
 
 const TYPE = 'faults.work';
 const DATABASE = 'jobscheduler';
@@ -58,7 +58,8 @@ describe('database faults under load: restart, terminated connections, failing s
   before(async () => {
     base = mkdtempSync(join(tmpdir(), 'jobscheduler-faults-'));
     chmodSync(base, 0o755);
-    cluster = await startCluster(0);
+    // It restarts on this port: one the OS picked could meanwhile be a connection's source port.
+    cluster = await startCluster(await freePort());
     await cluster.ensureDatabase(DATABASE);
     for (let i = 0; i < 2; i += 1) {
       const service = ServiceProcess.spawn({

@@ -246,7 +246,7 @@ export class PgExecutionStore implements ExecutionStore {
 
 /** A page of one job's history, newest first: GetJobStats' latest execution and the usual ListExecutions. */
 function isOneJob(filter: ExecutionFilter): filter is ExecutionFilter & { jobId: string } {
-  return filter.jobId !== undefined && filter.jobId !== '' && !filter.statuses?.length && !filter.jobType;
+  return Boolean(filter.jobId) && !filter.statuses?.length && !filter.jobType;
 }
 
 // Parsed once per connection. With LIMIT as a parameter PostgreSQL still plans each call (its

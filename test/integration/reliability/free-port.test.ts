@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createConnection, createServer, type Socket } from 'node:net';
-import { ephemeralRange, freePort } from '../../reliability/support/processes.js';
+import { firstEphemeralPort, freePort } from '../../reliability/support/processes.js';
 
 /**
  * A chaos run failed when a killed replica could not restart on its port (EADDRINUSE): the port
@@ -8,7 +8,7 @@ import { ephemeralRange, freePort } from '../../reliability/support/processes.js
  */
 describe('freePort (the chaos replicas restart on the port it gives)', () => {
   it('gives ports below the range the OS hands to outgoing connections, free to listen on', async () => {
-    const [low] = ephemeralRange();
+    const low = firstEphemeralPort();
     const sockets: Socket[] = [];
     const server = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

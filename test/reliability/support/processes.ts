@@ -19,7 +19,7 @@ export function isErrorLine(entry: Record<string, unknown>): boolean {
  * on the machine (a CI run failed so: EADDRINUSE when a killed replica restarted).
  */
 export async function freePort(): Promise<number> {
-  const high = ephemeralRange()[0];
+  const high = firstEphemeralPort();
   for (let tries = 0; tries < 200; tries++) {
     const port = LOWEST_PORT + Math.floor(Math.random() * (high - LOWEST_PORT));
     if (await canListen(port)) return port;
@@ -29,15 +29,15 @@ export async function freePort(): Promise<number> {
 
 const LOWEST_PORT = 10_000;
 
-/** The OS's range of ports for outgoing connections (Linux; its default elsewhere). */
-export function ephemeralRange(): [number, number] {
+/** The lowest port the OS gives outgoing connections (Linux; its default elsewhere). */
+export function firstEphemeralPort(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (low && high && low > LOWEST_PORT + 1_000) return [low, high];
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > LOWEST_PORT + 1_000) return low;
   } catch {
     // Not Linux: its default range.
   }
-  return [32_768, 60_999];
+  return 32_768;
 }
 
 function canListen(port: number): Promise<boolean> {
