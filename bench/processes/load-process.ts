@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { createJobSchedulerClient, type JobSchedulerClient } from '../../src/adapters/grpc/client/index.js';
 import type { JobSchema } from '../../src/gen/jobscheduler/v1/job_pb.js';
+import { Health } from '../../src/gen/health/v1/health_pb.js';
 import { JobSchedulerService } from '../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { IntervalUnit, type ScheduleSchema } from '../../src/gen/jobscheduler/v1/schedule_pb.js';
 import type { JobSchedule, LoadCommand, LoadReport, RpcName } from '../support/protocol.js';
@@ -122,6 +123,12 @@ async function steady(command: Extract<LoadCommand, { kind: 'steady' }>): Promis
  */
 function caller(address: string, rpc: RpcName, ids: string[], type: string): (i: number) => Promise<unknown> {
   const id = (i: number) => ids[i % ids.length] ?? '';
+  if (rpc === 'check') {
+    const check = rawUnary(address, `/${Health.typeName}/${Health.method.check.name}`, (request: MessageInitShape<typeof Health.method.check.input>) =>
+      Buffer.from(toBinary(Health.method.check.input, createMessage(Health.method.check.input, request))),
+    );
+    return () => check({});
+  }
   const method = JobSchedulerService.method[rpc];
   const call = rawUnary(address, `/${JobSchedulerService.typeName}/${method.name}`, (request: MessageInitShape<typeof method.input>) =>
     Buffer.from(toBinary(method.input, createMessage(method.input, request))),

@@ -1,5 +1,6 @@
 import type { RpcName } from '../support/protocol.js';
 import type { ScenarioResult } from '../support/report.js';
+import { postgresRoundTrips } from '../support/postgres-floor.js';
 import { loadScaleData } from '../support/scale-data.js';
 import { summarise } from '../support/stats.js';
 import { cpuFigures, loadFigure, round2, snapshot, withSystem, type BenchContext } from '../support/system.js';
@@ -11,13 +12,19 @@ export interface ScaleOptions {
   seconds: number;
 }
 
-const RPCS: readonly RpcName[] = ['createJob', 'getJob', 'listExecutions', 'getJobStats'];
+// `check` first: a gRPC call that does no work, at the same rate, is the floor under the others.
+const RPCS: readonly RpcName[] = ['check', 'createJob', 'getJob', 'listExecutions', 'getJobStats'];
+// The service's default DATABASE_POOL_SIZE.
+const FLOOR_POOL_SIZE = 10;
 
 /**
  * Scale: with `jobs` jobs stored (all due an hour or more from now) and `executions` executions
  * of history (100 per job for executions / 100 jobs), each of CreateJob, GetJob, ListExecutions
  * (first page of one job's history) and GetJobStats (of a job with history) at a steady rate,
  * one after the other (a short warm-up first); latency per RPC and the service's resident memory.
+ * Two floors at the same rate come first: a gRPC health check (no database) and a PostgreSQL
+ * round trip that reads nothing (from this process, no service): what an RPC's p99 cannot beat
+ * on this machine.
  */
 export async function scale(context: BenchContext, options: ScaleOptions): Promise<ScenarioResult> {
   let loadSeconds = Number.NaN;
@@ -36,6 +43,14 @@ export async function scale(context: BenchContext, options: ScaleOptions): Promi
       const anyJob = (await pool.query<{ id: string }>('SELECT id FROM jobs ORDER BY random() LIMIT 1000')).rows.map((r) => r.id);
       const withHistory = (await pool.query<{ id: string }>('SELECT id FROM jobs WHERE execution_count > 0 ORDER BY random() LIMIT 1000')).rows.map((r) => r.id);
       const figures: Record<string, number> = {};
+      if (system.databaseUrl) {
+        const floorRun = { ratePerSecond: options.ratePerSecond, poolSize: FLOOR_POOL_SIZE };
+        await postgresRoundTrips(system.databaseUrl, { ...floorRun, seconds: Math.min(1, options.seconds) });
+        const floor = summarise(await postgresRoundTrips(system.databaseUrl, { ...floorRun, seconds: options.seconds }));
+        figures.postgres_roundtrip_p50_ms = floor.p50_ms;
+        figures.postgres_roundtrip_p99_ms = floor.p99_ms;
+        figures.postgres_roundtrip_max_ms = floor.max_ms;
+      }
       const before = snapshot(system);
       for (const rpc of RPCS) {
         const ids = rpc === 'getJob' ? anyJob : withHistory;

@@ -19,7 +19,8 @@ export type JobSchedule =
   /** Interval every `everyHours`, anchored at anchorMs + i × staggerMs for the i-th job. */
   | { kind: 'interval'; everyHours: number; anchorMs: number; staggerMs: number };
 
-export type RpcName = 'createJob' | 'getJob' | 'listExecutions' | 'getJobStats';
+/** The scale scenario's RPCs, and `check` (grpc.health.v1 Check, no database): the floor under them. */
+export type RpcName = 'createJob' | 'getJob' | 'listExecutions' | 'getJobStats' | 'check';
 
 export type LoadCommand =
   | { kind: 'create'; address: string; type: string; count: number; batchSize: number; inFlight: number; schedule: JobSchedule; payloadBytes?: number }

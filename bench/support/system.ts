@@ -26,6 +26,8 @@ export interface System {
   readonly addresses: string[];
   /** A pool on the run's database (undefined: no database access). */
   readonly pool: pg.Pool | undefined;
+  /** The run's database (undefined: no database access). */
+  readonly databaseUrl: string | undefined;
   readonly services: Pick<Services, 'cpuSeconds' | 'memory' | 'pids'>;
   readonly workers: WorkerFleet;
   readonly load: LoadGenerator;
@@ -73,6 +75,7 @@ export async function withSystem<T>(context: BenchContext, label: string, option
     const system: System = {
       addresses: services.addresses,
       pool,
+      databaseUrl,
       services,
       workers,
       load,

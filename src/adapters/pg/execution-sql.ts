@@ -249,9 +249,10 @@ function isOneJob(filter: ExecutionFilter): filter is ExecutionFilter & { jobId:
   return Boolean(filter.jobId) && !filter.statuses?.length && !filter.jobType;
 }
 
-// Parsed once per connection. With LIMIT as a parameter PostgreSQL still plans each call (its
-// plan for an unknown limit looks dearer than a backward scan of executions_number_per_job), so
-// GetJobStats' one-row read has its own text, whose plan is cached (docs/performance.md).
+// Parsed once per connection. With LIMIT as a parameter PostgreSQL may still plan each call
+// (whether its plan for an unknown limit looks dearer than a backward scan of
+// executions_number_per_job depends on the table's statistics), so GetJobStats' one-row read
+// has its own text, whose plan is cached (docs/performance.md).
 function oneJobPage(jobId: string, after: ExecutionCursor | undefined, limit: number) {
   if (after) {
     return prepared('executions.job-page-after', `SELECT ${COLUMNS} FROM executions WHERE job_id = $1 AND number < $2 ORDER BY number DESC LIMIT $3`, [jobId, after.number, limit + 1]);
