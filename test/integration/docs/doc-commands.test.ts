@@ -27,7 +27,7 @@ const RUN_ELSEWHERE: { pattern: RegExp; by: string }[] = [
   { pattern: /^npm ci( && npm test)?$/, by: '.ci/run' },
   { pattern: /^npm run build$/, by: 'scripts/test.mjs' },
   { pattern: /^npx mocha --no-config --require dist\/test\/support\/global-postgres\.js --timeout 60000 dist\/test\/browser\/\*\.test\.js$/, by: 'test/browser/dashboard.test.ts' },
-  { pattern: /^node --max-semi-space-size=32 dist\/src\/main\.js$/, by: 'test/integration/process/main.test.ts' },
+  { pattern: /^node --max-semi-space-size=32 --no-allocation-site-pretenuring dist\/src\/main\.js$/, by: 'test/integration/process/main.test.ts' },
   { pattern: /^npm run test:contract$/, by: 'test/contract/contract.test.ts' },
   { pattern: /^npm ci && npm run build$/, by: '.ci/run' },
   { pattern: /^npm ci && (npm run build && )?npm start\b/, by: 'test/integration/process/npm-start.test.ts' },
