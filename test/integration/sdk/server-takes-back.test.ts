@@ -87,6 +87,10 @@ describe('worker SDK: executions the server takes back (fake server clock)', () 
     const { reason, executions } = await runUntilTakenBack({ attemptTimeoutSeconds: 2 }, async () => {
       clock.advance(2_500);
       await server.useCases.rescue.runOnce();
+      // The rescue wakes the session's lease check at once; the check a third of a lease later,
+      // after the rescue committed whatever the wake-up met, makes the news certain to arrive
+      // (this waited in vain once in a loaded CI run, never in 25 runs alone).
+      clock.advance(LEASE_MS / 3);
     });
     expect(reason.kind).to.equal('cancelled');
     expect(executions[0]?.status).to.equal(ExecutionStatus.TIMED_OUT);
