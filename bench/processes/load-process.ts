@@ -7,6 +7,7 @@ import { Health } from '../../src/gen/health/v1/health_pb.js';
 import { JobSchedulerService } from '../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { IntervalUnit, type ScheduleSchema } from '../../src/gen/jobscheduler/v1/schedule_pb.js';
 import type { JobSchedule, LoadCommand, LoadReport, RpcName } from '../support/protocol.js';
+import { openLoop } from '../support/open-loop.js';
 import { epochMs, sleep } from '../support/time.js';
 
 /**
@@ -84,36 +85,7 @@ async function cadence(command: Extract<LoadCommand, { kind: 'cadence' }>): Prom
 /** One RPC at a steady rate (open loop: calls leave on the timetable whether or not earlier ones answered). */
 async function steady(command: Extract<LoadCommand, { kind: 'steady' }>): Promise<void> {
   const call = caller(command.address, command.rpc, command.ids, command.type);
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError = '';
-  let maxSendDelayMs = 0;
-  const total = Math.round(command.ratePerSecond * command.seconds);
-  const intervalMs = 1000 / command.ratePerSecond;
-  const calls: Promise<void>[] = [];
-  const origin = performance.now();
-  let sent = 0;
-  while (sent < total) {
-    const now = performance.now();
-    // Everything due by now leaves now; timers are too coarse for 1 ms spacing.
-    while (sent < total && origin + sent * intervalMs <= now) {
-      maxSendDelayMs = Math.max(maxSendDelayMs, now - (origin + sent * intervalMs));
-      const callStarted = performance.now();
-      calls.push(
-        call(sent).then(
-          () => void latencies.push(performance.now() - callStarted),
-          (error: unknown) => {
-            errors += 1;
-            firstError ||= String(error);
-          },
-        ),
-      );
-      sent += 1;
-    }
-    await sleep(origin + sent * intervalMs - performance.now());
-  }
-  await Promise.all(calls);
-  send({ kind: 'done', latencies, errors, firstError, maxSendDelayMs, seconds: (performance.now() - origin) / 1000 });
+  send({ kind: 'done', ...(await openLoop(command.ratePerSecond, command.seconds, call)) });
 }
 
 /**

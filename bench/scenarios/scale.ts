@@ -44,9 +44,8 @@ export async function scale(context: BenchContext, options: ScaleOptions): Promi
       const withHistory = (await pool.query<{ id: string }>('SELECT id FROM jobs WHERE execution_count > 0 ORDER BY random() LIMIT 1000')).rows.map((r) => r.id);
       const figures: Record<string, number> = {};
       if (system.databaseUrl) {
-        const floorRun = { ratePerSecond: options.ratePerSecond, poolSize: FLOOR_POOL_SIZE };
-        await postgresRoundTrips(system.databaseUrl, { ...floorRun, seconds: Math.min(1, options.seconds) });
-        const floor = summarise(await postgresRoundTrips(system.databaseUrl, { ...floorRun, seconds: options.seconds }));
+        const floorRun = { ratePerSecond: options.ratePerSecond, warmUpSeconds: Math.min(1, options.seconds), seconds: options.seconds, poolSize: FLOOR_POOL_SIZE };
+        const floor = summarise(await postgresRoundTrips(system.databaseUrl, floorRun));
         figures.postgres_roundtrip_p50_ms = floor.p50_ms;
         figures.postgres_roundtrip_p99_ms = floor.p99_ms;
         figures.postgres_roundtrip_max_ms = floor.max_ms;
