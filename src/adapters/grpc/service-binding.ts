@@ -18,7 +18,7 @@ import type { Guard } from './auth/call-guard.js';
 import { callerOf } from './auth/guarded-registrar.js';
 import { createCallContext, type CallContext } from './call-context.js';
 import { unstorableValueAt } from './mapping/unstorable-values.js';
-import { decodeRequest, methodPath, UnreadableRequest, type JsonRequest } from './service-definition.js';
+import { decodeRequest, EncodedMessage, methodPath, UnreadableRequest, type JsonRequest } from './service-definition.js';
 import { GrpcError, MAX_STATUS_MESSAGE, STATUS_BY_KIND } from './status-table.js';
 import { truncateCharacters } from '../../domain/text.js';
 import type { RpcTracer } from '../tracing/rpc-spans.js';
@@ -26,12 +26,12 @@ import type { RpcTracer } from '../tracing/rpc-spans.js';
 type UnaryHandler<I extends DescMessage, O extends DescMessage> = (
   request: MessageShape<I>,
   context: CallContext,
-) => Promise<MessageInitShape<O>>;
+) => Promise<MessageInitShape<O> | EncodedMessage<O>>;
 
 /** send() resolves once the message is handed to the transport, waiting while the client is slow. */
 type ServerStreamHandler<I extends DescMessage, O extends DescMessage> = (
   request: MessageShape<I>,
-  send: (message: MessageInitShape<O>) => Promise<void>,
+  send: (message: MessageInitShape<O> | EncodedMessage<O>) => Promise<void>,
   context: CallContext,
 ) => Promise<void>;
 
@@ -42,7 +42,7 @@ type ServerStreamHandler<I extends DescMessage, O extends DescMessage> = (
  */
 type BidiStreamHandler<I extends DescMessage, O extends DescMessage> = (
   requests: AsyncIterable<MessageShape<I>>,
-  send: (message: MessageInitShape<O>) => Promise<void>,
+  send: (message: MessageInitShape<O> | EncodedMessage<O>) => Promise<void>,
   context: CallContext,
 ) => Promise<void>;
 
@@ -130,8 +130,8 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
     (span ? span.run(handled) : handled())
       .then(
         (response) => {
-          const message = create(output, response);
-          finish(status.OK, message);
+          const message = response instanceof EncodedMessage ? response : create(output, response);
+          finish(status.OK, message instanceof EncodedMessage ? message.message : message);
           callback(null, message);
         },
         (error: unknown) => {
@@ -165,7 +165,7 @@ function streaming(
   output: DescMessage,
   call: RawStreamCall | RawDuplexCall,
   options: BindingOptions,
-  run: (admission: Admission, send: (message: MessageInitShape<DescMessage>) => Promise<void>) => Promise<void>,
+  run: (admission: Admission, send: (message: MessageInitShape<DescMessage> | EncodedMessage) => Promise<void>) => Promise<void>,
 ): void {
   const created = createCallContext(path, call, options.shutdown);
   const admission: Admission = { context: created.context };
@@ -175,8 +175,8 @@ function streaming(
     logCall(options, admission.context, code, started);
     audited(options, { context: admission.context, request: admission.request, response: undefined, code });
   };
-  const send = (message: MessageInitShape<DescMessage>): Promise<void> =>
-    call.write(create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
+  const send = (message: MessageInitShape<DescMessage> | EncodedMessage): Promise<void> =>
+    call.write(message instanceof EncodedMessage ? message : create(output, message)) ? Promise.resolve() : new Promise((resolve) => call.once('drain', () => resolve()));
   // No span: a stream lives as long as its worker or watcher, and what happens on a Work stream
   // is traced in the traces of the jobs it carries (claims and outcomes).
   run(admission, send).then(

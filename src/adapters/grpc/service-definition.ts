@@ -39,7 +39,22 @@ function definitionOf(service: DescService, requestDeserialize: (method: DescMet
 }
 
 function encoder<Desc extends DescMessage>(schema: Desc) {
-  return (message: MessageShape<Desc>): Buffer => Buffer.from(toBinary(schema, message));
+  return (message: MessageShape<Desc> | EncodedMessage<Desc>): Buffer => {
+    const bytes = message instanceof EncodedMessage ? message.encode() : toBinary(schema, message);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+/**
+ * A response whose binary encoding its handler makes: to know its size before sending it, or to
+ * cut it to what a client accepts. grpc-js and the HTTP port's binary codec send encode(); the
+ * HTTP port's JSON codec writes `message`.
+ */
+export class EncodedMessage<Desc extends DescMessage = DescMessage> {
+  constructor(
+    readonly message: MessageShape<Desc>,
+    readonly encode: () => Uint8Array,
+  ) {}
 }
 
 function decoder<Desc extends DescMessage>(schema: Desc) {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { PeerCertificate } from 'node:tls';
 import { toBinary, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
-import type { JsonRequest } from '../grpc/service-definition.js';
+import { EncodedMessage, type JsonRequest } from '../grpc/service-definition.js';
 import type { Codec } from './rpc-protocols.js';
 import type { RpcResponder } from './rpc-responder.js';
 
@@ -34,7 +34,7 @@ export class HttpCall extends EventEmitter {
   }
 
   /** A stream's message; false asks the binding to wait for 'drain'. */
-  write(message: MessageShape<DescMessage>): boolean {
+  write(message: MessageShape<DescMessage> | EncodedMessage): boolean {
     return this.responder.message(this.encode(message));
   }
 
@@ -43,9 +43,9 @@ export class HttpCall extends EventEmitter {
   }
 
   /** The unary callback of grpc-js. */
-  readonly callback = (error: StatusObject | null, message?: MessageShape<DescMessage>): void => {
+  readonly callback = (error: StatusObject | null, message?: MessageShape<DescMessage> | EncodedMessage): void => {
     if (error) return this.fail(error);
-    this.responder.message(this.encode(message as MessageShape<DescMessage>));
+    this.responder.message(this.encode(message as MessageShape<DescMessage> | EncodedMessage));
     // gRPC-Web carries a unary status in its trailer frame; for Connect unary the message was the answer.
     this.responder.finish(status.OK, '');
   };
@@ -63,7 +63,8 @@ export class HttpCall extends EventEmitter {
     this.responder.finish(error.code, error.details, trailersOf(error.metadata));
   }
 
-  private encode(message: MessageShape<DescMessage>): Uint8Array {
+  private encode(message: MessageShape<DescMessage> | EncodedMessage): Uint8Array {
+    if (message instanceof EncodedMessage) return this.codec === 'json' ? Buffer.from(toJsonString(this.output, message.message)) : message.encode();
     return this.codec === 'json' ? Buffer.from(toJsonString(this.output, message)) : toBinary(this.output, message);
   }
 }

@@ -1,7 +1,9 @@
 import type { CancelExecution } from '../../../application/jobs/cancel-execution.js';
 import type { JobQueries } from '../../../application/queries/job-queries.js';
 import type { PreviewSchedule } from '../../../application/schedules/preview-schedule.js';
-import type { JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { ListExecutionsResponseSchema, type JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { ExecutionSchema } from '../../../gen/jobscheduler/v1/execution_pb.js';
+import { pageWithin } from '../mapping/message-bytes.js';
 import { executionMessage, statusFromWire } from '../mapping/execution-message.js';
 import { decodePageToken, encodePageToken, isCount, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { scheduleInput } from '../mapping/schedule-message.js';
@@ -39,10 +41,12 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
       const position = decodePageToken(request.pageToken, filter);
       const after = position && { queuedAt: new Date(positionField(position, 'q', isTimeMs)), number: positionField(position, 'n', isCount), id: positionField(position, 'i', isUuid) };
       const page = await useCases.queries.executions(filter, after, limit);
-      return {
-        executions: page.executions.map(executionMessage),
-        nextPageToken: page.next ? encodePageToken({ q: page.next.queuedAt.getTime(), n: page.next.number, i: page.next.id }, filter) : '',
-      };
+      const executions = page.executions.map(executionMessage);
+      const tokenAfter = (execution: { queuedAt: Date; number: number; id: string } | undefined) => (execution ? encodePageToken({ q: execution.queuedAt.getTime(), n: execution.number, i: execution.id }, filter) : '');
+      return pageWithin(ListExecutionsResponseSchema, ExecutionSchema, executions, (count) => ({
+        executions: count === executions.length ? executions : executions.slice(0, count),
+        nextPageToken: tokenAfter(count === executions.length ? page.next : page.executions[count - 1]),
+      }));
     },
 
     async getJobStats(request) {

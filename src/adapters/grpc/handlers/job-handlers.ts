@@ -5,7 +5,9 @@ import type { JobQueries } from '../../../application/queries/job-queries.js';
 import type { JobFilter } from '../../../application/ports/job-store.js';
 import { DomainError } from '../../../domain/errors.js';
 import { jobDefinition, type DefinitionLimits } from '../../../domain/job/job-definition.js';
-import type { CreateJobRequest, JobFilter as WireJobFilter, JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { ListJobsResponseSchema, type CreateJobRequest, type JobFilter as WireJobFilter, type JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
+import { pageWithin } from '../mapping/message-bytes.js';
 import { executionMessage } from '../mapping/execution-message.js';
 import { definitionInput, jobMessage, stateFromWire } from '../mapping/job-message.js';
 import { decodePageToken, encodePageToken, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
@@ -59,11 +61,13 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
       const position = decodePageToken(request.pageToken, filter);
       const after = position && { createdAt: new Date(positionField(position, 'c', isTimeMs)), id: positionField(position, 'i', isUuid) };
       const page = await useCases.queries.jobs(filter, after, limit);
-      return {
-        jobs: page.jobs.map(jobMessage),
-        nextPageToken: page.next ? encodePageToken({ c: page.next.createdAt.getTime(), i: page.next.id }, filter) : '',
+      const jobs = page.jobs.map(jobMessage);
+      const tokenAfter = (job: { createdAt: Date; id: string } | undefined) => (job ? encodePageToken({ c: job.createdAt.getTime(), i: job.id }, filter) : '');
+      return pageWithin(ListJobsResponseSchema, JobSchema, jobs, (count) => ({
+        jobs: count === jobs.length ? jobs : jobs.slice(0, count),
+        nextPageToken: tokenAfter(count === jobs.length ? page.next : page.jobs[count - 1]),
         totalSize: BigInt(page.total),
-      };
+      }));
     },
 
     pauseJob: async (request) => control(await useCases.control.pause(requireId('id', request.id))),

@@ -2,7 +2,9 @@ import type { WebhookSubscriptions } from '../../../application/webhooks/webhook
 import type { DeliveryStatus as StoredStatus, WebhookDelivery as StoredDelivery } from '../../../application/ports/webhook-store.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { WebhookEventKind, WebhookSubscription as StoredSubscription, SubscriptionScope } from '../../../domain/webhook/subscription.js';
-import { DeliveryStatus, WebhookEvent, type WebhookDelivery, type WebhookService, type WebhookSubscription } from '../../../gen/jobscheduler/v1/webhook_service_pb.js';
+import { create } from '@bufbuild/protobuf';
+import { DeliveryStatus, ListDeliveriesResponseSchema, WebhookDeliverySchema, WebhookEvent, type WebhookDelivery, type WebhookService, type WebhookSubscription } from '../../../gen/jobscheduler/v1/webhook_service_pb.js';
+import { pageWithin } from '../mapping/message-bytes.js';
 import { decodePageToken, encodePageToken, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { isUuid, requireId, requireJobTypes, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
@@ -89,11 +91,12 @@ export function webhookHandlers(subscriptions: WebhookSubscriptions): ServiceHan
       const before = position && { createdAt: new Date(positionField(position, 'c', isTimeMs)), id: positionField(position, 'i', isUuid) };
       const page = await subscriptions.deliveries({ subscriptionId, status, before, limit: limit + 1 });
       const shown = page.slice(0, limit);
-      const last = shown[shown.length - 1];
-      return {
-        deliveries: shown.map(deliveryMessage),
-        nextPageToken: page.length > limit && last ? encodePageToken({ c: last.createdAt.getTime(), i: last.id }, query) : '',
-      };
+      const deliveries = shown.map((delivery) => create(WebhookDeliverySchema, deliveryMessage(delivery)));
+      const tokenAfter = (delivery: StoredDelivery | undefined) => (delivery ? encodePageToken({ c: delivery.createdAt.getTime(), i: delivery.id }, query) : '');
+      return pageWithin(ListDeliveriesResponseSchema, WebhookDeliverySchema, deliveries, (count) => ({
+        deliveries: deliveries.slice(0, count),
+        nextPageToken: tokenAfter(count === shown.length ? (page.length > limit ? shown.at(-1) : undefined) : shown[count - 1]),
+      }));
     },
   };
 }

@@ -3,10 +3,12 @@ import type { LeaseBeat } from '../../../application/worker/heartbeat.js';
 import type { OutcomeResult, ReportedOutcome } from '../../../application/worker/report-outcomes.js';
 import { MAX_CREDITS, type WorkDelivery, type WorkSessions } from '../../../application/worker/work-sessions.js';
 import { DomainError } from '../../../domain/errors.js';
-import type { LeaseHeartbeat, WorkRequest, WorkResponseSchema } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
+import { AcquiredExecutionSchema, WorkResponseSchema, type LeaseHeartbeat, type WorkRequest } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import type { CallContext } from '../call-context.js';
 import { acquiredMessage } from '../mapping/execution-message.js';
 import { boundedJson } from '../mapping/json-limits.js';
+import { CLIENT_MAX_RECEIVE_BYTES, encoded, framedBytes, runsWithin } from '../mapping/message-bytes.js';
+import type { EncodedMessage } from '../service-definition.js';
 import { msFrom, requireId, requireJobTypes, requireText, timestamp } from '../mapping/wire-values.js';
 import { STATUS_BY_KIND } from '../status-table.js';
 import { reported } from './worker-handlers.js';
@@ -27,7 +29,7 @@ type WorkResponseInit = MessageInitShape<typeof WorkResponseSchema>;
  * waits for a slow client, the deliveries behind it are merged into the next, so a slow worker
  * gets fewer, larger messages rather than a growing queue.
  */
-export async function workStream(sessions: WorkSessions, defaultLeaseMs: number, requests: AsyncIterable<WorkRequest>, send: (message: WorkResponseInit) => Promise<void>, context: CallContext): Promise<void> {
+export async function workStream(sessions: WorkSessions, defaultLeaseMs: number, requests: AsyncIterable<WorkRequest>, send: (message: WorkResponseInit | EncodedMessage<typeof WorkResponseSchema>) => Promise<void>, context: CallContext): Promise<void> {
   const iterator = requests[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) return;
@@ -101,7 +103,7 @@ class Outbox {
   private waiting: WorkDelivery[] = [];
   private writing: Promise<void> | undefined;
 
-  constructor(private readonly send: (message: WorkResponseInit) => Promise<void>) {}
+  constructor(private readonly send: (message: WorkResponseInit | EncodedMessage<typeof WorkResponseSchema>) => Promise<void>) {}
 
   add(delivery: WorkDelivery): void {
     this.waiting.push(delivery);
@@ -116,21 +118,29 @@ class Outbox {
     while (this.waiting.length > 0) {
       const batch = this.waiting;
       this.waiting = [];
-      await this.send(responseOf(batch));
+      for (const message of responsesOf(batch)) await this.send(message);
     }
   }
 }
 
-function responseOf(deliveries: readonly WorkDelivery[]): WorkResponseInit {
-  return {
-    executions: deliveries.flatMap((d) =>
-      d.executions.map(acquiredMessage),
-    ),
-    results: deliveries.flatMap((d) =>
-      d.results.map((r) => (r.accepted ? { executionId: r.executionId, accepted: true } : { executionId: r.executionId, accepted: false, code: STATUS_BY_KIND[r.refusal], message: r.reason })),
-    ),
-    lost: deliveries.flatMap((d) =>
-      d.lost.map((s) => ({ executionId: s.executionId, held: s.held, leaseExpiresAt: timestamp(s.leaseExpiresAt), cancelRequested: s.cancelRequested, reason: s.reason })),
-    ),
-  };
+/**
+ * The deliveries as messages a client accepts, encoded: merged deliveries whose payloads add up
+ * to more than a client's receive limit are sent as several messages, in order, the answers
+ * first. One message too large failed the whole stream on the client, which reconnected and was
+ * sent the same again (docs/architecture.md, "Responses within what a client receives").
+ * Encoding here rather than in grpc-js costs nothing extra when one message fits.
+ */
+export function responsesOf(deliveries: readonly WorkDelivery[], maxBytes = CLIENT_MAX_RECEIVE_BYTES): EncodedMessage<typeof WorkResponseSchema>[] {
+  const executions = deliveries.flatMap((d) => d.executions.map(acquiredMessage));
+  const results = deliveries.flatMap((d) =>
+    d.results.map((r) => (r.accepted ? { executionId: r.executionId, accepted: true } : { executionId: r.executionId, accepted: false, code: STATUS_BY_KIND[r.refusal], message: r.reason })),
+  );
+  const lost = deliveries.flatMap((d) =>
+    d.lost.map((s) => ({ executionId: s.executionId, held: s.held, leaseExpiresAt: timestamp(s.leaseExpiresAt), cancelRequested: s.cancelRequested, reason: s.reason })),
+  );
+  const whole = encoded(WorkResponseSchema, { executions, results, lost });
+  if (whole.bytes.length <= maxBytes || executions.length <= 1) return [whole];
+  const answers = results.length + lost.length === 0 ? 0 : encoded(WorkResponseSchema, { results, lost }).bytes.length;
+  const runs = runsWithin(executions, (execution) => framedBytes(AcquiredExecutionSchema, execution), maxBytes, answers);
+  return runs.map((run, i) => encoded(WorkResponseSchema, i === 0 ? { executions: run, results, lost } : { executions: run }));
 }

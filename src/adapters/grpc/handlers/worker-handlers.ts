@@ -3,9 +3,10 @@ import type { Heartbeat } from '../../../application/worker/heartbeat.js';
 import type { OutcomeResult, ReportedOutcome, ReportOutcomes } from '../../../application/worker/report-outcomes.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { ExecutionFailure, ExecutionOutcome, ExecutionSuccess } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
-import type { WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
+import { AcquiredExecutionSchema, AcquireExecutionsResponseSchema, type WorkerService } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import { acquiredMessage, executionMessage } from '../mapping/execution-message.js';
 import { boundedJson, truncate } from '../mapping/json-limits.js';
+import { CLIENT_MAX_RECEIVE_BYTES, encoded, framedBytes, runsWithin } from '../mapping/message-bytes.js';
 import { msFrom, requireId, requireJobTypes, requireText, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
 import { STATUS_BY_KIND } from '../status-table.js';
@@ -43,9 +44,14 @@ export function workerHandlers(useCases: WorkerUseCases): ServiceHandlers<typeof
         leaseDurationMs: msFrom('lease_duration', request.leaseDuration),
         signal: context.signal,
       });
-      return {
-        executions: acquired.map(acquiredMessage),
-      };
+      const executions = acquired.map(acquiredMessage);
+      const whole = encoded(AcquireExecutionsResponseSchema, { executions });
+      if (whole.bytes.length <= CLIENT_MAX_RECEIVE_BYTES) return whole;
+      // More than a client receives in one message: the rest goes back to the queue, unstarted,
+      // for this worker's next call (or another worker's); capacity is a most, not a promise.
+      const [fits = [], ...more] = runsWithin(executions, (execution) => framedBytes(AcquiredExecutionSchema, execution), CLIENT_MAX_RECEIVE_BYTES);
+      await useCases.report.execute(more.flat().map((m) => ({ executionId: m.execution!.id, leaseToken: m.leaseToken, outcome: { kind: 'released' as const } })));
+      return { executions: fits };
     },
 
     async heartbeat(request) {

@@ -217,7 +217,9 @@ export type ListJobsRequest = Message<"jobscheduler.v1.ListJobsRequest"> & {
   filter?: JobFilter | undefined;
 
   /**
-   * At most this many jobs per page, 1 to 500. 0 means 50.
+   * At most this many jobs per page, 1 to 500. 0 means 50. A page holds
+   * fewer when its jobs' payloads would make it larger than 4 MiB (the
+   * default receive limit of gRPC clients); next_page_token reads on.
    *
    * @generated from field: uint32 page_size = 2;
    */
@@ -919,7 +921,10 @@ export type ListExecutionsRequest = Message<"jobscheduler.v1.ListExecutionsReque
   jobType: string;
 
   /**
-   * At most this many executions per page, 1 to 500. 0 means 50.
+   * At most this many executions per page, 1 to 500. 0 means 50. A page
+   * holds fewer when its results and progress would make it larger than
+   * 4 MiB (the default receive limit of gRPC clients); next_page_token reads
+   * on.
    *
    * @generated from field: uint32 page_size = 4;
    */

@@ -537,7 +537,9 @@ export type ListDeliveriesRequest = Message<"jobscheduler.v1.ListDeliveriesReque
   status: DeliveryStatus;
 
   /**
-   * At most this many (default 50, at most 500).
+   * At most this many (default 50, at most 500); fewer when their payloads
+   * would make the page larger than 4 MiB (the default receive limit of
+   * gRPC clients), and next_page_token reads on.
    *
    * @generated from field: uint32 page_size = 3;
    */

@@ -117,7 +117,10 @@ export const WorkStartSchema: GenMessage<WorkStart> = /*@__PURE__*/
 export type WorkResponse = Message<"jobscheduler.v1.WorkResponse"> & {
   /**
    * Executions for the worker, each under a lease of this session; never
-   * more in all than the credits granted.
+   * more in all than the credits granted. Each message stays within 4 MiB
+   * (the default receive limit of gRPC clients) unless one execution alone
+   * is larger: executions whose payloads add up to more come in several
+   * messages.
    *
    * @generated from field: repeated jobscheduler.v1.AcquiredExecution executions = 1;
    */
@@ -168,7 +171,9 @@ export type AcquireExecutionsRequest = Message<"jobscheduler.v1.AcquireExecution
   jobTypes: string[];
 
   /**
-   * The most executions to hand out, 1 to 1,000. Required.
+   * The most executions to hand out, 1 to 1,000. Required. Fewer come back
+   * when their payloads would make the response larger than 4 MiB (the
+   * default receive limit of gRPC clients); the others stay queued.
    *
    * @generated from field: uint32 capacity = 3;
    */

@@ -1,0 +1,85 @@
+import { create, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { EncodedMessage } from '../service-definition.js';
+
+/**
+ * The largest message a gRPC client accepts unless its owner configured more: the default of
+ * grpc.max_receive_message_length in grpc-js, grpc-go, grpc-java and the C core (grpcurl and
+ * buf curl included). A larger response fails on the client with RESOURCE_EXHAUSTED, after the
+ * service has done the work, so responses that carry payloads are kept within it.
+ */
+export const CLIENT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
+
+/** Room left beside a page's items for its page token and counts. */
+const PAGE_FIELDS_BYTES = 1024;
+
+/** The message and its encoding, made now (to know its size), sent as is. */
+export function encoded<Desc extends DescMessage>(schema: Desc, init: MessageInitShape<Desc>): EncodedMessage<Desc> & { readonly bytes: Uint8Array } {
+  const message = create(schema, init);
+  const bytes = toBinary(schema, message);
+  return Object.assign(new EncodedMessage(message, () => bytes), { bytes });
+}
+
+/**
+ * A page of a list RPC as a client accepts it. `pageOf(count)` is the response holding the first
+ * `count` items, its page token pointing after the last of them. The whole page goes out when it
+ * fits; a larger one is cut after as many items as fit (at least one), and the client reads on
+ * with the token as with any page. Nothing is measured unless the whole page is too large, and
+ * nothing at all for JSON over HTTP, whose clients set no such limit.
+ */
+export function pageWithin<Desc extends DescMessage, Item extends DescMessage>(
+  schema: Desc,
+  itemSchema: Item,
+  items: readonly MessageShape<Item>[],
+  pageOf: (count: number) => MessageInitShape<Desc>,
+  maxBytes = CLIENT_MAX_RECEIVE_BYTES,
+): EncodedMessage<Desc> {
+  const whole = create(schema, pageOf(items.length));
+  return new EncodedMessage(whole, () => {
+    const bytes = toBinary(schema, whole);
+    if (bytes.length <= maxBytes || items.length <= 1) return bytes;
+    const [first = []] = runsWithin(items, (item) => framedBytes(itemSchema, item), maxBytes, PAGE_FIELDS_BYTES);
+    return toBinary(schema, create(schema, pageOf(Math.max(1, first.length))));
+  });
+}
+
+/**
+ * What one message adds as an element of a repeated field: its encoding, plus the tag and length
+ * that frame it (every repeated field of our responses that this measures is numbered below 16,
+ * so its tag is one byte).
+ */
+export function framedBytes<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): number {
+  const length = toBinary(schema, message).length;
+  return 1 + varintBytes(length) + length;
+}
+
+/**
+ * Splits `items`, in order, into runs whose sizes add up to at most `maxBytes`; `firstUsed` bytes
+ * of the first run are already taken (by what else its message carries). A single item larger
+ * than the limit still gets a run of its own: splitting cannot make it smaller, and leaving it
+ * out would strand it.
+ */
+export function runsWithin<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes: number, firstUsed = 0): T[][] {
+  const runs: T[][] = [[]];
+  let used = firstUsed;
+  for (const item of items) {
+    const size = sizeOf(item);
+    let run = runs[runs.length - 1]!;
+    if (used + size > maxBytes && (run.length > 0 || used > 0)) {
+      run = [];
+      runs.push(run);
+      used = 0;
+    }
+    run.push(item);
+    used += size;
+  }
+  return runs;
+}
+
+function varintBytes(value: number): number {
+  let bytes = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    bytes += 1;
+  }
+  return bytes;
+}
