@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { compareIds } from '../../domain/execution/execution.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
-import { definitionOf, type Job } from '../../domain/job/job.js';
+import { definitionOf, type Job, type JobWithoutPayload } from '../../domain/job/job.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobRunInput, JobStore } from '../../application/ports/job-store.js';
 import { refreshDependencies } from './memory-dependency-store.js';
 import type { MemoryState } from './memory-state.js';
@@ -22,6 +22,10 @@ export class MemoryJobStore implements JobStore {
 
   async runInputs(ids: readonly string[]): Promise<Map<string, JobRunInput>> {
     return new Map((await this.lock(ids)).map((job) => [job.id, { name: job.name, payload: job.payload }]));
+  }
+
+  async lockWithoutPayload(ids: readonly string[]): Promise<JobWithoutPayload[]> {
+    return (await this.lock(ids)).map(({ payload: _payload, ...job }) => job);
   }
 
   async lock(ids: readonly string[]): Promise<Job[]> {

@@ -1,4 +1,4 @@
-import type { Job } from '../../domain/job/job.js';
+import type { Job, JobWithoutPayload } from '../../domain/job/job.js';
 import type { JobState } from '../../domain/job/job-state.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { RetryPolicy } from '../../domain/retry/retry-policy.js';
@@ -133,7 +133,7 @@ export function jobToRecord(job: Job): Record<string, unknown> {
 }
 
 /** The state columns of a job's record (JOB_STATE_COLUMNS): all that a firing or a settling writes. */
-export function jobStateRecord(job: Job): Record<(typeof JOB_STATE_COLUMNS)[number], unknown> {
+export function jobStateRecord(job: JobWithoutPayload): Record<(typeof JOB_STATE_COLUMNS)[number], unknown> {
   return {
     state: job.state,
     next_run_at: iso(job.nextRunAt),

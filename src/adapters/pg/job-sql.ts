@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import { JOB_STATES, type JobState } from '../../domain/job/job-state.js';
-import type { Job } from '../../domain/job/job.js';
+import type { Job, JobWithoutPayload } from '../../domain/job/job.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { Idempotency, JobChange, JobCursor, JobFilter, JobPage, JobRunInput, JobStore } from '../../application/ports/job-store.js';
 import { JOB_COLUMNS, JOB_STATE_COLUMNS, jobFromRow, jobStateRecord, jobToRecord, type JobRow } from './job-row.js';
@@ -12,9 +12,11 @@ const FIRING_STATES = `('pending', 'scheduled', 'running')`;
 const WRITTEN_COLUMNS = Object.keys(JOB_COLUMNS).join(', ');
 // The dependency columns are read with every job but written only by dependency-sql.ts. The
 // subquery runs only for a job that has upstream jobs, so reading other jobs costs nothing more.
-const COLUMNS = `${WRITTEN_COLUMNS}, has_downstream, CASE WHEN has_upstream THEN (
+const readColumns = (written: readonly string[]) => `${written.join(', ')}, has_downstream, CASE WHEN has_upstream THEN (
   SELECT jsonb_agg(jsonb_build_object('jobId', d.upstream_id, 'condition', d.condition) ORDER BY d.position)
   FROM job_dependencies d WHERE d.downstream_id = jobs.id) END AS depends_on`;
+const COLUMNS = readColumns(Object.keys(JOB_COLUMNS));
+const COLUMNS_WITHOUT_PAYLOAD = readColumns(Object.keys(JOB_COLUMNS).filter((name) => name !== 'payload'));
 const RECORDSET = recordsetColumns(JOB_COLUMNS);
 const ALL_ASSIGNMENTS = assignments(JOB_COLUMNS, ['id', 'created_at']);
 // A state change (every firing and settling) is sent as one array per column and read with
@@ -55,6 +57,14 @@ export class PgJobStore implements JobStore {
     if (ids.length === 0) return [];
     // Locking in id order keeps two transactions that lock overlapping sets from deadlocking.
     const { rows } = await this.db.query<JobRow>(prepared('jobs.lock', `SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]));
+    return rows.map(jobFromRow);
+  }
+
+  async lockWithoutPayload(ids: readonly string[]): Promise<JobWithoutPayload[]> {
+    if (ids.length === 0) return [];
+    // As lock(), in the same order; the payload is neither sent nor parsed (jobFromRow leaves it
+    // undefined, and the type says it is absent).
+    const { rows } = await this.db.query<JobRow>(prepared('jobs.lock-without-payload', `SELECT ${COLUMNS_WITHOUT_PAYLOAD} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]));
     return rows.map(jobFromRow);
   }
 
@@ -99,8 +109,8 @@ export class PgJobStore implements JobStore {
 
   async update(changes: readonly JobChange[]): Promise<Set<string>> {
     const written = new Set<string>();
-    const stateOnly = changes.filter((change) => change.scope === 'state');
-    const whole = changes.filter((change) => change.scope !== 'state');
+    const stateOnly = changes.filter((change): change is Extract<JobChange, { scope: 'state' }> => change.scope === 'state');
+    const whole = changes.filter((change): change is Exclude<JobChange, { scope: 'state' }> => change.scope !== 'state');
     if (stateOnly.length > 0) {
       // Only the state columns: the definition (the payload above all) is neither sent nor
       // rewritten, so a large payload costs nothing here and its TOAST value is kept as is.

@@ -3,7 +3,7 @@ import { cancelExecution, failExecution, succeedExecution } from '../../domain/e
 import { queuedExecution, type Execution, type ExecutionError } from '../../domain/execution/execution.js';
 import { placeOccurrence, recordAttemptFailure, settleOccurrence, type FiredOccurrence, type OccurrenceOutcome } from '../../domain/job/job-operations.js';
 import { fireDownstream, type SettledOccurrence } from '../dependencies/fire-downstream.js';
-import type { Job } from '../../domain/job/job.js';
+import type { JobWithoutPayload } from '../../domain/job/job.js';
 import type { JsonObject } from '../../domain/json.js';
 import { decideRetry } from '../../domain/retry/retry-policy.js';
 import type { IdGenerator, Random } from '../ports/ids.js';
@@ -54,7 +54,8 @@ export async function finishAttempts(tx: Transaction, ends: readonly AttemptEnd[
     ended.map(({ end, next }) => ({ execution: next, expectedStatus: end.execution.status, expectedLeaseToken: end.execution.leaseToken })),
   );
   const won = ended.filter(({ next }) => written.has(next.id));
-  const jobs = new Map((await tx.jobs.lock(won.map(({ next }) => next.jobId))).map((job) => [job.id, job]));
+  // Settling never reads the payload: a large one is not read and parsed again per outcome.
+  const jobs = new Map((await tx.jobs.lockWithoutPayload(won.map(({ next }) => next.jobId))).map((job) => [job.id, job]));
   const versions = new Map([...jobs.values()].map((job) => [job.id, job.version]));
   const retries: Execution[] = [];
   const settled: SettledOccurrence[] = [];
@@ -99,7 +100,7 @@ function endExecution({ execution, outcome }: AttemptEnd, now: Date): Execution 
 
 const NONE: Execution[] = [];
 
-function applyToJob(job: Job, { execution, outcome }: AttemptEnd, now: Date, deps: OutcomeDeps): { job: Job; retry?: Execution; settledAs?: OccurrenceOutcome } {
+function applyToJob(job: JobWithoutPayload, { execution, outcome }: AttemptEnd, now: Date, deps: OutcomeDeps): { job: JobWithoutPayload; retry?: Execution; settledAs?: OccurrenceOutcome } {
   if (outcome.kind === 'succeeded') return { job: settleOccurrence(job, 'succeeded', now), settledAs: 'succeeded' };
   if (outcome.kind === 'cancelled') return { job: settleOccurrence(job, 'cancelled', now, outcome.reason), settledAs: 'cancelled' };
   const decision = decideRetry(job.retryPolicy, execution.attempt, outcome.error.retryable, deps.random);

@@ -1,4 +1,4 @@
-import type { Job } from '../../domain/job/job.js';
+import type { Job, JobWithoutPayload } from '../../domain/job/job.js';
 import type { JobState } from '../../domain/job/job-state.js';
 
 /** The part of a job its executions are handed out with. */
@@ -26,18 +26,16 @@ export interface JobPage {
   readonly total: number;
 }
 
-export interface JobChange {
-  readonly job: Job;
-  /** The version the change was computed from: the write happens only if it is still stored. */
-  readonly expectedVersion: number;
-  /**
-   * 'state': only what the scheduler keeps changed (state, next run, counters, times, version);
-   * the definition (payload, schedule, policies, …) is as read, and the store writes the state
-   * alone. Firing, settling and control operations say so; their writes then do not carry the
-   * payload back and forth. Default 'all' (UpdateJob).
-   */
-  readonly scope?: 'state' | 'all';
-}
+/**
+ * A job to write if its version is still `expectedVersion`. Scope 'state': only what the
+ * scheduler keeps changed (state, next run, counters, times, version); the definition (payload,
+ * schedule, policies, …) is as read, and the store writes the state alone, so the job may have
+ * been read without its payload. Firing, settling and control operations say so; their writes
+ * then do not carry the payload back and forth. Default 'all' (UpdateJob): the whole job.
+ */
+export type JobChange =
+  | { readonly job: JobWithoutPayload; readonly expectedVersion: number; readonly scope: 'state' }
+  | { readonly job: Job; readonly expectedVersion: number; readonly scope?: 'all' };
 
 export interface Idempotency {
   readonly requestId: string;
@@ -57,6 +55,8 @@ export interface JobStore {
   runInputs(ids: readonly string[]): Promise<Map<string, JobRunInput>>;
   /** Reads and locks these jobs until the transaction ends; missing ids are left out. */
   lock(ids: readonly string[]): Promise<Job[]>;
+  /** As lock(), without the payloads: for settling, which never reads them. */
+  lockWithoutPayload(ids: readonly string[]): Promise<JobWithoutPayload[]>;
   /** Locks up to `limit` jobs due by `now` that no other transaction holds, earliest due first. */
   claimDue(now: Date, limit: number): Promise<Job[]>;
   /** The earliest next_run_at of a job that can fire, for the dispatcher's sleep. */

@@ -6,7 +6,7 @@ import { nextFireTime } from '../schedule/next-fire-time.js';
 import { waitsForUpstream, type Schedule } from '../schedule/schedule.js';
 import type { JobOperation, JobState } from './job-state.js';
 import { isAllowed, transition } from './job-transitions.js';
-import { definitionOf, isRecurring, type Job, type JobDefinition } from './job.js';
+import { definitionOf, isRecurring, type Job, type JobDefinition, type JobWithoutPayload } from './job.js';
 
 /** Why an execution is created: ExecutionTrigger on the wire. */
 export type Trigger = 'schedule' | 'retry' | 'run_now' | 'manual_retry' | 'upstream';
@@ -18,7 +18,7 @@ export interface StartedOccurrence {
 }
 
 /** Every state change goes through here: the table check, a new version, the change time. */
-function change(job: Job, operation: JobOperation, to: JobState, now: Date, patch: Partial<Job> = {}): Job {
+function change<J extends JobWithoutPayload>(job: J, operation: JobOperation, to: JobState, now: Date, patch: Partial<JobWithoutPayload> = {}): J {
   return { ...job, ...patch, state: transition(operation, job.state, to), version: job.version + 1, updatedAt: now };
 }
 
@@ -210,7 +210,7 @@ export function placeOccurrence(job: Pick<Job, 'executionWindows'>, occurrenceAt
 }
 
 /** An attempt failed and its retry is queued: the occurrence stays active. */
-export function recordAttemptFailure(job: Job, now: Date, message: string): Job {
+export function recordAttemptFailure<J extends JobWithoutPayload>(job: J, now: Date, message: string): J {
   return { ...change(job, 'attemptFailed', job.state, now, { lastError: message }), executionCount: job.executionCount + 1 };
 }
 
@@ -221,10 +221,10 @@ export type OccurrenceOutcome = 'succeeded' | 'failed' | 'cancelled';
  * one, a cancel neither), and the state follows: a one-shot completes or fails; a recurring job
  * goes back to waiting, or pauses when it reached pause_after_consecutive_failures.
  */
-export function settleOccurrence(job: Job, outcome: OccurrenceOutcome, now: Date, message = ''): Job {
+export function settleOccurrence<J extends JobWithoutPayload>(job: J, outcome: OccurrenceOutcome, now: Date, message = ''): J {
   const active = Math.max(0, job.activeOccurrences - 1);
   const consecutiveFailures = outcome === 'succeeded' ? 0 : outcome === 'failed' ? job.consecutiveFailures + 1 : job.consecutiveFailures;
-  const counters: Partial<Job> = {
+  const counters: Partial<JobWithoutPayload> = {
     activeOccurrences: active,
     consecutiveFailures,
     ...(outcome === 'succeeded' ? { lastSuccessAt: now } : {}),

@@ -61,6 +61,13 @@ export interface Job extends JobDefinition {
   readonly hasDownstream: boolean;
 }
 
+/**
+ * A job read without its payload, for work that never looks at it (settling an occurrence when
+ * an attempt ends): a payload of up to 256 KiB is then neither read nor parsed per outcome.
+ * Only state-scoped writes accept it.
+ */
+export type JobWithoutPayload = Omit<Job, 'payload'>;
+
 /** The definition part of a job, as a user wrote it. */
 export function definitionOf(job: JobDefinition): JobDefinition {
   const { name, type, description, payload, schedule, retryPolicy, attemptTimeoutMs, priority, overlapPolicy, catchUpPolicy, catchUpWindowMs, labels, pauseAfterConsecutiveFailures, expectSuccessWithinMs, dependsOn, executionWindows } = job;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { JOB_STATES } from '../../../../src/domain/job/job-state.js';
-import type { Job } from '../../../../src/domain/job/job.js';
+import type { Job, JobWithoutPayload } from '../../../../src/domain/job/job.js';
 import { pauseJob } from '../../../../src/domain/job/job-operations.js';
 import { at, executionOf, jobInState, MINUTE, newJob, orderedId, T0 } from '../support/builders.js';
 import { expectDomainError, ids, type ConformanceContext } from './context.js';
@@ -51,6 +51,16 @@ export function jobStoreConformance(context: ConformanceContext): void {
       const locked = await context.tx((tx) => tx.jobs.lock([c.id, orderedId(77), a.id, c.id]));
       expect(locked).to.deep.equal([a, c]);
       expect(await context.tx((tx) => tx.jobs.lock([]))).to.deep.equal([]);
+    });
+
+    it('locks jobs without their payloads as lock() does, for settling', async () => {
+      const [a, b] = [1, 2].map((n) => newJob({ payload: { url: `https://example.org/${n}`, blob: 'x'.repeat(1000) } }, { id: orderedId(n) })) as [Job, Job];
+      await context.tx((tx) => tx.jobs.insert([b, a]));
+      const locked = await context.tx((tx) => tx.jobs.lockWithoutPayload([b.id, orderedId(77), a.id, b.id]));
+      const withoutPayload = ({ payload: _payload, ...job }: Job | JobWithoutPayload & { payload?: unknown }) => job;
+      expect(locked.map(withoutPayload)).to.deep.equal([a, b].map(withoutPayload));
+      expect(locked.map((job) => (job as Partial<Job>).payload)).to.deep.equal([undefined, undefined]);
+      expect(await context.tx((tx) => tx.jobs.lockWithoutPayload([]))).to.deep.equal([]);
     });
 
     it('claims due jobs of firing states only, earliest due first, up to the limit (due at now included)', async () => {
@@ -112,7 +122,8 @@ export function jobStoreConformance(context: ConformanceContext): void {
       await context.tx((tx) => tx.jobs.insert([job]));
       const paused = pauseJob(job, at(MINUTE));
       // The change carries a different definition: a state-scoped write must not store it.
-      const written = await context.tx((tx) => tx.jobs.update([{ job: { ...paused, name: 'not stored', payload: {} }, expectedVersion: job.version, scope: 'state' }]));
+      const different = { ...paused, name: 'not stored', payload: {} };
+      const written = await context.tx((tx) => tx.jobs.update([{ job: different, expectedVersion: job.version, scope: 'state' }]));
       expect([...written]).to.deep.equal([job.id]);
       expect(await context.tx((tx) => tx.jobs.get(job.id))).to.deep.equal(paused);
       // And it is still a compare-and-set on the version.
