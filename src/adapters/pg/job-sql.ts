@@ -54,17 +54,18 @@ export class PgJobStore implements JobStore {
   }
 
   async lock(ids: readonly string[]): Promise<Job[]> {
-    if (ids.length === 0) return [];
-    // Locking in id order keeps two transactions that lock overlapping sets from deadlocking.
-    const { rows } = await this.db.query<JobRow>(prepared('jobs.lock', `SELECT ${COLUMNS} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]));
-    return rows.map(jobFromRow);
+    return this.lockRows('jobs.lock', COLUMNS, ids);
   }
 
   async lockWithoutPayload(ids: readonly string[]): Promise<JobWithoutPayload[]> {
+    // The payload is neither sent nor parsed: jobFromRow leaves it undefined, and the type says it is absent.
+    return this.lockRows('jobs.lock-without-payload', COLUMNS_WITHOUT_PAYLOAD, ids);
+  }
+
+  private async lockRows(name: string, columns: string, ids: readonly string[]): Promise<Job[]> {
     if (ids.length === 0) return [];
-    // As lock(), in the same order; the payload is neither sent nor parsed (jobFromRow leaves it
-    // undefined, and the type says it is absent).
-    const { rows } = await this.db.query<JobRow>(prepared('jobs.lock-without-payload', `SELECT ${COLUMNS_WITHOUT_PAYLOAD} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]));
+    // Locking in id order keeps two transactions that lock overlapping sets from deadlocking.
+    const { rows } = await this.db.query<JobRow>(prepared(name, `SELECT ${columns} FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(ids)]]));
     return rows.map(jobFromRow);
   }
 

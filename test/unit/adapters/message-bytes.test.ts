@@ -1,11 +1,10 @@
-import { toBinary } from '@bufbuild/protobuf';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { expect } from 'chai';
 import { responsesOf } from '../../../src/adapters/grpc/handlers/work-stream.js';
 import { pageWithin, runsWithin } from '../../../src/adapters/grpc/mapping/message-bytes.js';
 import { executionMessage } from '../../../src/adapters/grpc/mapping/execution-message.js';
 import { ExecutionSchema } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { ListExecutionsResponseSchema } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
-import { fromBinary } from '@bufbuild/protobuf';
 import type { WorkDelivery } from '../../../src/application/worker/work-sessions.js';
 import { WorkResponseSchema } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { executionOf, newJob } from '../../integration/persistence/support/builders.js';

@@ -44,7 +44,7 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
       const executions = page.executions.map(executionMessage);
       const tokenAfter = (execution: { queuedAt: Date; number: number; id: string } | undefined) => (execution ? encodePageToken({ q: execution.queuedAt.getTime(), n: execution.number, i: execution.id }, filter) : '');
       return pageWithin(ListExecutionsResponseSchema, ExecutionSchema, executions, (count) => ({
-        executions: count === executions.length ? executions : executions.slice(0, count),
+        executions: executions.slice(0, count),
         nextPageToken: tokenAfter(count === executions.length ? page.next : page.executions[count - 1]),
       }));
     },

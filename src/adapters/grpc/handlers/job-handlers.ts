@@ -64,7 +64,7 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
       const jobs = page.jobs.map(jobMessage);
       const tokenAfter = (job: { createdAt: Date; id: string } | undefined) => (job ? encodePageToken({ c: job.createdAt.getTime(), i: job.id }, filter) : '');
       return pageWithin(ListJobsResponseSchema, JobSchema, jobs, (count) => ({
-        jobs: count === jobs.length ? jobs : jobs.slice(0, count),
+        jobs: jobs.slice(0, count),
         nextPageToken: tokenAfter(count === jobs.length ? page.next : page.jobs[count - 1]),
         totalSize: BigInt(page.total),
       }));

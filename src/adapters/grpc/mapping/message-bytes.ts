@@ -12,11 +12,19 @@ export const CLIENT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 /** Room left beside a page's items for its page token and counts. */
 const PAGE_FIELDS_BYTES = 1024;
 
-/** The message and its encoding, made now (to know its size), sent as is. */
-export function encoded<Desc extends DescMessage>(schema: Desc, init: MessageInitShape<Desc>): EncodedMessage<Desc> & { readonly bytes: Uint8Array } {
+/** A message encoded now, to know its size; sent as those bytes. */
+export class EncodedNow<Desc extends DescMessage> extends EncodedMessage<Desc> {
+  constructor(
+    message: MessageShape<Desc>,
+    readonly bytes: Uint8Array,
+  ) {
+    super(message, () => bytes);
+  }
+}
+
+export function encoded<Desc extends DescMessage>(schema: Desc, init: MessageInitShape<Desc>): EncodedNow<Desc> {
   const message = create(schema, init);
-  const bytes = toBinary(schema, message);
-  return Object.assign(new EncodedMessage(message, () => bytes), { bytes });
+  return new EncodedNow(message, toBinary(schema, message));
 }
 
 /**
