@@ -1,14 +1,21 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { BatchCreateJobsRequestSchema } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
+import { JobSchema } from '../../../src/gen/jobscheduler/v1/job_pb.js';
+import { CLIENT_MAX_RECEIVE_BYTES, framedBytes, JOB_FIELDS_ADDED_BYTES } from '../../../src/adapters/grpc/mapping/message-bytes.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 /**
  * Pages whose items add up to more than the 4 MiB a gRPC client receives in one message by
  * default. Before, such a page failed on the client with RESOURCE_EXHAUSTED, and so did every
  * retry: with payloads or results this large, a job list could not be read at all through the
- * generated client (or grpcurl, or the CLI). Now the page is cut and the token reads on.
+ * generated client (or grpcurl, or the CLI). Now the page is cut and the token reads on. A batch
+ * of new jobs whose answer would not fit was created and then failed on the client; now it is
+ * refused before anything is created.
  */
-describe('gRPC: pages larger than a client receives at once', () => {
+describe('gRPC: answers larger than a client receives at once', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
@@ -64,5 +71,51 @@ describe('gRPC: pages larger than a client receives at once', () => {
     } while (pageToken !== '');
     expect(pages.length).to.be.greaterThan(1);
     expect(seen.size).to.equal(100);
+  });
+
+  it('BatchCreateJobs refuses a batch it could not answer within 4 MiB before creating anything, and takes it in halves', async () => {
+    const type = `batch-${randomUUID().slice(0, 8)}`;
+    // 1,000 jobs of about 4.1 kB: the request fits in the 4 MiB the service receives, the answer
+    // (each job with its id, state and timestamps) would not fit in the 4 MiB a client receives.
+    const requests = Array.from({ length: 1000 }, (_, i) => ({ job: { name: `j${i}`, type, schedule: { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } }, payload: { data: 'z'.repeat(4_080) } } }));
+    const requestBytes = toBinary(BatchCreateJobsRequestSchema, create(BatchCreateJobsRequestSchema, { requests }));
+    expect(requestBytes.length).to.be.within(CLIENT_MAX_RECEIVE_BYTES - 100_000, CLIENT_MAX_RECEIVE_BYTES);
+    const refused = await server.scheduler.batchCreateJobs({ requests }).then(
+      () => undefined,
+      (error: ServiceError) => error,
+    );
+    expect(refused?.code, refused?.details).to.equal(status.INVALID_ARGUMENT);
+    expect(refused?.details).to.match(/^requests would be answered with about 4\.\d\d MiB of jobs .*: send these 1000 jobs in smaller batches; nothing was created$/);
+    expect((await server.scheduler.listJobs({ filter: { type } })).totalSize).to.equal(0n);
+    for (const half of [requests.slice(0, 500), requests.slice(500)]) expect((await server.scheduler.batchCreateJobs({ requests: half })).jobs).to.have.length(500);
+    expect((await server.scheduler.listJobs({ filter: { type } })).totalSize).to.equal(1000n);
+  });
+
+  /** trace_parent, set when tracing is on (off here): field 29's 2-byte tag, its length and 55 characters. */
+  const TRACE_PARENT_BYTES = 58;
+
+  it('what the service adds to a job it creates stays within the room BatchCreateJobs reserves for it', async () => {
+    const type = `added-${randomUUID().slice(0, 8)}`;
+    const later = { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } };
+    const { jobs: upstreams } = await server.scheduler.batchCreateJobs({ requests: Array.from({ length: 32 }, (_, i) => ({ job: { name: `up ${i}`, type, schedule: later } })) });
+    const schedules: MessageInitShape<typeof JobSchema>['schedule'][] = [
+      { kind: { case: 'once', value: {} } },
+      later,
+      { kind: { case: 'interval', value: { every: 5, unit: 2 } } },
+      { kind: { case: 'cron', value: { expression: '*/5 * * * *' } } },
+      { kind: { case: 'cron', value: { expression: '0 3 * * *', timeZone: 'America/Argentina/ComodRivadavia' } } },
+    ];
+    const jobs: MessageInitShape<typeof JobSchema>[] = [
+      ...schedules.map((schedule, i) => ({ name: `s${i}`, type, schedule })),
+      // The 32 upstream jobs allowed, each dependency's condition left for the service to fill in.
+      { name: 'downstream', type, schedule: { kind: { case: 'afterUpstream', value: {} } }, dependsOn: upstreams.map((upstream) => ({ jobId: upstream.id })) },
+      { name: 'windows', type, schedule: { kind: { case: 'interval', value: { every: 1, unit: 1 } } }, executionWindows: { timeZone: 'America/Argentina/ComodRivadavia', windows: [{ days: [1], start: '09:00', end: '17:00' }] } },
+    ];
+    for (const job of jobs) {
+      const sent = create(JobSchema, job);
+      const { job: answered } = await server.scheduler.createJob({ job: sent });
+      const added = framedBytes(JobSchema, answered!) - framedBytes(JobSchema, sent);
+      expect(added + TRACE_PARENT_BYTES, job.name).to.be.within(1, JOB_FIELDS_ADDED_BYTES);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { DomainError } from '../../../domain/errors.js';
 import { jobDefinition, type DefinitionLimits } from '../../../domain/job/job-definition.js';
 import { ListJobsResponseSchema, type CreateJobRequest, type JobFilter as WireJobFilter, type JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
-import { pageWithin } from '../mapping/message-bytes.js';
+import { CLIENT_MAX_RECEIVE_BYTES, framedBytes, JOB_FIELDS_ADDED_BYTES, pageWithin } from '../mapping/message-bytes.js';
 import { executionMessage } from '../mapping/execution-message.js';
 import { definitionInput, jobMessage, stateFromWire } from '../mapping/job-message.js';
 import { decodePageToken, encodePageToken, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
@@ -48,6 +48,7 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
     async batchCreateJobs(request) {
       if (request.requests.length < 1 || request.requests.length > MAX_BATCH) throw DomainError.invalidArgument(`requests must hold 1 to ${MAX_BATCH} jobs, got ${request.requests.length}`);
       const commands = request.requests.map((r, i) => command(r, `requests[${i}].`));
+      requireAnswerWithin(request.requests);
       return { jobs: (await useCases.create.execute(commands)).map(jobMessage) };
     },
 
@@ -76,6 +77,26 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
     retryJob: async (request) => control(await useCases.control.retry(requireId('id', request.id))),
     runJob: async (request) => control(await useCases.control.runNow(requireId('id', request.id))),
   };
+}
+
+/**
+ * BatchCreateJobs answers with every job it created, payloads included, and each job comes back
+ * a little larger than it was sent. A batch just under the 4 MiB a client may send would be
+ * answered with more than the 4 MiB it receives: the jobs would be created and the call still
+ * fail (RESOURCE_EXHAUSTED on the client), and a retry without request ids would create them
+ * again. So a batch whose answer may not fit is refused before anything is created.
+ */
+function requireAnswerWithin(requests: readonly CreateJobRequest[]): void {
+  let bytes = 0;
+  for (const request of requests) bytes += (request.job ? framedBytes(JobSchema, request.job) : 2) + JOB_FIELDS_ADDED_BYTES;
+  if (bytes <= CLIENT_MAX_RECEIVE_BYTES) return;
+  throw DomainError.invalidArgument(
+    `requests would be answered with about ${mebibytes(bytes)} of jobs (their payloads included), more than the 4 MiB a gRPC client receives by default: send these ${requests.length} jobs in smaller batches; nothing was created`,
+  );
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 }
 
 export function jobFilter(filter: WireJobFilter | undefined, field = 'filter'): JobFilter {
