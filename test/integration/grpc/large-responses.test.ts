@@ -6,6 +6,7 @@ import { BatchCreateJobsRequestSchema } from '../../../src/gen/jobscheduler/v1/j
 import { JobSchema } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { CLIENT_MAX_RECEIVE_BYTES, framedBytes, JOB_FIELDS_ADDED_BYTES } from '../../../src/adapters/grpc/mapping/message-bytes.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from '../../../src/adapters/grpc/client/index.js';
 
 /**
  * Pages whose items add up to more than the 4 MiB a gRPC client receives in one message by
@@ -17,24 +18,35 @@ import { startTestServer, type TestServer } from '../../support/test-server.js';
  */
 describe('gRPC: answers larger than a client receives at once', () => {
   let server: TestServer;
+  // Clients at gRPC's default receive limit, as grpcurl and clients in other languages are (the
+  // typed clients of this repository accept more).
+  let scheduler: JobSchedulerClient;
+  let worker: WorkerClient;
   before(async () => {
     server = await startTestServer();
+    const options = { 'grpc.max_receive_message_length': CLIENT_MAX_RECEIVE_BYTES };
+    scheduler = createJobSchedulerClient(server.address, undefined, options);
+    worker = createWorkerClient(server.address, undefined, options);
   });
-  after(() => server.stop());
+  after(async () => {
+    scheduler.close();
+    worker.close();
+    await server.stop();
+  });
 
   it('ListJobs cuts the page to what fits and the page token reads on to every job, once, in order', async () => {
     const type = `large-${randomUUID().slice(0, 8)}`;
     const created: string[] = [];
     // 30 payloads of 200 kB: 6 MB in one page of 30.
     for (let i = 0; i < 30; i += 1) {
-      const { job } = await server.scheduler.createJob({ job: { name: `big ${i}`, type, schedule: { kind: { case: 'once', value: { at: { seconds: 4_000_000_000n } } } }, payload: { i, data: 'x'.repeat(200_000) } } });
+      const { job } = await scheduler.createJob({ job: { name: `big ${i}`, type, schedule: { kind: { case: 'once', value: { at: { seconds: 4_000_000_000n } } } }, payload: { i, data: 'x'.repeat(200_000) } } });
       created.push(job!.id);
     }
     const pages: number[] = [];
     const seen: string[] = [];
     let pageToken = '';
     do {
-      const page = await server.scheduler.listJobs({ filter: { type }, pageSize: 30, pageToken });
+      const page = await scheduler.listJobs({ filter: { type }, pageSize: 30, pageToken });
       expect(page.totalSize).to.equal(30n);
       pages.push(page.jobs.length);
       seen.push(...page.jobs.map((job) => job.id));
@@ -49,18 +61,18 @@ describe('gRPC: answers larger than a client receives at once', () => {
 
   it('ListExecutions cuts the page to what fits and the page token reads on to every execution', async () => {
     const type = `results-${randomUUID().slice(0, 8)}`;
-    for (let i = 0; i < 100; i += 1) await server.scheduler.createJob({ job: { name: `r ${i}`, type, schedule: { kind: { case: 'once', value: {} } } } });
-    const { executions } = await server.worker.acquireExecutions({ workerId: 'w', jobTypes: [type], capacity: 100 });
+    for (let i = 0; i < 100; i += 1) await scheduler.createJob({ job: { name: `r ${i}`, type, schedule: { kind: { case: 'once', value: {} } } } });
+    const { executions } = await worker.acquireExecutions({ workerId: 'w', jobTypes: [type], capacity: 100 });
     expect(executions).to.have.length(100);
     // 100 results of 60 kB (each under the 64 KiB a result may hold): 6 MB in one page of 100.
     for (const acquired of executions) {
-      await server.worker.completeExecution({ executionId: acquired.execution!.id, leaseToken: acquired.leaseToken, result: { data: 'y'.repeat(60_000) } });
+      await worker.completeExecution({ executionId: acquired.execution!.id, leaseToken: acquired.leaseToken, result: { data: 'y'.repeat(60_000) } });
     }
     const pages: number[] = [];
     const seen = new Set<string>();
     let pageToken = '';
     do {
-      const page = await server.scheduler.listExecutions({ jobType: type, pageSize: 100, pageToken });
+      const page = await scheduler.listExecutions({ jobType: type, pageSize: 100, pageToken });
       pages.push(page.executions.length);
       for (const execution of page.executions) {
         expect(seen.has(execution.id)).to.equal(false);
@@ -80,15 +92,15 @@ describe('gRPC: answers larger than a client receives at once', () => {
     const requests = Array.from({ length: 1000 }, (_, i) => ({ job: { name: `j${i}`, type, schedule: { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } }, payload: { data: 'z'.repeat(4_080) } } }));
     const requestBytes = toBinary(BatchCreateJobsRequestSchema, create(BatchCreateJobsRequestSchema, { requests }));
     expect(requestBytes.length).to.be.within(CLIENT_MAX_RECEIVE_BYTES - 100_000, CLIENT_MAX_RECEIVE_BYTES);
-    const refused = await server.scheduler.batchCreateJobs({ requests }).then(
+    const refused = await scheduler.batchCreateJobs({ requests }).then(
       () => undefined,
       (error: ServiceError) => error,
     );
     expect(refused?.code, refused?.details).to.equal(status.INVALID_ARGUMENT);
     expect(refused?.details).to.match(/^requests would be answered with about 4\.\d\d MiB of jobs .*: send these 1000 jobs in smaller batches; nothing was created$/);
-    expect((await server.scheduler.listJobs({ filter: { type } })).totalSize).to.equal(0n);
-    for (const half of [requests.slice(0, 500), requests.slice(500)]) expect((await server.scheduler.batchCreateJobs({ requests: half })).jobs).to.have.length(500);
-    expect((await server.scheduler.listJobs({ filter: { type } })).totalSize).to.equal(1000n);
+    expect((await scheduler.listJobs({ filter: { type } })).totalSize).to.equal(0n);
+    for (const half of [requests.slice(0, 500), requests.slice(500)]) expect((await scheduler.batchCreateJobs({ requests: half })).jobs).to.have.length(500);
+    expect((await scheduler.listJobs({ filter: { type } })).totalSize).to.equal(1000n);
   });
 
   /** trace_parent, set when tracing is on (off here): field 29's 2-byte tag, its length and 55 characters. */
@@ -97,7 +109,7 @@ describe('gRPC: answers larger than a client receives at once', () => {
   it('what the service adds to a job it creates stays within the room BatchCreateJobs reserves for it', async () => {
     const type = `added-${randomUUID().slice(0, 8)}`;
     const later = { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } };
-    const { jobs: upstreams } = await server.scheduler.batchCreateJobs({ requests: Array.from({ length: 32 }, (_, i) => ({ job: { name: `up ${i}`, type, schedule: later } })) });
+    const { jobs: upstreams } = await scheduler.batchCreateJobs({ requests: Array.from({ length: 32 }, (_, i) => ({ job: { name: `up ${i}`, type, schedule: later } })) });
     const schedules: MessageInitShape<typeof JobSchema>['schedule'][] = [
       { kind: { case: 'once', value: {} } },
       later,
@@ -113,7 +125,7 @@ describe('gRPC: answers larger than a client receives at once', () => {
     ];
     for (const job of jobs) {
       const sent = create(JobSchema, job);
-      const { job: answered } = await server.scheduler.createJob({ job: sent });
+      const { job: answered } = await scheduler.createJob({ job: sent });
       const added = framedBytes(JobSchema, answered!) - framedBytes(JobSchema, sent);
       expect(added + TRACE_PARENT_BYTES, job.name).to.be.within(1, JOB_FIELDS_ADDED_BYTES);
     }

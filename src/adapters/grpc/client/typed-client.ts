@@ -58,6 +58,16 @@ export type ServiceClient<S extends DescService> = { [K in keyof S['method']]: C
 };
 
 /**
+ * What these clients accept in one message unless their options say otherwise: twice the largest
+ * payload the service can be configured to hold (MAX_PAYLOAD_BYTES, at most 64 MiB). At gRPC's
+ * default of 4 MiB, a job or execution whose payload is larger than about 4 MiB could not be
+ * read: GetJob failed with RESOURCE_EXHAUSTED, and a worker's Work stream ended on it and, once
+ * reconnected, was sent it again. The service keeps its answers within 4 MiB for every other
+ * client where splitting can (pages are cut, deliveries split); this covers the single items.
+ */
+export const RECEIVE_LIMIT_BYTES = 128 * 1024 * 1024;
+
+/**
  * Builds a typed client from a generated service descriptor: requests are plain objects (or
  * messages), responses protobuf-es messages, and failures grpc-js ServiceErrors with code and
  * details.
@@ -69,7 +79,7 @@ export function createServiceClient<S extends DescService>(
   channelOptions: ChannelOptions = {},
 ): ServiceClient<S> {
   const Constructor = makeGenericClientConstructor(grpcServiceDefinition(service), service.typeName);
-  const client = new Constructor(address, channelCredentials, channelOptions);
+  const client = new Constructor(address, channelCredentials, { 'grpc.max_receive_message_length': RECEIVE_LIMIT_BYTES, ...channelOptions });
   const methods: Record<string, unknown> = {};
   for (const method of service.methods) {
     const invoke = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method.localName]!.bind(client);
