@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { DRIVER_SETTINGS } from '../../src/adapters/pg/database.js';
 
 export const TEMPLATE_DATABASE = 'jobscheduler_test_template';
 
@@ -22,9 +23,9 @@ export class TestDatabase {
     return new TestDatabase(name, url.toString());
   }
 
-  /** A pool on this database, for tests that look at rows directly. */
+  /** A pool on this database, set up as the service's (pipelined, its type parsers), for the store under test and for tests that look at rows directly. */
   pool(max = 5): pg.Pool {
-    const pool = new pg.Pool({ connectionString: this.url, max });
+    const pool = new pg.Pool({ connectionString: this.url, max, ...DRIVER_SETTINGS });
     // pool.end() resolves before its connections have closed on the server, so drop()'s
     // DROP DATABASE … WITH (FORCE) can still terminate one of them. The FATAL that arrives on a
     // closing connection is expected then; without a listener it would crash the test run.

@@ -8,6 +8,15 @@ import { TYPE_PARSERS } from './timestamp-parser.js';
 
 const EMBEDDED_DATABASE = 'jobscheduler';
 
+/**
+ * How the store's connections run node-postgres; the tests' pools use the same, so the store is
+ * tested as it runs. Pipelined: a query goes out as soon as it is issued, so statements of one
+ * transaction whose results nobody waits for (BEGIN, the inserts of a created job) share one
+ * round trip. (Without it, the driver queues them, one round trip each, and pg 8.23 warns that
+ * pg 9 will refuse a query issued while another runs.)
+ */
+export const DRIVER_SETTINGS = { pipeline: true, types: TYPE_PARSERS } as Partial<pg.PoolConfig>;
+
 /** The service's connection to PostgreSQL, and the embedded cluster behind it if there is one. */
 export interface Database {
   readonly pool: pg.Pool;
@@ -38,9 +47,7 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   }
   // A bounded connect timeout: while the database is unreachable, calls fail fast (UNAVAILABLE)
   // instead of hanging on a connection attempt.
-  // Pipelined: a query goes out as soon as it is issued, so statements of one transaction whose
-  // results nobody waits for (BEGIN, the inserts of a created job) share one round trip.
-  const pool = new pg.Pool({ connectionString: url, max: config.poolSize, application_name: 'jobscheduler', connectionTimeoutMillis: 5_000, keepAlive: true, pipeline: true, types: TYPE_PARSERS } as pg.PoolConfig);
+  const pool = new pg.Pool({ connectionString: url, max: config.poolSize, application_name: 'jobscheduler', connectionTimeoutMillis: 5_000, keepAlive: true, ...DRIVER_SETTINGS });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));

@@ -33,7 +33,7 @@ describe('worker SDK: executions the server takes back (fake server clock)', () 
     expect(workers.errors()).to.deep.equal([]);
   });
 
-  async function runUntilTakenBack(options: { attemptTimeoutSeconds?: number }, takeBack: () => Promise<void>) {
+  async function runUntilTakenBack(options: { attemptTimeoutSeconds?: number }, takeBack: (jobId: string) => Promise<void>) {
     const type = uniqueType('taken-back');
     const started = new Latch();
     let reason: unknown;
@@ -53,7 +53,7 @@ describe('worker SDK: executions the server takes back (fake server clock)', () 
     const { job } = await server.scheduler.createJob({ job: { name: type, type, schedule: { kind: { case: 'once', value: {} } }, ...timeout } });
     await server.useCases.dispatch.runUntilIdle();
     await started.promise;
-    await takeBack();
+    await takeBack(job!.id);
     await waitFor('the handler to be aborted', () => (reason === undefined ? undefined : true), LEASE_MS);
     await new Promise((resolve) => setTimeout(resolve, 100));
     return { reason: reason as ExecutionAbortedError, executions: await executionsOf(server, job!.id) };
@@ -84,13 +84,17 @@ describe('worker SDK: executions the server takes back (fake server clock)', () 
   });
 
   it('aborts the handler with cancelled when its attempt timed out', async () => {
-    const { reason, executions } = await runUntilTakenBack({ attemptTimeoutSeconds: 2 }, async () => {
+    const { reason, executions } = await runUntilTakenBack({ attemptTimeoutSeconds: 2 }, async (jobId) => {
       clock.advance(2_500);
-      await server.useCases.rescue.runOnce();
-      // The rescue wakes the session's lease check at once; the check a third of a lease later,
-      // after the rescue committed whatever the wake-up met, makes the news certain to arrive
-      // (this waited in vain once in a loaded CI run, never in 25 runs alone).
-      clock.advance(LEASE_MS / 3);
+      // That advance also runs the session's lease check (every third of the lease), and a rescue
+      // claims with SKIP LOCKED: while the check's heartbeat holds the row, a rescue passes it by
+      // (as in production, where the reaper's next pass takes it). So rescue until one took it;
+      // its wake-up then brings the news to the handler. Rescuing once waited in vain in a loaded
+      // CI run: the heartbeat held the row at that moment.
+      await waitFor('a rescue to time the attempt out', async () => {
+        await server.useCases.rescue.runOnce();
+        return (await executionsOf(server, jobId))[0]?.status === ExecutionStatus.TIMED_OUT ? true : undefined;
+      });
     });
     expect(reason.kind).to.equal('cancelled');
     expect(executions[0]?.status).to.equal(ExecutionStatus.TIMED_OUT);
