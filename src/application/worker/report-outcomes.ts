@@ -78,6 +78,8 @@ export async function recordOutcomes(tx: Transaction, outcomes: readonly Reporte
     const execution = accepted.get(o.executionId);
     if (execution) return { executionId: o.executionId, accepted: true, execution, retry: execution.status === 'queued' ? undefined : retryByOccurrence.get(occurrenceKey(execution)) };
     const stored = current.get(o.executionId);
+    // Recorded before and sent again, its answer lost: answered as then (what it queued is not named again).
+    if (stored && isRepeat(stored, o)) return { executionId: o.executionId, accepted: true, execution: stored, retry: undefined };
     return { executionId: o.executionId, accepted: false, refusal: stored === undefined ? 'NotFound' : 'IllegalTransition', reason: refusal(stored) };
   });
   return { results, finished: done.finished, retries: done.retries, released, triggered: done.triggered, webhookDeliveries: done.webhookDeliveries };
@@ -114,6 +116,15 @@ export class ReportOutcomes {
 }
 
 const occurrenceKey = (execution: Execution) => `${execution.jobId}|${execution.occurrenceAt.getTime()}`;
+
+/**
+ * The outcome this execution ended with, reported again under the lease it ended under. Only the
+ * same kind: a success reported under a lease whose attempt was cancelled, timed out or failed is
+ * still refused, since that outcome was not what was recorded.
+ */
+function isRepeat(stored: Execution, reported: ReportedOutcome): boolean {
+  return stored.endedLeaseToken === reported.leaseToken && stored.status === reported.outcome.kind;
+}
 
 function refusal(execution: Execution | undefined): string {
   if (!execution) return 'no such execution';

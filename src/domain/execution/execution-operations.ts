@@ -61,12 +61,12 @@ export function extendLease(execution: Execution, now: Date, progress: JsonObjec
 }
 
 export function succeedExecution(execution: Execution, now: Date, result: JsonObject | undefined): Execution {
-  return { ...execution, ...NO_LEASE, status: moveExecution(execution.status, 'succeeded'), finishedAt: now, result };
+  return { ...execution, ...NO_LEASE, endedLeaseToken: execution.leaseToken, status: moveExecution(execution.status, 'succeeded'), finishedAt: now, result };
 }
 
 /** failed (the worker said so), timed_out (deadline passed) or lost (lease expired). */
 export function failExecution(execution: Execution, status: Extract<ExecutionStatus, 'failed' | 'timed_out' | 'lost'>, error: ExecutionError, now: Date): Execution {
-  return { ...execution, ...NO_LEASE, status: moveExecution(execution.status, status), finishedAt: now, error };
+  return { ...execution, ...NO_LEASE, endedLeaseToken: execution.leaseToken, status: moveExecution(execution.status, status), finishedAt: now, error };
 }
 
 /** Cancelled by an operator, queued or running; a running worker learns it from its heartbeat. */
@@ -74,6 +74,7 @@ export function cancelExecution(execution: Execution, now: Date, reason: string)
   return {
     ...execution,
     ...NO_LEASE,
+    endedLeaseToken: execution.leaseToken,
     status: moveExecution(execution.status, 'cancelled'),
     finishedAt: now,
     cancelRequested: true,

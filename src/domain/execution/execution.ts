@@ -30,6 +30,11 @@ export interface Execution {
   readonly finishedAt: Date | undefined;
   readonly workerId: string | undefined;
   readonly leaseToken: string | undefined;
+  /**
+   * The lease the attempt ended under (absent while it runs, and for one that ended unstarted):
+   * an outcome sent again under it, its first answer lost, is recognised as the one recorded.
+   */
+  readonly endedLeaseToken: string | undefined;
   readonly leaseDurationMs: number | undefined;
   readonly leaseExpiresAt: Date | undefined;
   readonly deadlineAt: Date | undefined;
@@ -85,6 +90,7 @@ export function queuedExecution(job: { id: string; type: string; priority: numbe
     finishedAt: undefined,
     workerId: undefined,
     leaseToken: undefined,
+    endedLeaseToken: undefined,
     leaseDurationMs: undefined,
     leaseExpiresAt: undefined,
     deadlineAt: undefined,

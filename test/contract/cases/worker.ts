@@ -34,6 +34,23 @@ function fencing(rpc: 'completeExecution' | 'failExecution') {
       await rejects(report(t, id, acquired.leaseToken), status.FAILED_PRECONDITION, /cancelled/);
       expect(statusName((await t.scheduler.getExecution({ id })).execution?.status)).to.equal('CANCELLED');
     }),
+    ok('the same outcome sent again under its lease, its first answer lost, is answered as recorded and changes nothing', async (t: Target) => {
+      const { job, acquired } = await runningJob(t, { retryPolicy: { maxRetries: 1 } });
+      const id = acquired.execution?.id ?? '';
+      const first = await report(t, id, acquired.leaseToken);
+      const again = await report(t, id, acquired.leaseToken);
+      expect(again.execution).to.deep.equal(first.execution);
+      // One attempt recorded once: a failure queued one retry, not two.
+      const { executions } = await t.scheduler.listExecutions({ jobId: job.id });
+      expect(executions.map((e) => [e.attempt, statusName(e.status)])).to.deep.equal(rpc === 'completeExecution' ? [[1, 'SUCCEEDED']] : [[2, 'QUEUED'], [1, 'FAILED']]);
+    }),
+    fails('FAILED_PRECONDITION', 'the other outcome sent under the same lease after one was recorded is refused, naming what was recorded', async (t: Target) => {
+      const { acquired } = await runningJob(t);
+      const id = acquired.execution?.id ?? '';
+      if (rpc === 'completeExecution') await t.worker.failExecution({ executionId: id, leaseToken: acquired.leaseToken, errorMessage: 'boom' });
+      else await t.worker.completeExecution({ executionId: id, leaseToken: acquired.leaseToken });
+      await rejects(report(t, id, acquired.leaseToken), status.FAILED_PRECONDITION, rpc === 'completeExecution' ? /already ended as failed/ : /already ended as succeeded/);
+    }),
     fails('NOT_FOUND', 'an unknown execution', async (t: Target) => {
       await rejects(report(t, unknownId(), unknownId()), status.NOT_FOUND);
     }),
@@ -81,6 +98,23 @@ export const workerCases: AreaCases = {
         await session.send({ outcomes: [{ executionId: held!.execution!.id, leaseToken: held!.leaseToken, outcome: { case: 'success', value: {} } }] });
         await eventually(() => expect(session.results.map((r) => [r.accepted, r.code])).to.deep.equal([[false, status.FAILED_PRECONDITION]]));
         await session.close();
+      }),
+      ok('an outcome sent again on a new session after its answer was lost is answered as recorded', async (t) => {
+        const type = uniqueType();
+        await createJob(t, { type, schedule: NOW });
+        const first = await WorkSession.open(t.worker, { start: { workerId: WORKER, jobTypes: [type] }, credits: 1 });
+        await eventually(() => expect(first.executions).to.have.length(1));
+        const [held] = first.executions;
+        const outcome = { executionId: held!.execution!.id, leaseToken: held!.leaseToken, outcome: { case: 'success' as const, value: { result: { n: 1 } } } };
+        await first.send({ outcomes: [outcome] });
+        await eventually(() => expect(first.results.map((r) => r.accepted)).to.deep.equal([true]));
+        await first.close();
+        // As the SDK does after a reconnect: whatever was not answered goes out again.
+        const second = await WorkSession.open(t.worker, { start: { workerId: WORKER, jobTypes: [type] } });
+        await second.send({ outcomes: [outcome] });
+        await eventually(() => expect(second.results.map((r) => [r.executionId, r.accepted])).to.deep.equal([[held!.execution!.id, true]]));
+        expect((await t.scheduler.getExecution({ id: held!.execution!.id })).execution?.result).to.deep.equal({ n: 1 });
+        await second.close();
       }),
       fails('INVALID_ARGUMENT', 'an invalid outcome is answered in results and the session goes on; a first message without start ends the stream', async (t) => {
         const session = await WorkSession.open(t.worker, { start: { workerId: WORKER, jobTypes: [uniqueType()] } });

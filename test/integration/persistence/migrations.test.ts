@@ -153,7 +153,8 @@ describe('the real migrations (src/adapters/pg/migrations)', () => {
       await pool.query('INSERT INTO executions SELECT * FROM jsonb_populate_recordset(NULL::executions, $1::jsonb)', [JSON.stringify(executions.map(executionToRecord))]);
       expect(await new Migrator(pool, MIGRATIONS).up()).to.deep.equal(ALL.filter((id) => id > 1));
       for (const job of jobs) expect(await store.transaction((tx) => tx.jobs.get(job.id))).to.deep.equal(job);
-      for (const execution of executions) expect(await store.transaction((tx) => tx.executions.get(execution.id))).to.deep.equal(execution);
+      // Migration 1 has no column for the lease an attempt ended under (migration 10): older rows have none.
+      for (const execution of executions) expect(await store.transaction((tx) => tx.executions.get(execution.id))).to.deep.equal({ ...execution, endedLeaseToken: undefined });
       expect((await pool.query('SELECT pruned_id FROM event_log_horizon')).rows).to.deep.equal([{ pruned_id: '0' }]);
       expect(await new Migrator(pool, MIGRATIONS).down(1)).to.deep.equal(ALL.filter((id) => id > 1).reverse());
       // Read through SQL that migration 1's schema has (the store reads later columns too).

@@ -19,6 +19,7 @@ describe('queuedExecution (one literal, optional keys as given)', () => {
       finishedAt: undefined,
       workerId: undefined,
       leaseToken: undefined,
+      endedLeaseToken: undefined,
       leaseDurationMs: undefined,
       leaseExpiresAt: undefined,
       deadlineAt: undefined,

@@ -861,7 +861,10 @@ export const WorkerService: GenService<{
     output: typeof HeartbeatResponseSchema;
   },
   /**
-   * Reports that an execution succeeded.
+   * Reports that an execution succeeded. Safe to send again under the same
+   * lease token: once recorded, the same outcome is answered as recorded and
+   * changes nothing (so are FailExecution, ReportOutcomes and Work's
+   * outcomes); a different one is refused with FAILED_PRECONDITION.
    *
    * @generated from rpc jobscheduler.v1.WorkerService.CompleteExecution
    */
