@@ -14,6 +14,8 @@ export interface CallContext {
   readonly correlationId: string;
   /** Who calls: set by the binding's guard once authenticated (subject "anonymous" before, or without authentication). */
   readonly principal: Principal;
+  /** The size of a unary call's request as received in protobuf binary; undefined for JSON and for streams. */
+  readonly requestBytes: number | undefined;
 }
 
 const CORRELATION_HEADERS = ['x-correlation-id', 'x-request-id'];
@@ -44,8 +46,15 @@ export function createCallContext(method: string, call: ServerCall, shutdown: Ab
     peer: call.getPeer(),
     correlationId: correlationIdOf(call.metadata),
     principal: ANONYMOUS,
+    requestBytes: requestBytesOf(call),
   };
   return { context, release };
+}
+
+function requestBytesOf(call: ServerCall): number | undefined {
+  // grpcServerDefinition leaves a unary request undecoded (service-binding.ts decodes it once admitted).
+  const request = (call as { request?: unknown }).request;
+  return request instanceof Uint8Array ? request.byteLength : undefined;
 }
 
 function correlationIdOf(metadata: Metadata): string {
