@@ -4,14 +4,13 @@ import type { JsonObject } from '../json.js';
 import { retryPolicy, type RetryPolicyInput } from '../retry/retry-policy.js';
 import type { Schedule } from '../schedule/schedule.js';
 import type { CatchUpPolicy, JobDefinition, OverlapPolicy } from './job.js';
-import { characterCount, quoted } from '../text.js';
+import { characterCount, quoted, utf8ByteLength } from '../text.js';
 import { isJobType } from './job-type.js';
 import { executionWindows, type ExecutionWindows, type ExecutionWindowsInput } from '../window/execution-windows.js';
 
 const SECOND = 1_000;
 const DAY = 86_400 * SECOND;
 const LABEL_KEY_PATTERN = /^[A-Za-z0-9._/-]{1,63}$/;
-const UTF8 = new TextEncoder();
 
 export { isJobType };
 
@@ -51,7 +50,7 @@ export function jobDefinition(input: JobDefinitionInput, limits: DefinitionLimit
   const descriptionLength = characterCount(description);
   check(descriptionLength <= 2000, `job.description must be at most 2000 characters, got ${descriptionLength}`);
   const payload = input.payload ?? {};
-  const payloadBytes = UTF8.encode(JSON.stringify(payload)).length;
+  const payloadBytes = utf8ByteLength(JSON.stringify(payload));
   check(payloadBytes <= limits.maxPayloadBytes, `job.payload is ${payloadBytes} bytes encoded; the limit is ${limits.maxPayloadBytes}`);
   const labels = input.labels ?? {};
   const entries = Object.entries(labels);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { characterCount, ECHO_LIMIT, quoted, truncateCharacters } from '../../../src/domain/text.js';
+import { characterCount, ECHO_LIMIT, quoted, truncateCharacters, utf8ByteLength } from '../../../src/domain/text.js';
 
 const isWellFormed = (text: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 
@@ -10,6 +10,27 @@ describe('text cuts and echoes', () => {
     expect(characterCount('abc')).to.equal(3);
     expect(characterCount('😀'.repeat(200))).to.equal(200);
     expect(characterCount('a\ud800b')).to.equal(3);
+  });
+
+  it('measures text as UTF-8 bytes as TextEncoder encodes it: pairs 4 bytes, lone surrogates 3', () => {
+    expect(utf8ByteLength('')).to.equal(0);
+    expect(utf8ByteLength('x'.repeat(200_000))).to.equal(200_000);
+    expect(utf8ByteLength('é')).to.equal(2);
+    expect(utf8ByteLength('€')).to.equal(3);
+    expect(utf8ByteLength('😀')).to.equal(4);
+    expect(utf8ByteLength('a\ud800')).to.equal(4);
+    expect(utf8ByteLength('\udc00a')).to.equal(4);
+    expect(utf8ByteLength('\ud800\ud800\udc00')).to.equal(7);
+  });
+
+  it('measures every string as TextEncoder does (property)', () => {
+    const utf8 = new TextEncoder();
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme-ascii', maxLength: 200 }), fc.string({ unit: 'binary-ascii', maxLength: 200 })), (text) => {
+        expect(utf8ByteLength(text)).to.equal(utf8.encode(text).length);
+      }),
+      { seed: 20261205, numRuns: 2_000 },
+    );
   });
 
   it('cuts by characters: max characters are kept whole, one more is cut to max with the mark', () => {

@@ -86,13 +86,14 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
  * fail (RESOURCE_EXHAUSTED on the client), and a retry without request ids would create them
  * again. So a batch whose answer may not fit is refused before anything is created.
  *
- * The jobs as sent are part of the request, so a request received in binary that is well within
- * the limit needs no measuring (the half leaves room for encodings a little shorter than the
- * service's own, such as map entries without their value); JSON, and larger requests, are
- * measured job by job.
+ * The jobs as sent are part of the request, and protobuf encoders write a job no shorter than
+ * the service writes it back (the service adds at most the room reserved per job), so a request
+ * received in binary that fits with that room needs no measuring. Only a hand-made encoding
+ * shorter than the canonical one (a map entry without its value) could slip past, and only to
+ * its own sender's harm. JSON, and requests without that room, are measured job by job.
  */
 function requireAnswerWithin(requests: readonly CreateJobRequest[], requestBytes: number | undefined): void {
-  if (requestBytes !== undefined && requestBytes + requests.length * JOB_FIELDS_ADDED_BYTES <= CLIENT_MAX_RECEIVE_BYTES / 2) return;
+  if (requestBytes !== undefined && requestBytes + requests.length * JOB_FIELDS_ADDED_BYTES <= CLIENT_MAX_RECEIVE_BYTES) return;
   let bytes = 0;
   for (const request of requests) bytes += (request.job ? framedBytes(JobSchema, request.job) : 2) + JOB_FIELDS_ADDED_BYTES;
   if (bytes <= CLIENT_MAX_RECEIVE_BYTES) return;
