@@ -81,8 +81,8 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
 
 /**
  * BatchCreateJobs answers with every job it created, payloads included, and each job comes back
- * a little larger than it was sent. A batch just under the 4 MiB a client may send would be
- * answered with more than the 4 MiB it receives: the jobs would be created and the call still
+ * a little larger than it was sent. A batch just under the 4 MiB the service receives would be
+ * answered with more than the 4 MiB a client receives: the jobs would be created and the call still
  * fail (RESOURCE_EXHAUSTED on the client), and a retry without request ids would create them
  * again. So a batch whose answer may not fit is refused before anything is created.
  *

@@ -13,7 +13,8 @@ export const CLIENT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
  * The most the service adds to a job as a client sent it when it answers with the job: its id,
  * state, version and counters, four timestamps, the defaults filled in (retry policy, attempt
  * timeout, catch-up, each dependency's condition) and, with tracing on, its trace parent (58
-bytes). Measured at 117 to 171 bytes without the trace parent; a test holds every kind of job to it.
+ * bytes). Measured at 117 to 171 bytes without the trace parent; a test holds every kind of job
+ * to it.
  */
 export const JOB_FIELDS_ADDED_BYTES = 256;
 
