@@ -62,6 +62,16 @@ function fencing(rpc: 'completeExecution' | 'failExecution') {
   ];
 }
 
+/** A Work session of a new job type, granted one credit, once it holds the one execution queued for it. */
+async function sessionHoldingOne(t: Target) {
+  const type = uniqueType();
+  await createJob(t, { type, schedule: NOW });
+  const session = await WorkSession.open(t.worker, { start: { workerId: WORKER, jobTypes: [type] }, credits: 1 });
+  await eventually(() => expect(session.executions).to.have.length(1));
+  const [held] = session.executions;
+  return { type, session, held };
+}
+
 export const workerCases: AreaCases = {
   worker: {
     work: [
@@ -88,11 +98,7 @@ export const workerCases: AreaCases = {
         expect(await session.close()).to.equal(undefined);
       }),
       ok('a cancel reaches the session as a lost lease with cancel_requested, and the outcome is then refused', async (t) => {
-        const type = uniqueType();
-        await createJob(t, { type, schedule: NOW });
-        const session = await WorkSession.open(t.worker, { start: { workerId: WORKER, jobTypes: [type] }, credits: 1 });
-        await eventually(() => expect(session.executions).to.have.length(1));
-        const [held] = session.executions;
+        const { session, held } = await sessionHoldingOne(t);
         await t.scheduler.cancelExecution({ id: held!.execution!.id });
         await eventually(() => expect(session.lost.map((l) => [l.executionId, l.held, l.cancelRequested])).to.deep.equal([[held!.execution!.id, false, true]]));
         await session.send({ outcomes: [{ executionId: held!.execution!.id, leaseToken: held!.leaseToken, outcome: { case: 'success', value: {} } }] });
@@ -100,11 +106,7 @@ export const workerCases: AreaCases = {
         await session.close();
       }),
       ok('an outcome sent again on a new session after its answer was lost is answered as recorded', async (t) => {
-        const type = uniqueType();
-        await createJob(t, { type, schedule: NOW });
-        const first = await WorkSession.open(t.worker, { start: { workerId: WORKER, jobTypes: [type] }, credits: 1 });
-        await eventually(() => expect(first.executions).to.have.length(1));
-        const [held] = first.executions;
+        const { type, session: first, held } = await sessionHoldingOne(t);
         const outcome = { executionId: held!.execution!.id, leaseToken: held!.leaseToken, outcome: { case: 'success' as const, value: { result: { n: 1 } } } };
         await first.send({ outcomes: [outcome] });
         await eventually(() => expect(first.results.map((r) => r.accepted)).to.deep.equal([true]));

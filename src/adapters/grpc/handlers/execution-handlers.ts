@@ -3,7 +3,7 @@ import type { JobQueries } from '../../../application/queries/job-queries.js';
 import type { PreviewSchedule } from '../../../application/schedules/preview-schedule.js';
 import { ListExecutionsResponseSchema, type JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { ExecutionSchema } from '../../../gen/jobscheduler/v1/execution_pb.js';
-import { pageWithin } from '../mapping/message-bytes.js';
+import { continuesAfter, pageWithin } from '../mapping/message-bytes.js';
 import { executionMessage, statusFromWire } from '../mapping/execution-message.js';
 import { decodePageToken, encodePageToken, isCount, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { scheduleInput } from '../mapping/schedule-message.js';
@@ -45,7 +45,7 @@ export function executionHandlers(useCases: ExecutionUseCases): Pick<Handlers, '
       const tokenAfter = (execution: { queuedAt: Date; number: number; id: string } | undefined) => (execution ? encodePageToken({ q: execution.queuedAt.getTime(), n: execution.number, i: execution.id }, filter) : '');
       return pageWithin(ListExecutionsResponseSchema, ExecutionSchema, executions, (count) => ({
         executions: executions.slice(0, count),
-        nextPageToken: tokenAfter(count === executions.length ? page.next : page.executions[count - 1]),
+        nextPageToken: tokenAfter(continuesAfter(page.executions, count, page.next)),
       }));
     },
 

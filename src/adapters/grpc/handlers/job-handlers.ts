@@ -7,7 +7,7 @@ import { DomainError } from '../../../domain/errors.js';
 import { jobDefinition, type DefinitionLimits } from '../../../domain/job/job-definition.js';
 import { ListJobsResponseSchema, type CreateJobRequest, type JobFilter as WireJobFilter, type JobSchedulerService } from '../../../gen/jobscheduler/v1/job_scheduler_service_pb.js';
 import { JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
-import { CLIENT_MAX_RECEIVE_BYTES, framedBytes, JOB_FIELDS_ADDED_BYTES, pageWithin } from '../mapping/message-bytes.js';
+import { CLIENT_MAX_RECEIVE_BYTES, continuesAfter, framedBytes, JOB_FIELDS_ADDED_BYTES, pageWithin } from '../mapping/message-bytes.js';
 import { executionMessage } from '../mapping/execution-message.js';
 import { definitionInput, jobMessage, stateFromWire } from '../mapping/job-message.js';
 import { decodePageToken, encodePageToken, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
@@ -66,7 +66,7 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
       const tokenAfter = (job: { createdAt: Date; id: string } | undefined) => (job ? encodePageToken({ c: job.createdAt.getTime(), i: job.id }, filter) : '');
       return pageWithin(ListJobsResponseSchema, JobSchema, jobs, (count) => ({
         jobs: jobs.slice(0, count),
-        nextPageToken: tokenAfter(count === jobs.length ? page.next : page.jobs[count - 1]),
+        nextPageToken: tokenAfter(continuesAfter(page.jobs, count, page.next)),
         totalSize: BigInt(page.total),
       }));
     },

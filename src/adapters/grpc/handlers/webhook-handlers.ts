@@ -4,7 +4,7 @@ import { DomainError } from '../../../domain/errors.js';
 import type { WebhookEventKind, WebhookSubscription as StoredSubscription, SubscriptionScope } from '../../../domain/webhook/subscription.js';
 import { create } from '@bufbuild/protobuf';
 import { DeliveryStatus, ListDeliveriesResponseSchema, WebhookDeliverySchema, WebhookEvent, type WebhookDelivery, type WebhookService, type WebhookSubscription } from '../../../gen/jobscheduler/v1/webhook_service_pb.js';
-import { pageWithin } from '../mapping/message-bytes.js';
+import { continuesAfter, pageWithin } from '../mapping/message-bytes.js';
 import { decodePageToken, encodePageToken, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { isUuid, requireId, requireJobTypes, timestamp } from '../mapping/wire-values.js';
 import type { ServiceHandlers } from '../service-binding.js';
@@ -95,7 +95,7 @@ export function webhookHandlers(subscriptions: WebhookSubscriptions): ServiceHan
       const tokenAfter = (delivery: StoredDelivery | undefined) => (delivery ? encodePageToken({ c: delivery.createdAt.getTime(), i: delivery.id }, query) : '');
       return pageWithin(ListDeliveriesResponseSchema, WebhookDeliverySchema, deliveries, (count) => ({
         deliveries: deliveries.slice(0, count),
-        nextPageToken: tokenAfter(count === shown.length ? (page.length > limit ? shown.at(-1) : undefined) : shown[count - 1]),
+        nextPageToken: tokenAfter(continuesAfter(shown, count, page.length > limit ? shown.at(-1) : undefined)),
       }));
     },
   };

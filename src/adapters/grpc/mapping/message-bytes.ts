@@ -60,6 +60,14 @@ export function pageWithin<Desc extends DescMessage, Item extends DescMessage>(
 }
 
 /**
+ * The row a page of the first `count` of `rows` continues after, for its page token: the page's
+ * own `next` when it was not cut (undefined when nothing follows), else the last row it kept.
+ */
+export function continuesAfter<T>(rows: readonly T[], count: number, next: T | undefined): T | undefined {
+  return count === rows.length ? next : rows[count - 1];
+}
+
+/**
  * What one message adds as an element of a repeated field: its encoding, plus the tag and length
  * that frame it (every repeated field of our responses that this measures is numbered below 16,
  * so its tag is one byte).
