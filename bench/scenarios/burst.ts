@@ -75,6 +75,9 @@ export async function burst(context: BenchContext, options: BurstOptions): Promi
       // After creation: creating writes each job and its first execution once (and one event
       // row per 1,000), everything else is the drain.
       pg_rows_written_per_execution_drain: per(accounting.counters && drainRows(accounting.counters)),
+      // Updates that wrote no index entry: what each table's indexes cost the drain.
+      pg_hot_update_share_jobs: hotShare(accounting.counters, 'jobs'),
+      pg_hot_update_share_executions: hotShare(accounting.counters, 'executions'),
     },
     configuration: { ...options, worker_processes: Math.max(context.workerProcesses, options.replicas), create_batch: 1000 },
     details: { database: accounting.counters, top_statements: accounting.statements },
@@ -146,6 +149,11 @@ async function subscription(address: string, jobType: string): Promise<void> {
 function drainRows(counters: DatabaseCounters): number {
   const created = (counters.tables['jobs']?.inserted ?? 0) + (counters.tables['executions']?.inserted ?? 0);
   return counters.inserted + counters.updated + counters.deleted - created;
+}
+
+function hotShare(counters: DatabaseCounters | undefined, table: string): number {
+  const t = counters?.tables[table];
+  return t && t.updated > 0 ? Math.round((t.hot / t.updated) * 100) / 100 : Number.NaN;
 }
 
 /** When the last of the run's executions was recorded as succeeded (epoch ms), polling the database. */

@@ -90,8 +90,15 @@ export interface DatabaseCounters {
   deleted: number;
   /** Statements executed, from pg_stat_statements; NaN when it is not installed. */
   statements: number;
-  /** Rows inserted, updated and deleted, per table. */
-  tables: Record<string, { inserted: number; updated: number; deleted: number }>;
+  /** Rows inserted, updated and deleted, per table; `hot` of the updates wrote no index entry (heap-only tuples). */
+  tables: Record<string, TableCounters>;
+}
+
+export interface TableCounters {
+  inserted: number;
+  updated: number;
+  hot: number;
+  deleted: number;
 }
 
 /** What one database has done so far, to subtract before from after. */
@@ -113,10 +120,10 @@ export async function databaseCounters(pool: pg.Pool): Promise<DatabaseCounters>
   } catch {
     // pg_stat_statements is not loaded on this server.
   }
-  const { rows: perTable } = await pool.query<{ name: string; inserted: string; updated: string; deleted: string }>(
-    'SELECT relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_del AS deleted FROM pg_stat_user_tables',
+  const { rows: perTable } = await pool.query<{ name: string; inserted: string; updated: string; hot: string; deleted: string }>(
+    'SELECT relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_hot_upd AS hot, n_tup_del AS deleted FROM pg_stat_user_tables',
   );
-  const tables = Object.fromEntries(perTable.map((t) => [t.name, { inserted: Number(t.inserted), updated: Number(t.updated), deleted: Number(t.deleted) }]));
+  const tables = Object.fromEntries(perTable.map((t) => [t.name, { inserted: Number(t.inserted), updated: Number(t.updated), hot: Number(t.hot), deleted: Number(t.deleted) }]));
   return { commits: Number(row.commits), rollbacks: Number(row.rollbacks), inserted: Number(row.inserted), updated: Number(row.updated), deleted: Number(row.deleted), statements, tables };
 }
 
@@ -130,8 +137,8 @@ export function subtractCounters(after: DatabaseCounters, before: DatabaseCounte
     statements: after.statements - before.statements,
     tables: Object.fromEntries(
       Object.entries(after.tables).map(([name, t]) => {
-        const was = before.tables[name] ?? { inserted: 0, updated: 0, deleted: 0 };
-        return [name, { inserted: t.inserted - was.inserted, updated: t.updated - was.updated, deleted: t.deleted - was.deleted }];
+        const was = before.tables[name] ?? { inserted: 0, updated: 0, hot: 0, deleted: 0 };
+        return [name, { inserted: t.inserted - was.inserted, updated: t.updated - was.updated, hot: t.hot - was.hot, deleted: t.deleted - was.deleted }];
       }),
     ),
   };
