@@ -16,6 +16,11 @@ export class MemoryExecutionStore implements ExecutionStore {
     return this.lock(ids);
   }
 
+  async nextAttempts(executions: readonly Execution[]): Promise<Execution[]> {
+    const wanted = new Set(executions.map((e) => `${e.jobId}|${e.occurrenceAt.getTime()}|${e.attempt + 1}`));
+    return [...this.state.executions.values()].filter((e) => wanted.has(`${e.jobId}|${e.occurrenceAt.getTime()}|${e.attempt}`)).sort((a, b) => compareIds(a.id, b.id));
+  }
+
   async insertReportingQuotaTypes(executions: readonly Execution[]): Promise<string[]> {
     await this.insert(executions);
     const limited = new Set([...this.state.quotas.values()].map((quota) => quota.key.jobType));

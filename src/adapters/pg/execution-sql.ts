@@ -72,6 +72,21 @@ export class PgExecutionStore implements ExecutionStore {
     return rows.map(executionFromRow);
   }
 
+  async nextAttempts(executions: readonly Execution[]): Promise<Execution[]> {
+    if (executions.length === 0) return [];
+    // By executions_one_attempt_per_occurrence (job_id, occurrence_at, attempt).
+    const { rows } = await this.db.query<ExecutionRow>(
+      prepared(
+        'executions.next-attempts',
+        `SELECT ${COLUMNS} FROM executions
+         WHERE (job_id, occurrence_at, attempt) IN (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::integer[]))
+         ORDER BY id`,
+        [executions.map((e) => e.jobId), executions.map((e) => e.occurrenceAt), executions.map((e) => e.attempt + 1)],
+      ),
+    );
+    return rows.map(executionFromRow);
+  }
+
   async insert(executions: readonly Execution[]): Promise<void> {
     if (executions.length === 0) return;
     await this.db.query(prepared('executions.insert', INSERT, [JSON.stringify(executions.map(executionToRecord))]));

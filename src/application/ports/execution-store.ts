@@ -60,6 +60,8 @@ export interface ExecutionStore {
   get(id: string): Promise<Execution | undefined>;
   /** Reads executions by id without locking, in id order; missing ids are left out. */
   getMany(ids: readonly string[]): Promise<Execution[]>;
+  /** The attempt that followed each of these (same job and occurrence, attempt + 1), where one was queued; in id order. */
+  nextAttempts(executions: readonly Execution[]): Promise<Execution[]>;
   insert(executions: readonly Execution[]): Promise<void>;
   /**
    * insert, and in the same statement the job types of the inserted running executions (handed

@@ -72,14 +72,20 @@ export async function recordOutcomes(tx: Transaction, outcomes: readonly Reporte
   const current = new Map((await tx.executions.getMany(refusedIds)).map((e) => [e.id, e]));
   const retryByOccurrence = new Map<string, Execution>();
   for (const retry of done.retries) if (!retryByOccurrence.has(occurrenceKey(retry))) retryByOccurrence.set(occurrenceKey(retry), retry);
+  // A failure sent again names the retry its first report queued, as its first answer did.
+  const repeatedFailures = considered.flatMap((o) => {
+    const stored = current.get(o.executionId);
+    return stored?.status === 'failed' && isRepeat(stored, o) ? [stored] : [];
+  });
+  const queuedBefore = new Map((await tx.executions.nextAttempts(repeatedFailures)).map((e) => [occurrenceKey(e), e]));
   const results = outcomes.map((o, i): OutcomeResult => {
     const first = firstIndex.get(o.executionId) as number;
     if (first !== i) return { executionId: o.executionId, accepted: false, refusal: 'InvalidArgument', reason: `outcome ${first} of this request already reports this execution; only the first is considered` };
     const execution = accepted.get(o.executionId);
     if (execution) return { executionId: o.executionId, accepted: true, execution, retry: execution.status === 'queued' ? undefined : retryByOccurrence.get(occurrenceKey(execution)) };
     const stored = current.get(o.executionId);
-    // Recorded before and sent again, its answer lost: answered as then (what it queued is not named again).
-    if (stored && isRepeat(stored, o)) return { executionId: o.executionId, accepted: true, execution: stored, retry: undefined };
+    // Recorded before and sent again, its answer lost: answered as then, with the retry as it is now.
+    if (stored && isRepeat(stored, o)) return { executionId: o.executionId, accepted: true, execution: stored, retry: stored.status === 'failed' ? queuedBefore.get(occurrenceKey(stored)) : undefined };
     return { executionId: o.executionId, accepted: false, refusal: stored === undefined ? 'NotFound' : 'IllegalTransition', reason: refusal(stored) };
   });
   return { results, finished: done.finished, retries: done.retries, released, triggered: done.triggered, webhookDeliveries: done.webhookDeliveries };

@@ -3,7 +3,7 @@ import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { ExecutionStatus, ExecutionTrigger } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import type { HeartbeatRequestSchema, ReportOutcomesRequestSchema } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
+import type { FailExecutionResponse, HeartbeatRequestSchema, ReportOutcomesRequestSchema } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
 import { acquireOne, autoPausedJob, createJob, executionOf, ms, NOW, rejects, runningJob, stateOf, status, uniqueType, unknownId, UUID } from '../support/helpers.js';
 import type { Target } from '../support/target.js';
@@ -40,6 +40,11 @@ function fencing(rpc: 'completeExecution' | 'failExecution') {
       const first = await report(t, id, acquired.leaseToken);
       const again = await report(t, id, acquired.leaseToken);
       expect(again.execution).to.deep.equal(first.execution);
+      // A failure's answer names the retry it queued, the second time too.
+      if (rpc === 'failExecution') {
+        const [once, twice] = [first, again] as FailExecutionResponse[];
+        expect([once?.retry?.attempt, twice?.retry]).to.deep.equal([2, once?.retry]);
+      }
       // One attempt recorded once: a failure queued one retry, not two.
       const { executions } = await t.scheduler.listExecutions({ jobId: job.id });
       expect(executions.map((e) => [e.attempt, statusName(e.status)])).to.deep.equal(rpc === 'completeExecution' ? [[1, 'SUCCEEDED']] : [[2, 'QUEUED'], [1, 'FAILED']]);

@@ -63,4 +63,10 @@ describe('the compare-and-set updates on freshly filled 20,000-row tables (Postg
     const jobs = await firstFive('jobs', (ids) => new PgJobStore(pool).getMany(ids));
     await expectPrimaryKeyLookup((db) => new PgJobStore(db).update(jobs.map((job) => ({ job, expectedVersion: job.version, scope: 'state' as const }))));
   });
+
+  // Not a write, but the same shape: a repeated failure's answer looks up the retry by unnest arrays.
+  it('ExecutionStore.nextAttempts looks its rows up by index too', async () => {
+    const executions = await firstFive('executions', (ids) => new PgExecutionStore(pool).getMany(ids));
+    await expectPrimaryKeyLookup((db) => new PgExecutionStore(db).nextAttempts(executions));
+  });
 });

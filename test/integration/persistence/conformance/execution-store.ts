@@ -41,6 +41,17 @@ export function executionStoreConformance(context: ConformanceContext): void {
       expect(await context.tx((tx) => tx.executions.getMany(wanted))).to.deep.equal(expected);
     });
 
+    it('finds the attempt that followed each execution, of the same occurrence, where there is one', async () => {
+      const first = executionOf(job, { number: 1, occurrenceAt: at(MINUTE), attempt: 1, status: 'failed' });
+      const retry = executionOf(job, { number: 2, occurrenceAt: at(MINUTE), attempt: 2 });
+      const other = executionOf(job, { number: 3, occurrenceAt: at(2 * MINUTE), attempt: 1, status: 'failed' });
+      const later = executionOf(job, { number: 4, occurrenceAt: at(3 * MINUTE), attempt: 2 });
+      await context.tx((tx) => tx.executions.insert([first, retry, other, later]));
+      // Only attempt + 1 of the same occurrence: neither another occurrence's attempt 2 nor the retry's own successor.
+      expect(await context.tx((tx) => tx.executions.nextAttempts([first, other, retry]))).to.deep.equal([retry]);
+      expect(await context.tx((tx) => tx.executions.nextAttempts([]))).to.deep.equal([]);
+    });
+
     it('rejects a second execution with the same number, or the same occurrence and attempt, and rolls back', async () => {
       const first = executionOf(job, { number: 1, occurrenceAt: at(MINUTE) });
       await context.tx((tx) => tx.executions.insert([first]));
