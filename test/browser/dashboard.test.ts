@@ -243,6 +243,8 @@ describe('dashboard in a browser', function () {
     const lists = calls.filter((c) => c.method.startsWith('List'));
     expect(lists.map((c) => c.method)).to.include.members(['ListJobs', 'ListExecutions', 'ListOccurrences', 'ListSubscriptions', 'ListDeliveries']);
     for (const list of lists) expect(list.body.pageSize, `${list.method} ${JSON.stringify(list.body)}`).to.be.within(1, 50);
+    // The jobs table reads no payloads (up to 256 KiB each).
+    for (const jobs of calls.filter((c) => c.method === 'ListJobs')) expect(jobs.body.view, JSON.stringify(jobs.body)).to.equal('JOB_VIEW_BASIC');
     // The ledger is read for the last 24 hours, not from the earliest slot kept.
     for (const ledger of calls.filter((c) => c.method === 'ListOccurrences')) expect(Date.now() - Date.parse(String(ledger.body.from)), JSON.stringify(ledger.body)).to.be.within(86_400_000, 86_400_000 + 600_000);
     for (const history of calls.filter((c) => c.method === 'GetMetricsHistory')) expect(history.body.window, JSON.stringify(history.body)).to.be.oneOf(['3600s', '120s']);

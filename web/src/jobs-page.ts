@@ -67,6 +67,8 @@ async function load(table: HTMLElement, status: HTMLElement): Promise<void> {
       filter: { states: view.state ? [view.state] : [], type: view.type.trim(), labels, nameContains: search },
       pageSize: view.pageSize,
       pageToken: view.tokens[view.page],
+      // The table shows no payloads; a job's own page reads its payload with GetJob.
+      view: 'JOB_VIEW_BASIC',
     });
     if (mine !== loads) return;
     render(table, status, (response.jobs ?? []) as Json[], Number(response.totalSize ?? 0), response.nextPageToken || undefined);

@@ -91,6 +91,11 @@ export class MemoryJobStore implements JobStore {
     return { jobs, next: start.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined, total: matching.length };
   }
 
+  async listWithoutPayload(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage<JobWithoutPayload>> {
+    const page = await this.list(filter, after, limit);
+    return { ...page, jobs: page.jobs.map(({ payload: _payload, ...job }) => job) };
+  }
+
   async ids(filter: JobFilter, limit: number): Promise<string[]> {
     return this.matching(filter)
       .sort((a, b) => -newestFirst(a, b))

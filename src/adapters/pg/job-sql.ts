@@ -154,13 +154,22 @@ export class PgJobStore implements JobStore {
     return rowCount === 1;
   }
 
-  async list(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage> {
+  list(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage> {
+    return this.page(COLUMNS, filter, after, limit);
+  }
+
+  listWithoutPayload(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage<JobWithoutPayload>> {
+    // The payload is neither read (a large one is stored apart, compressed) nor parsed.
+    return this.page(COLUMNS_WITHOUT_PAYLOAD, filter, after, limit);
+  }
+
+  private async page(columns: string, filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage> {
     const where = new Conditions(filter);
     const total = await this.db.query<{ count: string }>(`SELECT count(*) AS count FROM jobs WHERE ${where.sql}`, where.params);
     const page = new Conditions(filter);
     if (after) page.add('(created_at, id) < ($?, $?)', after.createdAt, after.id);
     const { rows } = await this.db.query<JobRow>(
-      `SELECT ${COLUMNS} FROM jobs WHERE ${page.sql} ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+      `SELECT ${columns} FROM jobs WHERE ${page.sql} ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
       page.params,
     );
     const jobs = rows.slice(0, limit).map(jobFromRow);

@@ -19,8 +19,8 @@ export interface JobCursor {
   readonly id: string;
 }
 
-export interface JobPage {
-  readonly jobs: readonly Job[];
+export interface JobPage<J extends JobWithoutPayload = Job> {
+  readonly jobs: readonly J[];
   /** Set when more rows follow. */
   readonly next: JobCursor | undefined;
   readonly total: number;
@@ -69,6 +69,8 @@ export interface JobStore {
   /** Deletes the job (and its executions) if its version is still the expected one. */
   delete(id: string, expectedVersion: number): Promise<boolean>;
   list(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage>;
+  /** As list(), without the payloads: for pages that do not show them. */
+  listWithoutPayload(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage<JobWithoutPayload>>;
   /** Ids of jobs matching a filter, for bulk operations, up to `limit`. */
   ids(filter: JobFilter, limit: number): Promise<string[]>;
   countByState(): Promise<Record<JobState, number>>;

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import type { Execution } from '../../domain/execution/execution.js';
-import type { Job } from '../../domain/job/job.js';
+import type { Job, JobWithoutPayload } from '../../domain/job/job.js';
 import { appliesTo } from '../../domain/quota/quota.js';
 import { waitingReason } from '../quotas/manage-quotas.js';
 import type { ExecutionStatistics } from '../../domain/statistics/execution-statistics.js';
@@ -48,6 +48,10 @@ export class JobQueries {
 
   jobs(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage> {
     return this.store.transaction((tx) => tx.jobs.list(filter, after, limit), READ);
+  }
+
+  jobsWithoutPayload(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage<JobWithoutPayload>> {
+    return this.store.transaction((tx) => tx.jobs.listWithoutPayload(filter, after, limit), READ);
   }
 
   /**

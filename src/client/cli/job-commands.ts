@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { toJson, type MessageInitShape } from '@bufbuild/protobuf';
-import { CatchUpPolicySchema, JobSchema, JobStateSchema, OverlapPolicySchema, type Job, type JobSchema as JobDesc } from '../../gen/jobscheduler/v1/job_pb.js';
+import { CatchUpPolicySchema, JobSchema, JobStateSchema, JobView, OverlapPolicySchema, type Job, type JobSchema as JobDesc } from '../../gen/jobscheduler/v1/job_pb.js';
 import { ExecutionSchema, type Execution } from '../../gen/jobscheduler/v1/execution_pb.js';
 import { enumLabel, enumValue } from '../labels.js';
 import { duration } from '../time.js';
@@ -178,7 +178,8 @@ export const JOB_COMMANDS: Command[] = [
       let pageToken = (values['page-token'] as string | undefined) ?? '';
       let total = 0n;
       do {
-        const page = await context.scheduler().listJobs({ filter, pageSize, pageToken }, context.call);
+        // Only --json prints payloads.
+        const page = await context.scheduler().listJobs({ filter, pageSize, pageToken, view: context.json ? JobView.FULL : JobView.BASIC }, context.call);
         jobs.push(...page.jobs);
         pageToken = page.nextPageToken;
         total = page.totalSize;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { toJson } from '@bufbuild/protobuf';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
-import { CatchUpPolicy, JobSchema, OverlapPolicy } from '../../../src/gen/jobscheduler/v1/job_pb.js';
+import { CatchUpPolicy, JobSchema, JobView, OverlapPolicy } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { IntervalUnit } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
 import { createJob, hourly, jobsOfType, LAST_TIMESTAMP, LATER, LATER_AT, ms, NOW, rejects, status, stateName, uniqueType, unknownId, UNSUPPORTED_INSTANT, UUID, type JobInit } from '../support/helpers.js';
@@ -185,6 +185,19 @@ export const jobCases: AreaCases = {
           await expectNoJobs(t, type);
         }),
       ),
+      ok('view BASIC answers every field but the payload, which is stored all the same', async (t) => {
+        const type = uniqueType();
+        const { jobs } = await t.scheduler.batchCreateJobs({ requests: [{ job: { name: 'basic', type, schedule: LATER, payload: { url: 'https://example.org' }, labels: { team: 'x' } } }], view: JobView.BASIC });
+        const stored = (await t.scheduler.getJob({ id: jobs[0]?.id ?? '' })).job;
+        expect(stored?.payload).to.deep.equal({ url: 'https://example.org' });
+        expect({ ...jobs[0], payload: stored?.payload }).to.deep.equal(stored);
+        expect(jobs[0]?.payload).to.equal(undefined);
+      }),
+      fails('INVALID_ARGUMENT', 'a view that is no JobView is refused naming view, and no job is created', async (t) => {
+        const type = uniqueType();
+        await rejects(t.scheduler.batchCreateJobs({ requests: [{ job: { name: 'n', type, schedule: LATER } }], view: 7 as JobView }), status.INVALID_ARGUMENT, /^view has an unknown value \(7\): JOB_VIEW_FULL or JOB_VIEW_BASIC/);
+        await expectNoJobs(t, type);
+      }),
       fails('INVALID_ARGUMENT', 'an empty batch is refused naming requests', async (t) => {
         await rejects(t.scheduler.batchCreateJobs({ requests: [] }), status.INVALID_ARGUMENT, /^requests /);
       }),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
-import { JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
+import { JobState, JobView } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { fails, ok, type AreaCases, type ContractCase } from '../support/contract.js';
 import { createJob, LATER, rejects, status, uniqueType, unknownId } from '../support/helpers.js';
 import { GARBAGE_TOKEN, NULL_TOKEN, withBadIds, withBadNumbers } from '../support/page-tokens.js';
@@ -94,6 +94,18 @@ export const listingCases: AreaCases = {
         const paged = await t.scheduler.listJobs({ filter: { type, nameContains: 'report' }, pageSize: 1 });
         expect(paged.totalSize).to.equal(4n);
         await rejects(t.scheduler.listJobs({ filter: { type, nameContains: 'rows' }, pageToken: paged.nextPageToken }), status.INVALID_ARGUMENT, /^page_token /);
+      }),
+      ok('view BASIC lists every field but the payload; FULL and unset list it', async (t) => {
+        const type = uniqueType();
+        const job = await createJob(t, { type, payload: { url: 'https://example.org' } });
+        const [basic = [], full, unset] = await Promise.all([JobView.BASIC, JobView.FULL, JobView.UNSPECIFIED].map(async (view) => (await t.scheduler.listJobs({ filter: { type }, view })).jobs));
+        expect(full).to.deep.equal([job]);
+        expect(unset).to.deep.equal([job]);
+        expect(basic.map((j) => ({ ...j, payload: job.payload }))).to.deep.equal([job]);
+        expect(basic[0]?.payload).to.equal(undefined);
+      }),
+      fails('INVALID_ARGUMENT', 'a view that is no JobView is refused naming view', async (t) => {
+        await rejects(t.scheduler.listJobs({ view: 3 as JobView }), status.INVALID_ARGUMENT, /^view has an unknown value \(3\): JOB_VIEW_FULL or JOB_VIEW_BASIC/);
       }),
       fails('INVALID_ARGUMENT', 'a name_contains of 201 characters is refused naming filter.name_contains', async (t) => {
         await rejects(t.scheduler.listJobs({ filter: { nameContains: 'x'.repeat(201) } }), status.INVALID_ARGUMENT, /^filter\.name_contains must be at most 200 characters, got 201/);

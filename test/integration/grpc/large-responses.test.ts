@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { BatchCreateJobsRequestSchema } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
-import { JobSchema } from '../../../src/gen/jobscheduler/v1/job_pb.js';
+import { JobSchema, JobView } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { CLIENT_MAX_RECEIVE_BYTES, framedBytes, JOB_FIELDS_ADDED_BYTES } from '../../../src/adapters/grpc/mapping/message-bytes.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, type WorkerClient } from '../../../src/adapters/grpc/client/index.js';
@@ -97,10 +97,31 @@ describe('gRPC: answers larger than a client receives at once', () => {
       (error: ServiceError) => error,
     );
     expect(refused?.code, refused?.details).to.equal(status.INVALID_ARGUMENT);
-    expect(refused?.details).to.match(/^requests would be answered with about 4\.\d\d MiB of jobs .*: send these 1000 jobs in smaller batches; nothing was created$/);
+    expect(refused?.details).to.match(/^requests would be answered with about 4\.\d\d MiB of jobs .*: send these 1000 jobs in smaller batches, or with view JOB_VIEW_BASIC \(answered without payloads\); nothing was created$/);
     expect((await scheduler.listJobs({ filter: { type } })).totalSize).to.equal(0n);
     for (const half of [requests.slice(0, 500), requests.slice(500)]) expect((await scheduler.batchCreateJobs({ requests: half })).jobs).to.have.length(500);
     expect((await scheduler.listJobs({ filter: { type } })).totalSize).to.equal(1000n);
+  });
+
+  it('BatchCreateJobs with view BASIC takes the same batch in one call and answers without payloads', async () => {
+    const type = `basic-${randomUUID().slice(0, 8)}`;
+    const requests = Array.from({ length: 1000 }, (_, i) => ({ job: { name: `j${i}`, type, schedule: { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } }, payload: { data: 'z'.repeat(4_080) } } }));
+    const { jobs } = await scheduler.batchCreateJobs({ requests, view: JobView.BASIC });
+    expect(jobs).to.have.length(1000);
+    expect(jobs.map((job) => [job.name, job.payload])).to.deep.equal(requests.map((r) => [r.job.name, undefined]));
+    // Stored with their payloads all the same.
+    expect((await scheduler.getJob({ id: jobs[999]!.id })).job?.payload).to.deep.equal({ data: 'z'.repeat(4_080) });
+  });
+
+  it('ListJobs with view BASIC leaves the payloads out, so a page of large jobs is not cut', async () => {
+    const type = `basic-list-${randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < 30; i += 1) await scheduler.createJob({ job: { name: `big ${i}`, type, schedule: { kind: { case: 'once', value: { at: { seconds: 4_000_000_000n } } } }, payload: { i, data: 'x'.repeat(200_000) } } });
+    const page = await scheduler.listJobs({ filter: { type }, pageSize: 30, view: JobView.BASIC });
+    expect([page.jobs.length, page.nextPageToken, page.totalSize]).to.deep.equal([30, '', 30n]);
+    expect(page.jobs.map((job) => job.payload)).to.deep.equal(new Array(30).fill(undefined));
+    // Everything else as the full view has it.
+    const full = await scheduler.listJobs({ filter: { type }, pageSize: 1 });
+    expect({ ...page.jobs[0], payload: full.jobs[0]?.payload }).to.deep.equal(full.jobs[0]);
   });
 
   /** trace_parent, set when tracing is on (off here): field 29's 2-byte tag, its length and 55 characters. */

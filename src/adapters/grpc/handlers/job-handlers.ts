@@ -9,7 +9,7 @@ import { ListJobsResponseSchema, type CreateJobRequest, type JobFilter as WireJo
 import { JobSchema } from '../../../gen/jobscheduler/v1/job_pb.js';
 import { CLIENT_MAX_RECEIVE_BYTES, continuesAfter, framedBytes, JOB_FIELDS_ADDED_BYTES, pageWithin } from '../mapping/message-bytes.js';
 import { executionMessage } from '../mapping/execution-message.js';
-import { definitionInput, jobMessage, stateFromWire } from '../mapping/job-message.js';
+import { definitionInput, jobMessage, stateFromWire, viewFromWire, type JobViewName } from '../mapping/job-message.js';
 import { decodePageToken, encodePageToken, isTimeMs, pageSize, positionField } from '../mapping/page-token.js';
 import { isUuid, requireId, withinField } from '../mapping/wire-values.js';
 import { characterCount } from '../../../domain/text.js';
@@ -47,9 +47,10 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
 
     async batchCreateJobs(request, context) {
       if (request.requests.length < 1 || request.requests.length > MAX_BATCH) throw DomainError.invalidArgument(`requests must hold 1 to ${MAX_BATCH} jobs, got ${request.requests.length}`);
+      const view = viewFromWire('view', request.view);
       const commands = request.requests.map((r, i) => command(r, `requests[${i}].`));
-      requireAnswerWithin(request.requests, context.requestBytes);
-      return { jobs: (await useCases.create.execute(commands)).map(jobMessage) };
+      requireAnswerWithin(request.requests, context.requestBytes, view);
+      return { jobs: (await useCases.create.execute(commands)).map((job) => jobMessage(job, view)) };
     },
 
     async getJob(request) {
@@ -61,8 +62,9 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
       const limit = pageSize(request.pageSize);
       const position = decodePageToken(request.pageToken, filter);
       const after = position && { createdAt: new Date(positionField(position, 'c', isTimeMs)), id: positionField(position, 'i', isUuid) };
-      const page = await useCases.queries.jobs(filter, after, limit);
-      const jobs = page.jobs.map(jobMessage);
+      const view = viewFromWire('view', request.view);
+      const page = view === 'full' ? await useCases.queries.jobs(filter, after, limit) : await useCases.queries.jobsWithoutPayload(filter, after, limit);
+      const jobs = page.jobs.map((job) => jobMessage(job, view));
       const tokenAfter = (job: { createdAt: Date; id: string } | undefined) => (job ? encodePageToken({ c: job.createdAt.getTime(), i: job.id }, filter) : '');
       return pageWithin(ListJobsResponseSchema, JobSchema, jobs, (count) => ({
         jobs: jobs.slice(0, count),
@@ -90,15 +92,17 @@ export function jobHandlers(useCases: JobUseCases): Pick<Handlers, 'createJob' |
  * the service writes it back (the service adds at most the room reserved per job), so a request
  * received in binary that fits with that room needs no measuring. Only a hand-made encoding
  * shorter than the canonical one (a map entry without its value) could slip past, and only to
- * its own sender's harm. JSON, and requests without that room, are measured job by job.
+ * its own sender's harm. JSON, and requests without that room, are measured job by job, without
+ * their payloads when the answer leaves them out (view BASIC).
  */
-function requireAnswerWithin(requests: readonly CreateJobRequest[], requestBytes: number | undefined): void {
+function requireAnswerWithin(requests: readonly CreateJobRequest[], requestBytes: number | undefined, view: JobViewName): void {
   if (requestBytes !== undefined && requestBytes + requests.length * JOB_FIELDS_ADDED_BYTES <= CLIENT_MAX_RECEIVE_BYTES) return;
   let bytes = 0;
-  for (const request of requests) bytes += (request.job ? framedBytes(JobSchema, request.job) : 2) + JOB_FIELDS_ADDED_BYTES;
+  for (const { job } of requests) bytes += (job ? framedBytes(JobSchema, view === 'full' ? job : { ...job, payload: undefined }) : 2) + JOB_FIELDS_ADDED_BYTES;
   if (bytes <= CLIENT_MAX_RECEIVE_BYTES) return;
+  const [what, orBasic] = view === 'full' ? [' (their payloads included)', ', or with view JOB_VIEW_BASIC (answered without payloads)'] : ['', ''];
   throw DomainError.invalidArgument(
-    `requests would be answered with about ${mebibytes(bytes)} of jobs (their payloads included), more than the 4 MiB a gRPC client receives by default: send these ${requests.length} jobs in smaller batches; nothing was created`,
+    `requests would be answered with about ${mebibytes(bytes)} of jobs${what}, more than the 4 MiB a gRPC client receives by default: send these ${requests.length} jobs in smaller batches${orBasic}; nothing was created`,
   );
 }
 

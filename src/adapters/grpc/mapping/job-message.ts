@@ -1,9 +1,9 @@
 import type { JobDefinitionInput } from '../../../domain/job/job-definition.js';
 import type { JobState as DomainState } from '../../../domain/job/job-state.js';
-import type { CatchUpPolicy as DomainCatchUp, Job, OverlapPolicy as DomainOverlap } from '../../../domain/job/job.js';
+import type { CatchUpPolicy as DomainCatchUp, Job, JobWithoutPayload, OverlapPolicy as DomainOverlap } from '../../../domain/job/job.js';
 import { parseSchedule } from '../../../domain/schedule/parse-schedule.js';
 import { DomainError } from '../../../domain/errors.js';
-import { CatchUpPolicy, DependencyCondition, JobState, OverlapPolicy, type Job as WireJob } from '../../../gen/jobscheduler/v1/job_pb.js';
+import { CatchUpPolicy, DependencyCondition, JobState, JobView, OverlapPolicy, type Job as WireJob } from '../../../gen/jobscheduler/v1/job_pb.js';
 import type { DependencyCondition as DomainCondition } from '../../../domain/dependency/dependency.js';
 import { scheduleInput, scheduleMessage } from './schedule-message.js';
 import { windowsInput, windowsMessage } from './window-message.js';
@@ -20,6 +20,15 @@ export const STATE_TO_WIRE: Readonly<Record<DomainState, JobState>> = {
 };
 
 const STATE_FROM_WIRE = reverseOf(STATE_TO_WIRE);
+
+export type JobViewName = 'full' | 'basic';
+
+/** JobView on the wire; unset is FULL. */
+export function viewFromWire(field: string, view: JobView): JobViewName {
+  if (view === JobView.UNSPECIFIED || view === JobView.FULL) return 'full';
+  if (view === JobView.BASIC) return 'basic';
+  throw DomainError.invalidArgument(`${field} has an unknown value (${view}): JOB_VIEW_FULL or JOB_VIEW_BASIC`);
+}
 
 export function stateFromWire(field: string, state: JobState): DomainState {
   const found = STATE_FROM_WIRE.get(state);
@@ -80,13 +89,13 @@ export function definitionInput(job: WireJob | undefined, field = 'job'): JobDef
  * field set, as executionMessage does: create() returns a message as it is, and walked the
  * schema for each init shape (a BatchCreateJobs answer holds up to 1,000 jobs).
  */
-export function jobMessage(job: Job): WireJob {
+export function jobMessage(job: JobWithoutPayload & { readonly payload?: Job['payload'] }, view: JobViewName = 'full'): WireJob {
   return {
     $typeName: 'jobscheduler.v1.Job',
     id: job.id,
     name: job.name,
     type: job.type,
-    payload: job.payload,
+    payload: view === 'full' ? job.payload : undefined,
     schedule: scheduleMessage(job.schedule),
     retryPolicy: {
       $typeName: 'jobscheduler.v1.RetryPolicy',
