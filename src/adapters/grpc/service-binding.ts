@@ -130,8 +130,14 @@ function unary(path: string, input: DescMessage, output: DescMessage, handler: U
     (span ? span.run(handled) : handled())
       .then(
         (response) => {
-          const message = response instanceof EncodedMessage ? response : create(output, response);
-          finish(status.OK, message instanceof EncodedMessage ? message.message : message);
+          if (response instanceof EncodedMessage) {
+            // Sent as its bytes; the audit line gets the message they encode.
+            finish(status.OK, response.message);
+            callback(null, response);
+            return;
+          }
+          const message = create(output, response);
+          finish(status.OK, message);
           callback(null, message);
         },
         (error: unknown) => {
