@@ -25,7 +25,7 @@ export class MemoryJobStore implements JobStore {
   }
 
   async lockWithoutPayload(ids: readonly string[]): Promise<JobWithoutPayload[]> {
-    return (await this.lock(ids)).map(({ payload: _payload, ...job }) => job);
+    return (await this.lock(ids)).map(withoutPayload);
   }
 
   async lock(ids: readonly string[]): Promise<Job[]> {
@@ -93,7 +93,7 @@ export class MemoryJobStore implements JobStore {
 
   async listWithoutPayload(filter: JobFilter, after: JobCursor | undefined, limit: number): Promise<JobPage<JobWithoutPayload>> {
     const page = await this.list(filter, after, limit);
-    return { ...page, jobs: page.jobs.map(({ payload: _payload, ...job }) => job) };
+    return { ...page, jobs: page.jobs.map(withoutPayload) };
   }
 
   async ids(filter: JobFilter, limit: number): Promise<string[]> {
@@ -123,4 +123,8 @@ export class MemoryJobStore implements JobStore {
 /** created_at DESC, id DESC, as PostgreSQL orders them (uuid order = lowercase hex text order). */
 function newestFirst(a: Pick<Job, 'createdAt' | 'id'>, b: Pick<Job, 'createdAt' | 'id'>): number {
   return b.createdAt.getTime() - a.createdAt.getTime() || compareIds(b.id, a.id);
+}
+
+function withoutPayload({ payload: _payload, ...job }: Job): JobWithoutPayload {
+  return job;
 }

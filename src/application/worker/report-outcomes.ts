@@ -72,20 +72,22 @@ export async function recordOutcomes(tx: Transaction, outcomes: readonly Reporte
   const current = new Map((await tx.executions.getMany(refusedIds)).map((e) => [e.id, e]));
   const retryByOccurrence = new Map<string, Execution>();
   for (const retry of done.retries) if (!retryByOccurrence.has(occurrenceKey(retry))) retryByOccurrence.set(occurrenceKey(retry), retry);
-  // A failure sent again names the retry its first report queued, as its first answer did.
-  const repeatedFailures = considered.flatMap((o) => {
+  // Recorded before and sent again, its answer lost: answered as then. A failure names the retry
+  // its first report queued (the attempt after it), as it is now.
+  const repeats = new Map(considered.flatMap((o) => {
     const stored = current.get(o.executionId);
-    return stored?.status === 'failed' && isRepeat(stored, o) ? [stored] : [];
-  });
-  const queuedBefore = new Map((await tx.executions.nextAttempts(repeatedFailures)).map((e) => [occurrenceKey(e), e]));
+    return stored && isRepeat(stored, o) ? [[o.executionId, stored] as const] : [];
+  }));
+  const failed = [...repeats.values()].filter((e) => e.status === 'failed');
+  const retryAfter = new Map((await tx.executions.nextAttempts(failed)).map((e) => [attemptKey(e, e.attempt - 1), e]));
   const results = outcomes.map((o, i): OutcomeResult => {
     const first = firstIndex.get(o.executionId) as number;
     if (first !== i) return { executionId: o.executionId, accepted: false, refusal: 'InvalidArgument', reason: `outcome ${first} of this request already reports this execution; only the first is considered` };
     const execution = accepted.get(o.executionId);
     if (execution) return { executionId: o.executionId, accepted: true, execution, retry: execution.status === 'queued' ? undefined : retryByOccurrence.get(occurrenceKey(execution)) };
+    const repeated = repeats.get(o.executionId);
+    if (repeated) return { executionId: o.executionId, accepted: true, execution: repeated, retry: retryAfter.get(attemptKey(repeated, repeated.attempt)) };
     const stored = current.get(o.executionId);
-    // Recorded before and sent again, its answer lost: answered as then, with the retry as it is now.
-    if (stored && isRepeat(stored, o)) return { executionId: o.executionId, accepted: true, execution: stored, retry: stored.status === 'failed' ? queuedBefore.get(occurrenceKey(stored)) : undefined };
     return { executionId: o.executionId, accepted: false, refusal: stored === undefined ? 'NotFound' : 'IllegalTransition', reason: refusal(stored) };
   });
   return { results, finished: done.finished, retries: done.retries, released, triggered: done.triggered, webhookDeliveries: done.webhookDeliveries };
@@ -122,6 +124,7 @@ export class ReportOutcomes {
 }
 
 const occurrenceKey = (execution: Execution) => `${execution.jobId}|${execution.occurrenceAt.getTime()}`;
+const attemptKey = (execution: Execution, attempt: number) => `${occurrenceKey(execution)}|${attempt}`;
 
 /**
  * The outcome this execution ended with, reported again under the lease it ended under. Only the
