@@ -16,6 +16,15 @@ import { createJobSchedulerClient, createWorkerClient, type JobSchedulerClient, 
  * of new jobs whose answer would not fit was created and then failed on the client; now it is
  * refused before anything is created.
  */
+/** Never due while a test runs. */
+const LATER = { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } };
+
+/**
+ * 1,000 jobs of about 4.1 kB: the request fits in the 4 MiB the service receives, the full answer
+ * (each job with its id, state and timestamps) would not fit in the 4 MiB a client receives.
+ */
+const nearlyFullBatch = (type: string) => Array.from({ length: 1000 }, (_, i) => ({ job: { name: `j${i}`, type, schedule: LATER, payload: { data: 'z'.repeat(4_080) } } }));
+
 describe('gRPC: answers larger than a client receives at once', () => {
   let server: TestServer;
   // Clients at gRPC's default receive limit, as grpcurl and clients in other languages are (the
@@ -39,7 +48,7 @@ describe('gRPC: answers larger than a client receives at once', () => {
     const created: string[] = [];
     // 30 payloads of 200 kB: 6 MB in one page of 30.
     for (let i = 0; i < 30; i += 1) {
-      const { job } = await scheduler.createJob({ job: { name: `big ${i}`, type, schedule: { kind: { case: 'once', value: { at: { seconds: 4_000_000_000n } } } }, payload: { i, data: 'x'.repeat(200_000) } } });
+      const { job } = await scheduler.createJob({ job: { name: `big ${i}`, type, schedule: LATER, payload: { i, data: 'x'.repeat(200_000) } } });
       created.push(job!.id);
     }
     const pages: number[] = [];
@@ -87,9 +96,7 @@ describe('gRPC: answers larger than a client receives at once', () => {
 
   it('BatchCreateJobs refuses a batch it could not answer within 4 MiB before creating anything, and takes it in halves', async () => {
     const type = `batch-${randomUUID().slice(0, 8)}`;
-    // 1,000 jobs of about 4.1 kB: the request fits in the 4 MiB the service receives, the answer
-    // (each job with its id, state and timestamps) would not fit in the 4 MiB a client receives.
-    const requests = Array.from({ length: 1000 }, (_, i) => ({ job: { name: `j${i}`, type, schedule: { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } }, payload: { data: 'z'.repeat(4_080) } } }));
+    const requests = nearlyFullBatch(type);
     const requestBytes = toBinary(BatchCreateJobsRequestSchema, create(BatchCreateJobsRequestSchema, { requests }));
     expect(requestBytes.length).to.be.within(CLIENT_MAX_RECEIVE_BYTES - 100_000, CLIENT_MAX_RECEIVE_BYTES);
     const refused = await scheduler.batchCreateJobs({ requests }).then(
@@ -105,7 +112,7 @@ describe('gRPC: answers larger than a client receives at once', () => {
 
   it('BatchCreateJobs with view BASIC takes the same batch in one call and answers without payloads', async () => {
     const type = `basic-${randomUUID().slice(0, 8)}`;
-    const requests = Array.from({ length: 1000 }, (_, i) => ({ job: { name: `j${i}`, type, schedule: { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } }, payload: { data: 'z'.repeat(4_080) } } }));
+    const requests = nearlyFullBatch(type);
     const { jobs } = await scheduler.batchCreateJobs({ requests, view: JobView.BASIC });
     expect(jobs).to.have.length(1000);
     expect(jobs.map((job) => [job.name, job.payload])).to.deep.equal(requests.map((r) => [r.job.name, undefined]));
@@ -115,7 +122,7 @@ describe('gRPC: answers larger than a client receives at once', () => {
 
   it('ListJobs with view BASIC leaves the payloads out, so a page of large jobs is not cut', async () => {
     const type = `basic-list-${randomUUID().slice(0, 8)}`;
-    for (let i = 0; i < 30; i += 1) await scheduler.createJob({ job: { name: `big ${i}`, type, schedule: { kind: { case: 'once', value: { at: { seconds: 4_000_000_000n } } } }, payload: { i, data: 'x'.repeat(200_000) } } });
+    for (let i = 0; i < 30; i += 1) await scheduler.createJob({ job: { name: `big ${i}`, type, schedule: LATER, payload: { i, data: 'x'.repeat(200_000) } } });
     const page = await scheduler.listJobs({ filter: { type }, pageSize: 30, view: JobView.BASIC });
     expect([page.jobs.length, page.nextPageToken, page.totalSize]).to.deep.equal([30, '', 30n]);
     expect(page.jobs.map((job) => job.payload)).to.deep.equal(new Array(30).fill(undefined));
@@ -129,11 +136,10 @@ describe('gRPC: answers larger than a client receives at once', () => {
 
   it('what the service adds to a job it creates stays within the room BatchCreateJobs reserves for it', async () => {
     const type = `added-${randomUUID().slice(0, 8)}`;
-    const later = { kind: { case: 'once' as const, value: { at: { seconds: 4_000_000_000n } } } };
-    const { jobs: upstreams } = await scheduler.batchCreateJobs({ requests: Array.from({ length: 32 }, (_, i) => ({ job: { name: `up ${i}`, type, schedule: later } })) });
+    const { jobs: upstreams } = await scheduler.batchCreateJobs({ requests: Array.from({ length: 32 }, (_, i) => ({ job: { name: `up ${i}`, type, schedule: LATER } })) });
     const schedules: MessageInitShape<typeof JobSchema>['schedule'][] = [
       { kind: { case: 'once', value: {} } },
-      later,
+      LATER,
       { kind: { case: 'interval', value: { every: 5, unit: 2 } } },
       { kind: { case: 'cron', value: { expression: '*/5 * * * *' } } },
       { kind: { case: 'cron', value: { expression: '0 3 * * *', timeZone: 'America/Argentina/ComodRivadavia' } } },
