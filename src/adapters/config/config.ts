@@ -27,6 +27,7 @@ export interface Config {
     pollIntervalMs: number;
     dispatchBatchSize: number;
     dispatchConcurrency: number;
+    dispatchLookaheadMs: number;
     misfireGraceMs: number;
     defaultLeaseMs: number;
     reaperIntervalMs: number;
@@ -110,6 +111,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       pollIntervalMs: read.duration('POLL_INTERVAL', 1_000, 10, 3_600_000),
       dispatchBatchSize: read.integer('DISPATCH_BATCH_SIZE', 500, 1, 10_000),
       dispatchConcurrency: read.integer('DISPATCH_CONCURRENCY', 2, 1, 16),
+      dispatchLookaheadMs: read.duration('DISPATCH_LOOKAHEAD', 1_000, 0, 10_000),
       misfireGraceMs: read.duration('MISFIRE_GRACE', 60_000, 0, 86_400_000),
       defaultLeaseMs: read.duration('LEASE_DURATION', 30_000, 5_000, 3_600_000),
       reaperIntervalMs: read.duration('REAPER_INTERVAL', 1_000, 10, 3_600_000),

@@ -52,6 +52,8 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
   const observer = ports.observer ?? NO_OBSERVER;
   const tracing = ports.tracing ?? NO_TRACING;
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine };
+  // A job due before the dispatcher's next look (its sleep, and its lookahead) wakes it now.
+  const soonMs = settings.pollIntervalMs + settings.dispatchLookaheadMs;
   const quotaTypes = new QuotaTypes(store, wakeUps, logger);
   const subscriptions = new WebhookSubscriptions(
     store,
@@ -95,8 +97,8 @@ export function buildUseCases(ports: CorePorts, config: Pick<Config, 'engine' | 
     rescue,
     prune,
     engine: new SchedulerEngine(dispatch, rescue, prune, store, clock, wakeUps, settings, logger),
-    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer, sessions, settings.pollIntervalMs, tracing), control,
-      update: new UpdateJob(store, clock, wakeUps, config.limits, settings.pollIntervalMs),
+    jobs: { create: new CreateJobs(store, clock, ids, wakeUps, observer, sessions, soonMs, tracing), control,
+      update: new UpdateJob(store, clock, wakeUps, config.limits, soonMs),
       delete: new DeleteJob(store, clock, wakeUps),
       bulk: new BulkControl(store, control), queries, limits: config.limits },
     executions: {

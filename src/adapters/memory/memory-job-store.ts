@@ -7,6 +7,8 @@ import { refreshDependencies } from './memory-dependency-store.js';
 import type { MemoryState } from './memory-state.js';
 
 const FIRING: readonly JobState[] = ['pending', 'scheduled', 'running'];
+// As in the SQL: a job may fire ahead of its slot unless its overlap policy could still skip it then.
+const firesAhead = (job: Job): boolean => job.overlapPolicy === 'allow' || job.activeOccurrences === 0;
 
 /** JobStore in memory. Transactions run one at a time, so every lock is already held. */
 export class MemoryJobStore implements JobStore {
@@ -32,16 +34,25 @@ export class MemoryJobStore implements JobStore {
     return [...new Set(ids)].sort().flatMap((id) => this.state.jobs.get(id) ?? []);
   }
 
-  async claimDue(now: Date, limit: number): Promise<Job[]> {
-    return [...this.state.jobs.values()]
-      .filter((job) => FIRING.includes(job.state) && job.nextRunAt !== undefined && job.nextRunAt <= now)
-      .sort((a, b) => (a.nextRunAt as Date).getTime() - (b.nextRunAt as Date).getTime())
+  async claimDue(now: Date, limit: number, until: Date = now): Promise<Job[]> {
+    return this.firing()
+      .filter((job) => (job.nextRunAt as Date) <= until && ((job.nextRunAt as Date) <= now || firesAhead(job)))
       .slice(0, limit);
   }
 
+  async countDue(until: Date, cap: number): Promise<number> {
+    return Math.min(cap, this.firing().filter((job) => (job.nextRunAt as Date) <= until).length);
+  }
+
   async nextDueAt(): Promise<Date | undefined> {
-    const times = [...this.state.jobs.values()].flatMap((job) => (FIRING.includes(job.state) && job.nextRunAt ? [job.nextRunAt.getTime()] : []));
-    return times.length === 0 ? undefined : new Date(Math.min(...times));
+    return this.firing()[0]?.nextRunAt;
+  }
+
+  /** Jobs that can fire, earliest next_run_at first. */
+  private firing(): Job[] {
+    return [...this.state.jobs.values()]
+      .filter((job) => FIRING.includes(job.state) && job.nextRunAt !== undefined)
+      .sort((a, b) => (a.nextRunAt as Date).getTime() - (b.nextRunAt as Date).getTime());
   }
 
   async insert(jobs: readonly Job[], idempotency: readonly (Idempotency | undefined)[] = []): Promise<void> {

@@ -9,6 +9,8 @@ import { prepared } from './prepared.js';
 import { assignments, recordsetColumns } from './recordset.js';
 
 const FIRING_STATES = `('pending', 'scheduled', 'running')`;
+// A job may fire ahead of its slot unless its overlap policy could still skip it then.
+const FIRES_AHEAD = `(overlap_policy = 'allow' OR active_occurrences = 0)`;
 const WRITTEN_COLUMNS = Object.keys(JOB_COLUMNS).join(', ');
 // The dependency columns are read with every job but written only by dependency-sql.ts. The
 // subquery runs only for a job that has upstream jobs, so reading other jobs costs nothing more.
@@ -69,13 +71,21 @@ export class PgJobStore implements JobStore {
     return rows.map(jobFromRow);
   }
 
-  async claimDue(now: Date, limit: number): Promise<Job[]> {
+  async claimDue(now: Date, limit: number, until: Date = now): Promise<Job[]> {
     const { rows } = await this.db.query<JobRow>(
-      `SELECT ${COLUMNS} FROM jobs WHERE state IN ${FIRING_STATES} AND next_run_at <= $1
-       ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, limit],
+      `SELECT ${COLUMNS} FROM jobs WHERE state IN ${FIRING_STATES} AND next_run_at <= $2
+         AND (next_run_at <= $1 OR ${FIRES_AHEAD})
+       ORDER BY next_run_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [now, until, limit],
     );
     return rows.map(jobFromRow);
+  }
+
+  async countDue(until: Date, cap: number): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      prepared('jobs.count-due', `SELECT count(*)::int AS count FROM (SELECT 1 FROM jobs WHERE state IN ${FIRING_STATES} AND next_run_at <= $1 LIMIT $2) AS due`, [until, cap]),
+    );
+    return rows[0]?.count ?? 0;
   }
 
   async nextDueAt(): Promise<Date | undefined> {

@@ -6,6 +6,11 @@ export interface EngineSettings {
   readonly dispatchBatchSize: number;
   /** Dispatcher passes in flight at once while a backlog of due jobs lasts (each claims other jobs). */
   readonly dispatchConcurrency: number;
+  /**
+   * How far ahead of its slot an occurrence is fired: its execution is written this long before
+   * and waits in the queue until the slot, so the slot's work is only handing it out.
+   */
+  readonly dispatchLookaheadMs: number;
   /** Occurrences later than this are "missed" and follow the catch-up policy. */
   readonly misfireGraceMs: number;
   /** Lease length when a worker does not ask for one. */
@@ -29,6 +34,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   pollIntervalMs: 1_000,
   dispatchBatchSize: 500,
   dispatchConcurrency: 2,
+  dispatchLookaheadMs: 1_000,
   misfireGraceMs: 60_000,
   defaultLeaseMs: 30_000,
   minLeaseMs: 5_000,

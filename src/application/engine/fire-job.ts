@@ -18,8 +18,8 @@ export interface Fired {
  * each gets its first attempt, numbered after the job's earlier executions. The dispatcher fires
  * what came due; CreateJobs fires a one-shot that is due the moment it is created.
  */
-export function fireJob(job: Job, now: Date, misfireGraceMs: number, ids: IdGenerator): Fired {
-  const fired = fireDueJob(job, now, misfireGraceMs);
+export function fireJob(job: Job, now: Date, misfireGraceMs: number, ids: IdGenerator, asOf: Date = now): Fired {
+  const fired = fireDueJob(job, now, misfireGraceMs, asOf);
   const executions = fired.occurrences.map(({ occurrenceAt, scheduledAt, windowClosesAt }, i) =>
     queuedExecution(job, { id: ids.newId(), number: job.executionCount + i + 1, occurrenceAt, attempt: 1, trigger: 'schedule', scheduledAt, windowClosesAt }, now),
   );

@@ -20,7 +20,7 @@ export class SchedulerEngine {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    dispatch: DispatchDueJobs,
+    private readonly dispatch: DispatchDueJobs,
     rescue: RescueExpiredExecutions,
     prune: PruneHistory,
     private readonly store: Store,
@@ -62,7 +62,10 @@ export class SchedulerEngine {
   }
 
   start(): void {
-    this.unsubscribe = this.wakeUps.onJobsDue(() => this.dispatcher.wake());
+    this.unsubscribe = this.wakeUps.onJobsDue(() => {
+      this.dispatch.recount();
+      this.dispatcher.wake();
+    });
     this.dispatcher.start();
     this.reaper.start();
     this.retention.start();
@@ -72,10 +75,11 @@ export class SchedulerEngine {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     await Promise.all([this.dispatcher.stop(), this.reaper.stop(), this.retention.stop()]);
+    this.dispatch.stop();
   }
 
   private async msUntilNextDue(): Promise<number | undefined> {
-    const next = await this.store.transaction((tx) => tx.jobs.nextDueAt(), { readOnly: true });
+    const next = this.dispatch.nextPassAt(await this.store.transaction((tx) => tx.jobs.nextDueAt(), { readOnly: true }));
     return next === undefined ? undefined : next.getTime() - this.clock.now().getTime();
   }
 }

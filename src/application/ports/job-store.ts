@@ -57,8 +57,14 @@ export interface JobStore {
   lock(ids: readonly string[]): Promise<Job[]>;
   /** As lock(), without the payloads: for settling, which never reads them. */
   lockWithoutPayload(ids: readonly string[]): Promise<JobWithoutPayload[]>;
-  /** Locks up to `limit` jobs due by `now` that no other transaction holds, earliest due first. */
-  claimDue(now: Date, limit: number): Promise<Job[]>;
+  /**
+   * Locks up to `limit` jobs that no other transaction holds, earliest due first: those due by
+   * `now`, and those due by `until` (firing ahead) unless their overlap policy may still skip
+   * the occurrence (SKIP with an occurrence active), which is decided when it is due.
+   */
+  claimDue(now: Date, limit: number, until?: Date): Promise<Job[]>;
+  /** How many jobs can fire by `until` (held back or not), counting at most `cap`. */
+  countDue(until: Date, cap: number): Promise<number>;
   /** The earliest next_run_at of a job that can fire, for the dispatcher's sleep. */
   nextDueAt(): Promise<Date | undefined>;
   /** Inserts new jobs (all or none). A request id already stored fails the transaction with AlreadyExists. */

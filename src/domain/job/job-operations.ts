@@ -27,6 +27,14 @@ function firstRunAt(schedule: Schedule, origin: Date, now: Date): Date | undefin
   return schedule.kind === 'once' ? (schedule.at ?? origin) : nextFireTime(schedule, now, origin);
 }
 
+/**
+ * Where to look for a recurring job's next slot: after now, or after the slot it fired last when
+ * that was fired ahead and is still to come (fireDueJob's `asOf`), so no slot is fired twice.
+ */
+function slotsAfter(job: Pick<Job, 'lastRunAt'>, now: Date): Date {
+  return job.lastRunAt && job.lastRunAt > now ? job.lastRunAt : now;
+}
+
 function dueState(nextRunAt: Date | undefined, now: Date): 'pending' | 'scheduled' {
   return nextRunAt !== undefined && nextRunAt <= now ? 'pending' : 'scheduled';
 }
@@ -86,7 +94,7 @@ export function resumeJob(job: Job, now: Date): Job {
   if (!isAllowed('resume', job.state)) transition('resume', job.state, job.state);
   const pausedAt = job.pausedAt ?? now;
   const neverFired = job.executionCount === 0;
-  const nextRunAt = isRecurring(job) ? nextFireTime(job.schedule, pausedAt, job.createdAt) : neverFired ? firstRunAt(job.schedule, job.createdAt, now) : undefined;
+  const nextRunAt = isRecurring(job) ? nextFireTime(job.schedule, slotsAfter(job, pausedAt), job.createdAt) : neverFired ? firstRunAt(job.schedule, job.createdAt, now) : undefined;
   if (nextRunAt === undefined && job.activeOccurrences === 0 && !waitsForUpstream(job.schedule)) {
     throw DomainError.illegalTransition(`cannot resume a job that is paused with nothing left to run (its schedule has no further occurrence)`);
   }
@@ -120,11 +128,11 @@ export function rescheduleJob(job: Job, schedule: Schedule, now: Date): Job {
   switch (job.state) {
     case 'pending':
     case 'scheduled': {
-      const nextRunAt = firstRunToWaitFor(schedule, job.createdAt, now);
+      const nextRunAt = firstRunToWaitFor(schedule, job.createdAt, slotsAfter(job, now));
       return change(updated, 'reschedule', dueState(nextRunAt, now), now, { nextRunAt });
     }
     case 'running':
-      return change(updated, 'reschedule', 'running', now, { nextRunAt: isRecurring(updated) ? nextFireTime(schedule, now, job.createdAt) : undefined });
+      return change(updated, 'reschedule', 'running', now, { nextRunAt: isRecurring(updated) ? nextFireTime(schedule, slotsAfter(job, now), job.createdAt) : undefined });
     default:
       return change(updated, 'reschedule', job.state, now);
   }
@@ -153,13 +161,18 @@ export interface FiredJob {
   readonly dropped: readonly LedgerRun[];
 }
 
-/** The dispatcher found the job due: start what the overlap and catch-up policies call for. */
-export function fireDueJob(job: Job, now: Date, misfireGraceMs: number): FiredJob {
+/**
+ * The dispatcher found the job due by `asOf`: start what the overlap and catch-up policies call
+ * for at that instant. `asOf` is later than `now` when the dispatcher fires ahead of an
+ * occurrence (its execution waits in the queue until its slot); last_run_at is then that slot,
+ * so a RunJob before it still gets an occurrence of its own.
+ */
+export function fireDueJob(job: Job, now: Date, misfireGraceMs: number, asOf: Date = now): FiredJob {
   const dueAt = job.nextRunAt;
-  if (dueAt === undefined || dueAt > now) throw DomainError.illegalTransition(`cannot fire a job that is not due (next_run_at ${dueAt?.toISOString() ?? 'unset'})`);
+  if (dueAt === undefined || dueAt > asOf) throw DomainError.illegalTransition(`cannot fire a job that is not due (next_run_at ${dueAt?.toISOString() ?? 'unset'})`);
   const since = job.lastRunAt ?? job.createdAt;
   if (!isRecurring(job)) {
-    const fired = change(job, 'fire', 'running', now, { nextRunAt: undefined, lastRunAt: now });
+    const fired = change(job, 'fire', 'running', now, { nextRunAt: undefined, lastRunAt: asOf });
     // A one-shot's only occurrence is deferred to a window, never skipped.
     const occurrence = placeOccurrence(job, dueAt, now, false) as FiredOccurrence;
     return { job: { ...fired, activeOccurrences: job.activeOccurrences + 1, executionCount: job.executionCount + 1 }, occurrences: [occurrence], skipped: 0, dropped: [] };
@@ -168,7 +181,7 @@ export function fireDueJob(job: Job, now: Date, misfireGraceMs: number): FiredJo
     schedule: job.schedule,
     origin: job.createdAt,
     dueAt,
-    now,
+    now: asOf,
     catchUp: job.catchUpPolicy,
     catchUpWindowMs: job.catchUpWindowMs,
     overlap: job.overlapPolicy,
@@ -182,7 +195,7 @@ export function fireDueJob(job: Job, now: Date, misfireGraceMs: number): FiredJo
   const count = occurrences.length;
   const moved =
     count > 0
-      ? change(job, 'fire', 'running', now, { lastRunAt: now })
+      ? change(job, 'fire', 'running', now, { lastRunAt: asOf })
       : job.state === 'running'
         ? change(job, 'skip', 'running', now)
         : plan.nextRunAt === undefined

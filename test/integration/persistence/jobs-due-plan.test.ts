@@ -42,6 +42,22 @@ describe(`the due-job query on ${JOBS.toLocaleString('en')} jobs (PostgreSQL pla
     expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
   });
 
+  it('claimDue with a lookahead uses the jobs_due index too', async () => {
+    const { db, queries } = recordingQueryable();
+    await new PgJobStore(db).claimDue(T0, 10, new Date(T0.getTime() + 1_000));
+    const plan = await explain(pool, queries[0] as (typeof queries)[number]);
+    expect(indexesUsed(plan), describePlan(plan)).to.include('jobs_due');
+    expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+  });
+
+  it('countDue uses the jobs_due index too', async () => {
+    const { db, queries } = recordingQueryable();
+    await new PgJobStore(db).countDue(new Date(T0.getTime() + 1_000), 500);
+    const plan = await explain(pool, queries[0] as (typeof queries)[number]);
+    expect(indexesUsed(plan), describePlan(plan)).to.include('jobs_due');
+    expect(seqScans(plan), describePlan(plan)).to.deep.equal([]);
+  });
+
   it('nextDueAt uses the jobs_due index too', async () => {
     const { db, queries } = recordingQueryable();
     await new PgJobStore(db).nextDueAt();

@@ -147,6 +147,41 @@ describe('job operations', () => {
   });
 
   // Every schedule ends at the last supported instant, 9999-12-30T23:59:59.999Z (instants.ts).
+  describe('fired ahead of the slot (the dispatcher\'s lookahead)', () => {
+    const slot = at(60);
+    const aheadOfSlot = new Date(slot.getTime() - 500);
+    const firedAhead = () => fireDueJob(createJob('j', definition(hourly), T0), aheadOfSlot, GRACE, slot);
+
+    it('fires the slot as of the slot: the occurrence is the slot, the next run the one after it, last_run_at the slot', () => {
+      const fired = firedAhead();
+      expect(fired.occurrences).to.deep.equal([{ occurrenceAt: slot, scheduledAt: slot, windowClosesAt: undefined }]);
+      expect(fired.job).to.include({ state: 'running', activeOccurrences: 1, executionCount: 1 });
+      expect(fired.job.nextRunAt).to.deep.equal(at(120));
+      expect(fired.job.lastRunAt).to.deep.equal(slot);
+      expect(fired.job.updatedAt).to.deep.equal(aheadOfSlot);
+    });
+
+    it('cannot fire a job whose slot is beyond the instant it is fired as of', () => {
+      expect(() => fireDueJob(createJob('j', definition(hourly), T0), aheadOfSlot, GRACE, new Date(slot.getTime() - 1))).to.throw(DomainError, /not due/);
+    });
+
+    it('never finds that slot again: not by a reschedule, a pause and resume, or a settle before the slot', () => {
+      const fired = firedAhead().job;
+      const rescheduled = rescheduleJob(fired, hourly, aheadOfSlot);
+      expect(rescheduled.nextRunAt).to.deep.equal(at(120));
+      const resumed = resumeJob(pauseJob(fired, aheadOfSlot), new Date(slot.getTime() - 100));
+      expect(resumed.nextRunAt).to.deep.equal(at(120));
+      // Its execution cancelled before the slot: the job waits again, for the slot after.
+      const settled = settleOccurrence(fired, 'cancelled', aheadOfSlot);
+      expect(rescheduleJob(settled, hourly, aheadOfSlot)).to.include({ state: 'scheduled' }).and.have.deep.property('nextRunAt', at(120));
+    });
+
+    it('gives a manual run before the slot an occurrence of its own', () => {
+      const started = runJobNow(firedAhead().job, aheadOfSlot);
+      expect(started.occurrenceAt.getTime()).to.not.equal(slot.getTime());
+    });
+  });
+
   describe('recurring jobs at the end of their schedule', () => {
     const END = new Date('9999-12-30T21:30:00Z');
     const late = (minutes: number) => new Date(END.getTime() + minutes * 60_000);

@@ -80,6 +80,25 @@ export function jobStoreConformance(context: ConformanceContext): void {
       expect(await context.tx((tx) => tx.jobs.claimDue(T0, 1))).to.deep.equal([first]);
     });
 
+    it('claims jobs due within the lookahead too, except those their overlap policy may still skip', async () => {
+      const due = (job: Job, nextRunAt: Date, patch: Partial<Job> = {}): Job => ({ ...job, nextRunAt, ...patch });
+      const now = due(jobInState('scheduled'), T0);
+      const soon = due(jobInState('scheduled'), at(500));
+      const busySkip = due(jobInState('running'), at(600), { overlapPolicy: 'skip', activeOccurrences: 1 });
+      const busyAllow = due(jobInState('running'), at(700), { overlapPolicy: 'allow', activeOccurrences: 1 });
+      const idleSkip = due(jobInState('scheduled'), at(800), { overlapPolicy: 'skip', activeOccurrences: 0 });
+      const beyond = due(jobInState('scheduled'), at(1_001));
+      const dueBusySkip = due(jobInState('running'), at(-1), { overlapPolicy: 'skip', activeOccurrences: 1 });
+      await context.tx((tx) => tx.jobs.insert([beyond, idleSkip, busyAllow, busySkip, soon, now, dueBusySkip]));
+
+      expect(ids(await context.tx((tx) => tx.jobs.claimDue(T0, 10, at(1_000))))).to.deep.equal(ids([dueBusySkip, now, soon, busyAllow, idleSkip]));
+      expect(ids(await context.tx((tx) => tx.jobs.claimDue(T0, 10)))).to.deep.equal(ids([dueBusySkip, now]));
+      expect(ids(await context.tx((tx) => tx.jobs.claimDue(at(600), 10, at(600))))).to.deep.equal(ids([dueBusySkip, now, soon, busySkip]));
+      expect(await context.tx((tx) => tx.jobs.countDue(at(1_000), 10))).to.equal(6);
+      expect(await context.tx((tx) => tx.jobs.countDue(at(1_000), 4))).to.equal(4);
+      expect(await context.tx((tx) => tx.jobs.countDue(at(-2), 10))).to.equal(0);
+    });
+
     it('reports the earliest next run of a job that can fire, ignoring idle states', async () => {
       expect(await context.tx((tx) => tx.jobs.nextDueAt())).to.equal(undefined);
       const paused = jobInState('paused');
