@@ -7,7 +7,6 @@ import type { Store } from '../ports/store.js';
 import type { LedgerRecord } from '../ports/occurrence-store.js';
 import type { WakeUps } from '../ports/wake-ups.js';
 import type { EngineSettings } from './engine-settings.js';
-import { wakeWorkersFor } from './execution-events.js';
 import { NewExecutions, NO_HAND_OFF, QuotaAppeared, type HandOff } from '../worker/hand-off.js';
 import { fireJob, traceFired } from './fire-job.js';
 import { SlotAlarms } from './slot-alarms.js';
@@ -37,7 +36,7 @@ export class DispatchDueJobs {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    private readonly wakeUps: WakeUps,
+    wakeUps: WakeUps,
     private readonly settings: Pick<EngineSettings, 'dispatchBatchSize' | 'misfireGraceMs'> & Partial<Pick<EngineSettings, 'dispatchConcurrency' | 'dispatchLookaheadMs'>>,
     private readonly logger: Logger,
     private readonly observer: EngineObserver = NO_OBSERVER,
@@ -163,8 +162,7 @@ export class DispatchDueJobs {
     });
     const executions = fired.all;
     fired.deliver();
-    wakeWorkersFor(this.wakeUps, fired.queued.filter((execution) => execution.scheduledAt <= now));
-    this.slots.wakeWorkersAt(fired.queued, now, until);
+    this.slots.wakeWorkers(fired.queued, now, until);
     await this.recordPass(now);
     this.observer.queued(executions);
     this.observer.dispatchPass(performance.now() - started, result.jobs, executions.length, result.skipped);

@@ -1,6 +1,7 @@
 import type { Execution } from '../../domain/execution/execution.js';
 import type { Clock } from '../ports/clock.js';
 import type { WakeUps } from '../ports/wake-ups.js';
+import { wakeWorkersFor } from './execution-events.js';
 
 /**
  * Wakes workers (on every replica, through WakeUps) at the slots of executions fired ahead, so
@@ -17,7 +18,9 @@ export class SlotAlarms {
     private readonly wakeUps: WakeUps,
   ) {}
 
-  wakeWorkersAt(executions: readonly Execution[], now: Date, until: Date): void {
+  /** Wakes workers now for the executions due by `now`, and at their slots for those due by `until`. */
+  wakeWorkers(executions: readonly Execution[], now: Date, until: Date): void {
+    wakeWorkersFor(this.wakeUps, executions.filter((execution) => execution.scheduledAt <= now));
     // Counted from the clock, not from `now`: the pass that fired them took a while.
     const current = this.clock.now().getTime();
     for (const { scheduledAt, jobType } of executions) {
