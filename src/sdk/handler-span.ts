@@ -4,11 +4,27 @@ import type { AcquiredExecution } from '../gen/jobscheduler/v1/worker_service_pb
 /**
  * @opentelemetry/api is an optional peer dependency: an application that has it (and registers
  * an OpenTelemetry SDK) gets a span per handler run; one without it runs handlers as before.
- * Loaded on first use, not at module level: a top-level await would stop CommonJS consumers from
- * require()-ing the client package.
+ * Imported by createWorker (loadTracingApi), not at module level: a top-level await would stop
+ * CommonJS consumers from require()-ing the client package.
  */
-let loaded: Promise<typeof OtelApi | undefined> | undefined;
-const otelApi = () => (loaded ??= import('@opentelemetry/api').catch(() => undefined));
+let loading: Promise<typeof OtelApi | undefined> | undefined;
+let loaded: { api: typeof OtelApi | undefined } | undefined;
+
+/** Whether the import of @opentelemetry/api has ended (either way). */
+export function tracingApiSettled(): boolean {
+  return loaded !== undefined;
+}
+
+/**
+ * Starts importing @opentelemetry/api. Called when a worker is created: the import takes about
+ * 40 ms, which the first executions would otherwise wait for.
+ */
+export function loadTracingApi(): Promise<typeof OtelApi | undefined> {
+  return (loading ??= import('@opentelemetry/api').then(
+    (api) => (loaded = { api }).api,
+    () => (loaded = { api: undefined }).api,
+  ));
+}
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -19,7 +35,7 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$
  * another span in the same trace. A handler that throws ends the span with an error.
  */
 export async function inHandlerSpan<T>(acquired: AcquiredExecution, handler: () => Promise<T>): Promise<T> {
-  const api = await otelApi();
+  const api = loaded ? loaded.api : await loadTracingApi();
   if (!api) return handler();
   const execution = acquired.execution;
   const parent = remoteContext(api, acquired.traceParent, acquired.traceState);

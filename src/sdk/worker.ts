@@ -1,6 +1,7 @@
 import { createWorkerClient } from '../adapters/grpc/client/index.js';
 import type { AcquiredExecution } from '../gen/jobscheduler/v1/worker_service_pb.js';
 import { runExecution } from './execution-runner.js';
+import { loadTracingApi } from './handler-span.js';
 import { Lease, LeaseRegistry } from './leases.js';
 import { safeLogger } from './logger.js';
 import { failure } from './outcome-values.js';
@@ -34,6 +35,10 @@ export interface Worker {
 export function createWorker(options: WorkerOptions): Worker {
   const settings = resolveOptions(options);
   const log = safeLogger(settings.logger);
+  // The tracing API (about 40 ms to import) and `performance` (a lazily loaded global) would
+  // otherwise load when the first execution arrives, and it would wait for them.
+  void loadTracingApi();
+  performance.now();
   const { tls, token, allowPlaintextToken } = settings;
   const security = settings.credentials ?? { tls, token, allowPlaintextToken };
   const client = createWorkerClient(settings.address, security, { ...CHANNEL_DEFAULTS, ...settings.channelOptions });

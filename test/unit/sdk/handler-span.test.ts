@@ -28,6 +28,21 @@ const failure = await inHandlerSpan({ jobName: 'n', traceParent: '', traceState:
 process.stdout.write(JSON.stringify({ api, result, failure }));
 `;
 
+/** A fresh process creates a worker (whose server is not there) and says when the API was imported. */
+const AT_CREATE = `
+const root = 'file://' + process.cwd() + '/dist/src/sdk/';
+const { tracingApiSettled } = await import(root + 'handler-span.js');
+const { createWorker } = await import(root + 'index.js');
+const before = tracingApiSettled();
+const worker = createWorker({ address: '127.0.0.1:9', types: ['t'], handler: async () => undefined, logger: () => undefined });
+const deadline = Date.now() + 10_000;
+while (!tracingApiSettled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+const after = tracingApiSettled();
+await worker.stop({ timeoutMs: 0 });
+process.stdout.write(JSON.stringify({ before, after }));
+process.exit(0);
+`;
+
 describe('the SDK handler span (@opentelemetry/api as an optional peer)', () => {
   it('with the API and no OpenTelemetry SDK registered, runs the handler and passes on its result and its error', async () => {
     expect(await inHandlerSpan(acquired, async () => ({ sent: true }))).to.deep.equal({ sent: true });
@@ -38,5 +53,10 @@ describe('the SDK handler span (@opentelemetry/api as an optional peer)', () => 
   it('without @opentelemetry/api installed, the SDK loads and runs handlers as before', () => {
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', WITHOUT_API], { encoding: 'utf8' });
     expect(JSON.parse(output)).to.deep.equal({ api: 'missing', result: 42, failure: 'boom' });
+  });
+
+  it('is imported when the worker is created, so the first execution does not wait for it', () => {
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', AT_CREATE], { encoding: 'utf8' });
+    expect(JSON.parse(output)).to.deep.equal({ before: false, after: true });
   });
 });
