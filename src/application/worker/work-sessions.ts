@@ -9,53 +9,12 @@ import type { WakeUps } from '../ports/wake-ups.js';
 import { NO_TRACING, type Tracing } from '../ports/tracing.js';
 import { acquireIn, type AcquiredExecution } from './acquire-executions.js';
 import type { Heartbeat, LeaseBeat, LeaseStatus } from './heartbeat.js';
+import { MAX_CREDITS, type WorkDelivery, type WorkSession, type WorkSessionSettings, type WorkStart } from './work-session.js';
 import { NO_QUOTA_TYPES, type QuotaTypesView } from '../quotas/quota-types.js';
 import { afterOutcomes, recordOutcomes, type OutcomeResult, type ReportedOutcome } from './report-outcomes.js';
 import type { HandOff, Reservation } from './hand-off.js';
 
-export interface WorkStart {
-  readonly workerId: string;
-  readonly jobTypes: readonly string[];
-  readonly leaseDurationMs: number;
-  /** Leases the worker still holds from a session whose stream broke. */
-  readonly held: readonly LeaseBeat[];
-}
-
-/** What a session is sent: the adapter writes each as one message. */
-export interface WorkDelivery {
-  readonly executions: readonly AcquiredExecution[];
-  readonly results: readonly OutcomeResult[];
-  readonly lost: readonly LeaseStatus[];
-}
-
-/** A worker's side of a session, as its stream drives it. */
-export interface WorkSession {
-  /** Slots granted but not used yet. */
-  readonly credits: number;
-  grant(credits: number): void;
-  report(outcomes: readonly ReportedOutcome[]): void;
-  /** Progress, stored with the next lease extension. */
-  progress(beats: readonly LeaseBeat[]): void;
-  /** Resolves once every outcome reported so far is answered. */
-  settled(): Promise<void>;
-  /**
-   * The stream ended: nothing more is sent, and its leases are no longer extended. Resolves once
-   * whatever was acquired for the session and not sent is back in the queue (or after a few
-   * seconds if the database cannot be reached), so an ended stream leaves nothing behind.
-   */
-  close(): Promise<void>;
-}
-
-export interface WorkSessionSettings {
-  readonly minLeaseMs: number;
-  readonly maxLeaseMs: number;
-  readonly defaultLeaseMs: number;
-  /** How often to look for work nobody announced (a retry whose backoff ended, a lost NOTIFY). */
-  readonly pollIntervalMs: number;
-}
-
-/** The most outstanding credits of a session, outcomes per transaction, leases per session. */
-export const MAX_CREDITS = 1_000;
+/** Outcomes per transaction. */
 const MAX_OUTCOMES_PER_TICK = 1_000;
 /**
  * Ticks in flight at once. With one, the service and PostgreSQL took turns: the database sat idle

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toJson } from '@bufbuild/protobuf';
 import { durationFromMs, durationMs } from '@bufbuild/protobuf/wkt';
-import { ExecutionSchema, ExecutionStatus } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
+import { ExecutionSchema } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { fails, ok, type AreaCases } from '../support/contract.js';
-import { createJob, hourly, idCases, ms, rejects, runningJob, status, stateName, uniqueType } from '../support/helpers.js';
+import { createJob, hourly, idCases, ms, rejects, runningJob, stateName, status, statusName, uniqueType, WORKER } from '../support/helpers.js';
 import { eventually } from '../../support/eventually.js';
 import type { Target } from '../support/target.js';
 
@@ -15,7 +15,6 @@ async function queuedRun(t: Target) {
   return { job, execution: execution! };
 }
 
-const statusName = (s: ExecutionStatus | undefined) => ExecutionStatus[s ?? 0];
 
 export const executionCases: AreaCases = {
   scheduler: {
@@ -35,7 +34,7 @@ export const executionCases: AreaCases = {
         const id = acquired.execution?.id ?? '';
         const { execution } = await t.scheduler.cancelExecution({ id, reason: 'stop it' });
         expect(statusName(execution?.status)).to.equal('CANCELLED');
-        const { leases } = await t.worker.heartbeat({ workerId: 'contract-worker', leases: [{ executionId: id, leaseToken: acquired.leaseToken }] });
+        const { leases } = await t.worker.heartbeat({ workerId: WORKER, leases: [{ executionId: id, leaseToken: acquired.leaseToken }] });
         expect(leases[0]).to.include({ executionId: id, held: false, cancelRequested: true });
         expect(leases[0]?.reason).to.match(/stop it/);
       }),
@@ -67,7 +66,7 @@ export const executionCases: AreaCases = {
         await t.worker.completeExecution({ executionId: id, leaseToken: acquired.leaseToken, result: { pages: 3 } });
         const { execution } = await t.scheduler.getExecution({ id });
         expect(statusName(execution?.status)).to.equal('SUCCEEDED');
-        expect(execution).to.include({ workerId: 'contract-worker', attempt: 1, number: 1n, cancelRequested: false });
+        expect(execution).to.include({ workerId: WORKER, attempt: 1, number: 1n, cancelRequested: false });
         expect(execution?.result).to.deep.equal({ pages: 3 });
         expect(ms(execution?.startedAt)).to.be.at.least(ms(execution?.queuedAt));
         expect(ms(execution?.finishedAt) - ms(execution?.startedAt)).to.equal(durationMs(execution!.duration!));
@@ -88,10 +87,10 @@ export const executionCases: AreaCases = {
         const type = uniqueType();
         const job = await createJob(t, { type, schedule: hourly(), retryPolicy: { maxRetries: 0 } });
         await t.scheduler.runJob({ id: job.id });
-        const [first] = (await t.worker.acquireExecutions({ workerId: 'contract-worker', jobTypes: [type], capacity: 1, wait: durationFromMs(5_000) })).executions;
+        const [first] = (await t.worker.acquireExecutions({ workerId: WORKER, jobTypes: [type], capacity: 1, wait: durationFromMs(5_000) })).executions;
         await t.worker.completeExecution({ executionId: first?.execution?.id ?? '', leaseToken: first?.leaseToken ?? '' });
         await t.scheduler.runJob({ id: job.id });
-        const [second] = (await t.worker.acquireExecutions({ workerId: 'contract-worker', jobTypes: [type], capacity: 1, wait: durationFromMs(5_000) })).executions;
+        const [second] = (await t.worker.acquireExecutions({ workerId: WORKER, jobTypes: [type], capacity: 1, wait: durationFromMs(5_000) })).executions;
         await t.worker.failExecution({ executionId: second?.execution?.id ?? '', leaseToken: second?.leaseToken ?? '', errorMessage: 'boom' });
         await t.scheduler.runJob({ id: job.id });
         const { stats } = await t.scheduler.getJobStats({ jobId: job.id });

@@ -4,7 +4,7 @@ import { ExecutionEventKind, ExecutionStatus, ExecutionTrigger, type Execution }
 import { JobState } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { ok, type AreaCases } from '../support/contract.js';
 import { liveWatch } from '../support/event-stream.js';
-import { acquireOne, createJob, executionOf, failedJob, hourly, ms, rejects, runningJob, stateName, stateOf, status, uniqueType } from '../support/helpers.js';
+import { acquireOne, createJob, executionOf, failedJob, hourly, ms, rejects, runningJob, stateName, stateOf, status, statusName, uniqueType, WORKER } from '../support/helpers.js';
 import { eventually } from '../../support/eventually.js';
 import type { Target } from '../support/target.js';
 
@@ -15,8 +15,6 @@ import type { Target } from '../support/target.js';
  * waits on the real service, so a comment that drifts from behaviour fails here.
  */
 
-const WORKER = 'contract-worker';
-const statusName = (s: ExecutionStatus | undefined) => ExecutionStatus[s ?? 0];
 const executionOfId = async (t: Target, id: string) => (await t.scheduler.getExecution({ id })).execution as Execution;
 
 /** The job's executions by attempt, once `count` of them exist. */

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { durationFromMs, timestampDate, timestampFromDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import type { Execution } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
+import { ExecutionStatus, type Execution } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { JobState, type Job, type JobSchema } from '../../../src/gen/jobscheduler/v1/job_pb.js';
 import { IntervalUnit, type Schedule } from '../../../src/gen/jobscheduler/v1/schedule_pb.js';
 import type { AcquiredExecution } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
@@ -25,6 +25,12 @@ export function uniqueType(): string {
 
 /** A well-formed id that names nothing. */
 export const unknownId = (): string => randomUUID();
+
+/** The worker id the contract cases acquire under. */
+export const WORKER = 'contract-worker';
+
+/** An execution status by its enum name, as assertion messages read best. */
+export const statusName = (s: ExecutionStatus | undefined) => ExecutionStatus[s ?? 0];
 
 /** Awaits a call that must fail with `code`, checks that the message says what it should, and returns the error. */
 export async function rejects(call: Promise<unknown>, code: status, message?: RegExp): Promise<ServiceError> {
@@ -97,7 +103,7 @@ export function stateOf(target: Target, id: string, state: JobState): Promise<Jo
 /** Acquires the one execution of a type that is (or is about to be) queued, under a lease. */
 export async function acquireOne(target: Target, type: string, leaseMs?: number): Promise<AcquiredExecution> {
   const { executions } = await target.worker.acquireExecutions({
-    workerId: 'contract-worker',
+    workerId: WORKER,
     jobTypes: [type],
     capacity: 1,
     wait: durationFromMs(5_000),

@@ -5,7 +5,7 @@ import { pageWithin, runsWithin } from '../../../src/adapters/grpc/mapping/messa
 import { executionMessage } from '../../../src/adapters/grpc/mapping/execution-message.js';
 import { ExecutionSchema } from '../../../src/gen/jobscheduler/v1/execution_pb.js';
 import { ListExecutionsResponseSchema } from '../../../src/gen/jobscheduler/v1/job_scheduler_service_pb.js';
-import type { WorkDelivery } from '../../../src/application/worker/work-sessions.js';
+import type { WorkDelivery } from '../../../src/application/worker/work-session.js';
 import { WorkResponseSchema } from '../../../src/gen/jobscheduler/v1/worker_service_pb.js';
 import { executionOf, newJob } from '../../integration/persistence/support/builders.js';
 

@@ -1,7 +1,8 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { LeaseBeat } from '../../../application/worker/heartbeat.js';
 import type { OutcomeResult, ReportedOutcome } from '../../../application/worker/report-outcomes.js';
-import { MAX_CREDITS, type WorkDelivery, type WorkSessions } from '../../../application/worker/work-sessions.js';
+import { MAX_CREDITS, type WorkDelivery } from '../../../application/worker/work-session.js';
+import type { WorkSessions } from '../../../application/worker/work-sessions.js';
 import { DomainError } from '../../../domain/errors.js';
 import { AcquiredExecutionSchema, WorkResponseSchema, type LeaseHeartbeat, type WorkRequest } from '../../../gen/jobscheduler/v1/worker_service_pb.js';
 import type { CallContext } from '../call-context.js';
